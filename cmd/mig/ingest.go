@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/ingest/clerk"
+	"github.com/mig-tools/mig/staging"
+)
+
+func init() { register(configureIngestClerkCmd) }
+
+// ingestCmd returns the shared `mig ingest` command; each source adds its
+// own sub-command to it.
+func ingestCmd(app *kingpin.Application) *kingpin.CmdClause {
+	if c := app.GetCommand("ingest"); c != nil {
+		return c
+	}
+	return app.Command("ingest", "Load a source export into the staging database (one transaction per ingest).")
+}
+
+func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
+	var o clerk.Options
+	var asJSON bool
+	cmd := ingestCmd(app).Command("clerk", "Ingest a Clerk dashboard CSV export, with optional org and role mapping files.")
+	cmd.Arg("file", "The Clerk CSV export.").Required().ExistingFileVar(&o.UsersFile)
+	cmd.Flag("org-mapping", "CSV mapping clerk_user_id to org_id, org_external_id and/or org_name (several lines per user allowed).").ExistingFileVar(&o.OrgMapping)
+	cmd.Flag("role-mapping", "CSV mapping clerk_user_id to role_slug (several lines per user allowed).").ExistingFileVar(&o.RoleMapping)
+	cmd.Flag("source-tenant", "Name of this Clerk instance, to keep two instances apart in one database.").StringVar(&o.Tenant)
+	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
+	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	return cmd, func(ctx context.Context, e *env) error {
+		db, err := staging.Open(ctx, e.DB)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		c, err := clerk.Ingest(ctx, db, o)
+		return reportIngest(e, "clerk", o.UsersFile, c, err, asJSON)
+	}
+}
+
+// reportIngest prints what an ingest did: counts on stdout (a table, or JSON
+// with --json), and turns "already ingested" into a success.
+func reportIngest(e *env, provider, file string, c ingest.Counts, err error, asJSON bool) error {
+	if errors.Is(err, ingest.ErrUnchanged) {
+		fmt.Fprintf(e.Stderr, "mig ingest %s: nothing to do: %v\n", provider, err)
+		c.NoOp = true
+		if asJSON {
+			return json.NewEncoder(e.Stdout).Encode(c)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(e.Stdout).Encode(c)
+	}
+	fmt.Fprintf(e.Stdout, "ingest run %d: %s (%s)\n", c.RunID, file, provider)
+	fmt.Fprintf(e.Stdout, "  rows read         %d\n", c.Rows)
+	fmt.Fprintf(e.Stdout, "  users new         %d\n", c.New)
+	fmt.Fprintf(e.Stdout, "  users changed     %d\n", c.Changed)
+	fmt.Fprintf(e.Stdout, "  users unchanged   %d\n", c.Unchanged)
+	if c.Missing > 0 {
+		fmt.Fprintf(e.Stdout, "  users missing     %d  (staged before, not in this export; kept)\n", c.Missing)
+	}
+	fmt.Fprintf(e.Stdout, "  users skipped     %d\n", c.Skipped)
+	fmt.Fprintf(e.Stdout, "  warnings          %d\n", c.Warnings)
+	fmt.Fprintf(e.Stdout, "staged in total: %d organizations, %d memberships, %d role assignments, %d TOTP secrets\n",
+		c.Orgs, c.Members, c.Roles, c.TOTP)
+	if c.Skipped+c.Warnings > 0 {
+		fmt.Fprintf(e.Stderr, "See: mig sql \"select * from skipped_users\"; mig sql \"select code, count(*) from warnings group by code\"\n")
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+// Command mig moves users, organizations, memberships, roles and TOTP
+// factors out of an identity provider and into WorkOS through a SQLite
+// staging database. Every command lives in its own file and registers itself
+// with register; main only parses flags, wires the context and maps errors
+// to exit codes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// env is what every command receives: global flags and the process streams.
+// Commands write data to Stdout and everything meant for people to Stderr.
+type env struct {
+	DB       string
+	LogLevel string
+	Log      *slog.Logger
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
+	// Getenv reads the environment; tests may replace it.
+	Getenv func(string) string
+}
+
+// runFunc is the body of one command, run after flags are parsed.
+type runFunc func(ctx context.Context, e *env) error
+
+// configurer declares one command on the application and returns its body.
+type configurer func(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc)
+
+var configurers []configurer
+
+// register adds a command; each command file calls it from init.
+func register(c configurer) { configurers = append(configurers, c) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run parses args, runs the chosen command and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
+	app.UsageWriter(stderr)
+	app.ErrorWriter(stderr)
+	app.Version(version)
+	app.HelpFlag.Short('h')
+	exited := false
+	app.Terminate(func(int) { exited = true })
+	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
+	app.Flag("log-level", "Log level on stderr: debug, info, warn, error.").Default("info").EnumVar(&e.LogLevel, "debug", "info", "warn", "error")
+
+	runners := map[string]runFunc{}
+	for _, c := range configurers {
+		cmd, fn := c(app, e)
+		runners[cmd.FullCommand()] = fn
+	}
+
+	chosen, err := app.Parse(args)
+	if exited {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mig: %v\nTry: mig --help\n", err)
+		return exitUsage
+	}
+	e.Log = newLogger(stderr, e.LogLevel)
+	fn, ok := runners[chosen]
+	if !ok {
+		fmt.Fprintf(stderr, "mig: no command given\nTry: mig --help\n")
+		return exitUsage
+	}
+	err = fn(ctx, e)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted; the staging database is consistent and the command can be run again"
+	}
+	fmt.Fprintf(stderr, "mig %s: %s\n", chosen, msg)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(stderr, "Try: %s\n", h.Hint())
+	}
+	return code
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

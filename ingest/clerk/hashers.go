@@ -1,0 +1,150 @@
+package clerk
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// hasher says what becomes of one Clerk password_hasher. convert turns the
+// Clerk digest into the string WorkOS takes for workosType; a nil convert
+// means WorkOS cannot take the hash and the user will have to reset.
+type hasher struct {
+	workosType string
+	convert    func(digest string) (string, error)
+}
+
+// hashers is the one table that decides how Clerk password digests reach
+// WorkOS. Clerk's digest formats are those its Backend API documents for
+// CreateUser's password_hasher; WorkOS's types are the password_hash_type
+// enum of its OpenAPI spec (bcrypt, firebase-scrypt, ssha, scrypt, pbkdf2,
+// argon2).
+var hashers = map[string]hasher{
+	// Clerk: "$<version>$<cost>$<salt & hash>", the modular crypt form that
+	// WorkOS's bcrypt takes as is.
+	"bcrypt": {"bcrypt", passThrough},
+	// Clerk: argon2 PHC strings "$argon2i$v=19$m=..,t=..,p=..$salt$hash" and
+	// the same with argon2id; WorkOS's argon2 takes PHC strings.
+	"argon2i":  {"argon2", phcPrefix("$argon2i$")},
+	"argon2id": {"argon2", phcPrefix("$argon2id$")},
+	// Not a Clerk name, but the reference tool's sample export uses it for
+	// argon2id PHC strings; the PHC prefix says which variant it is.
+	"argon2": {"argon2", phcPrefix("$argon2")},
+	// Clerk: "hash$salt$signer_key$salt_separator$rounds$mem_cost", all
+	// base64 but rounds and mem_cost; WorkOS's firebase-scrypt takes
+	// "$firebase-scrypt$hash=..$salt=..$sk=..$ss=..$r=..$m=..".
+	"scrypt_firebase": {"firebase-scrypt", firebaseScrypt},
+	// Clerk: "pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>"; WorkOS's
+	// pbkdf2 takes the PHC form "$pbkdf2-sha256$i=..,l=..$salt$hash" with
+	// unpadded base64.
+	"pbkdf2_sha256": {"pbkdf2", pbkdf2PHC("sha256", decodeB64, decodeB64)},
+	// Clerk: Django's "pbkdf2_sha256$<iterations>$<salt>$<hash b64>" where the
+	// salt is the literal text Django used.
+	"pbkdf2_sha256_django": {"pbkdf2", pbkdf2PHC("sha256", rawText, decodeB64)},
+	// Clerk: "pbkdf2_sha1$<iterations>$<salt>$<hash hex>", literal salt.
+	"pbkdf2_sha1": {"pbkdf2", pbkdf2PHC("sha1", rawText, hex.DecodeString)},
+	// Not in WorkOS's enum: md5, sha256, phpass, bcrypt_sha256_django and
+	// scrypt_werkzeug are staged without a password, keeping the digest.
+	"md5":                  {},
+	"sha256":               {},
+	"phpass":               {},
+	"md5_phpass":           {},
+	"bcrypt_sha256_django": {},
+	"scrypt_werkzeug":      {},
+	"ldap_ssha":            {},
+}
+
+// mapHash returns the WorkOS hash and type for a Clerk digest, or ok=false
+// when WorkOS cannot take it (reason says why).
+func mapHash(name, digest string) (hash, typ string, ok bool, reason string) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	h, known := hashers[name]
+	if !known {
+		return "", "", false, fmt.Sprintf("password hasher %q is unknown to mig", name)
+	}
+	if h.convert == nil {
+		return "", "", false, fmt.Sprintf("password hasher %q is not one WorkOS can import", name)
+	}
+	out, err := h.convert(digest)
+	if err != nil {
+		return "", "", false, fmt.Sprintf("password hasher %q: digest is malformed: %v", name, err)
+	}
+	return out, h.workosType, true, ""
+}
+
+func passThrough(d string) (string, error) { return d, nil }
+
+func phcPrefix(prefix string) func(string) (string, error) {
+	return func(d string) (string, error) {
+		if !strings.HasPrefix(d, prefix) {
+			return "", fmt.Errorf("expected a PHC string starting with %s", prefix)
+		}
+		// $argon2id$v=19$m=..,t=..,p=..$salt$hash: six parts around the $.
+		if p := strings.Split(d, "$"); len(p) != 6 || p[4] == "" || p[5] == "" {
+			return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", len(strings.Split(d, "$"))-1)
+		}
+		return d, nil
+	}
+}
+
+func firebaseScrypt(d string) (string, error) {
+	p := strings.Split(d, "$")
+	if len(p) != 6 {
+		return "", fmt.Errorf("expected 6 parts separated by $, got %d", len(p))
+	}
+	for i, name := range []string{"hash", "salt", "signer key", "salt separator", "rounds", "memory cost"} {
+		if p[i] == "" {
+			return "", fmt.Errorf("%s is empty", name)
+		}
+	}
+	if _, err := strconv.Atoi(p[4]); err != nil {
+		return "", fmt.Errorf("rounds %q is not a number", p[4])
+	}
+	if _, err := strconv.Atoi(p[5]); err != nil {
+		return "", fmt.Errorf("memory cost %q is not a number", p[5])
+	}
+	return fmt.Sprintf("$firebase-scrypt$hash=%s$salt=%s$sk=%s$ss=%s$r=%s$m=%s", p[0], p[1], p[2], p[3], p[4], p[5]), nil
+}
+
+func pbkdf2PHC(digest string, salt, hash func(string) ([]byte, error)) func(string) (string, error) {
+	return func(d string) (string, error) {
+		p := strings.Split(d, "$")
+		if len(p) != 4 {
+			return "", fmt.Errorf("expected 4 parts separated by $, got %d", len(p))
+		}
+		iter, err := strconv.Atoi(p[1])
+		if err != nil || iter <= 0 {
+			return "", fmt.Errorf("iterations %q is not a positive number", p[1])
+		}
+		s, err := salt(p[2])
+		if err != nil || len(s) == 0 {
+			return "", fmt.Errorf("salt: %v", orEmpty(err))
+		}
+		h, err := hash(p[3])
+		if err != nil || len(h) == 0 {
+			return "", fmt.Errorf("hash: %v", orEmpty(err))
+		}
+		enc := base64.RawStdEncoding
+		return fmt.Sprintf("$pbkdf2-%s$i=%d,l=%d$%s$%s", digest, iter, len(h), enc.EncodeToString(s), enc.EncodeToString(h)), nil
+	}
+}
+
+func orEmpty(err error) error {
+	if err == nil {
+		return fmt.Errorf("empty")
+	}
+	return err
+}
+
+func rawText(s string) ([]byte, error) { return []byte(s), nil }
+
+// decodeB64 accepts padded or unpadded, standard or URL-safe base64.
+func decodeB64(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	if strings.ContainsAny(s, "-_") {
+		return base64.RawURLEncoding.DecodeString(s)
+	}
+	return base64.RawStdEncoding.DecodeString(s)
+}

@@ -1,0 +1,80 @@
+-- name: org_mapping
+-- description: Turns the org-mapping lines of one ingest run into organizations
+--   and memberships. The priority rule itself is the org_mapping_resolved view
+--   (org_id > org_external_id, named by org_name when it must be created > org_name).
+-- params: :run_id, :source, :tenant, :now
+
+-- Lines that name no organization at all.
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
+SELECT :run_id, r.source, r.source_tenant, 'org_mapping_empty',
+       'org mapping line has no org_id, org_external_id or org_name; no membership is made',
+       'org_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM org_mapping_resolved r
+WHERE r.ingest_run_id = :run_id AND r.org_key IS NULL;
+
+-- Lines whose user is not in the export (or was skipped).
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
+SELECT :run_id, r.source, r.source_tenant, 'org_mapping_unknown_user',
+       CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = r.source AND s.source_tenant = r.source_tenant AND s.source_id = r.source_user_id)
+            THEN 'org mapping names user ' || r.source_user_id || ', who was skipped (see skipped_users); no membership is made'
+            ELSE 'org mapping names user ' || r.source_user_id || ', who is not in the export; no membership is made' END,
+       'org_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM org_mapping_resolved r
+WHERE r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
+
+-- One organization per org_key. The first line (by line number) that gives a
+-- name names it; a later run can fill in a name but never renames.
+INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
+SELECT g.org_key,
+       CASE
+           WHEN g.org_key LIKE 'id:%' THEN 'org_id'
+           WHEN g.org_key LIKE 'ext:%' AND g.any_name IS NOT NULL THEN 'external_id_create'
+           WHEN g.org_key LIKE 'ext:%' THEN 'external_id'
+           ELSE 'name'
+       END,
+       g.org_id, g.org_external_id,
+       (SELECT r2.org_name FROM org_mapping_resolved r2
+         WHERE r2.ingest_run_id = :run_id AND r2.org_key = g.org_key AND r2.org_name IS NOT NULL
+         ORDER BY r2.row_number LIMIT 1),
+       :source, :tenant, :run_id, g.first_row
+FROM (
+    SELECT r.org_key, min(r.org_id) AS org_id, min(r.org_external_id) AS org_external_id,
+           max(r.org_name) AS any_name, min(r.row_number) AS first_row
+    FROM org_mapping_resolved r
+    WHERE r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+    GROUP BY r.org_key
+) g
+WHERE true
+ON CONFLICT (org_key) DO UPDATE SET
+    name = coalesce(organizations.name, excluded.name),
+    resolution = CASE WHEN organizations.resolution = 'external_id' AND excluded.resolution = 'external_id_create'
+                      THEN 'external_id_create' ELSE organizations.resolution END;
+
+-- Every (user, organization) pair is one membership, whatever the number of
+-- lines that say so; a user may belong to several organizations.
+INSERT INTO memberships (user_id, organization_id, source, ingest_run_id, row_number)
+SELECT u.id, o.id, :source, :run_id, min(r.row_number)
+FROM org_mapping_resolved r
+JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
+JOIN organizations o ON o.org_key = r.org_key
+WHERE r.ingest_run_id = :run_id
+GROUP BY u.id, o.id
+ON CONFLICT (user_id, organization_id) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number;
+
+-- Memberships an earlier mapping of this source made and this one no longer
+-- has: gone if WorkOS never got them, kept with a warning if it did.
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, created_at)
+SELECT :run_id, :source, :tenant, 'membership_removed_in_source',
+       'the new org mapping no longer puts this user in ' || o.org_key || ', but the membership was imported; remove it in WorkOS by hand if that is intended',
+       'membership', u.source_id, :now
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+JOIN organizations o ON o.id = m.organization_id
+WHERE m.source = :source AND u.source = :source AND u.source_tenant = :tenant AND m.ingest_run_id < :run_id
+  AND EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = m.id AND i.status = 'done');
+
+DELETE FROM memberships
+WHERE source = :source AND ingest_run_id < :run_id
+  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant)
+  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = memberships.id AND i.status = 'done');

@@ -1,0 +1,150 @@
+// Package sqlqueries embeds mig's SQL files: validation rules (checks/),
+// package emitters (emit/), ingest steps (ingest/), inspection queries
+// (inspect/) and importer queries (importer/). Each file starts with a header
+// of "-- key: value" lines that the stages and the docs read:
+//
+//	-- name: email_duplicate
+//	-- severity: error
+//	-- description: Two staged users share a normalised email.
+package sqlqueries
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed */*.sql
+var files embed.FS
+
+// Query is one .sql file with its header.
+type Query struct {
+	Path   string            // e.g. "checks/email_duplicate.sql"
+	Name   string            // the "name" header, or the file's base name without .sql
+	Header map[string]string // every header key, lower-cased
+	SQL    string            // the whole file, header comments included
+}
+
+// Get returns the header value for key ("" when absent).
+func (q Query) Get(key string) string { return q.Header[key] }
+
+// FS returns the embedded files, for callers that want to walk them.
+func FS() fs.FS { return files }
+
+// Dir returns every query in one folder (e.g. "checks"), sorted by name.
+func Dir(dir string) ([]Query, error) {
+	entries, err := fs.ReadDir(files, dir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlqueries %s: %w", dir, err)
+	}
+	var qs []Query
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		q, err := Load(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		qs = append(qs, q)
+	}
+	sort.Slice(qs, func(i, j int) bool { return qs[i].Name < qs[j].Name })
+	return qs, nil
+}
+
+// Load reads one embedded query by its path, e.g. "ingest/org_mapping.sql".
+func Load(p string) (Query, error) {
+	b, err := files.ReadFile(p)
+	if err != nil {
+		return Query{}, fmt.Errorf("sqlqueries: %w", err)
+	}
+	return Parse(p, string(b)), nil
+}
+
+// MustLoad is Load for queries the program cannot run without; a missing
+// file is a build mistake that the tests catch.
+func MustLoad(p string) Query {
+	q, err := Load(p)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// Parse reads the header of a query text. The header is the run of leading
+// "-- key: value" comment lines; a "-- " line without a key continues the
+// previous value, so long descriptions can wrap.
+func Parse(p, text string) Query {
+	q := Query{Path: p, Header: map[string]string{}, SQL: text}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	last := ""
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "--") {
+			if line == "" {
+				continue
+			}
+			break
+		}
+		body := strings.TrimSpace(strings.TrimPrefix(line, "--"))
+		if k, v, ok := strings.Cut(body, ":"); ok && isKey(k) {
+			last = strings.ToLower(strings.TrimSpace(k))
+			q.Header[last] = strings.TrimSpace(v)
+			continue
+		}
+		if last != "" && body != "" {
+			q.Header[last] += " " + body
+		}
+	}
+	q.Name = q.Header["name"]
+	if q.Name == "" {
+		q.Name = strings.TrimSuffix(path.Base(p), ".sql")
+	}
+	return q
+}
+
+func isKey(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Statements splits a script into statements at semicolons that end a line
+// outside quotes and comments. Trigger bodies are not supported (mig's
+// scripts have none).
+func Statements(script string) []string {
+	var out []string
+	var b strings.Builder
+	inQuote := false
+	lines := strings.Split(script, "\n")
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if !inQuote && strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+		inQuote = inQuote != (strings.Count(line, "'")%2 == 1)
+		if !inQuote && strings.HasSuffix(trimmed, ";") {
+			if s := strings.TrimSpace(b.String()); s != ";" {
+				out = append(out, s)
+			}
+			b.Reset()
+		}
+	}
+	if s := strings.TrimSpace(b.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

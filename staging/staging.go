@@ -1,0 +1,163 @@
+// Package staging opens the SQLite staging database that every stage of mig
+// shares, applies the schema migrations, and holds the small helpers the
+// stages use to write to it.
+package staging
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/mig-tools/mig/schema"
+)
+
+// DB is an open staging database.
+type DB struct {
+	*sqlx.DB
+	Path     string
+	ReadOnly bool
+}
+
+// ErrNoDatabase is returned by OpenReadOnly when the file does not exist, so
+// read-only commands can say "ingest something first" instead of creating an
+// empty database.
+var ErrNoDatabase = errors.New("no staging database")
+
+// Open opens (creating it if needed, with mode 0600 because it will hold
+// password hashes and TOTP secrets) the staging database at path and brings
+// its schema up to date.
+//
+// The database uses a rollback journal rather than WAL: bulk ingest writes
+// every page once instead of twice, and the file stays a single file that any
+// SQLite tool opens. There is one connection, so there is one writer and no
+// lock contention inside the process.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if err := ensureFile(path); err != nil {
+		return nil, err
+	}
+	dsn := "file:" + escapePath(path) + "?" + pragmas(false)
+	db, err := sqlx.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, db.DB); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	return &DB{DB: db, Path: path}, nil
+}
+
+// OpenReadOnly opens an existing database that this process cannot write,
+// for `mig sql` and other inspection. It does not migrate.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	}
+	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
+	dsn := "file:" + escapePath(path) + "?mode=ro&" + pragmas(true)
+	db, err := sqlx.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &DB{DB: db, Path: path, ReadOnly: true}, nil
+}
+
+func pragmas(readOnly bool) string {
+	v := url.Values{}
+	// Wait for another mig process (an import while someone runs mig sql)
+	// instead of failing at once with SQLITE_BUSY.
+	v.Add("_pragma", "busy_timeout(10000)")
+	// Memberships, roles and TOTP rows must point at staged users and orgs.
+	v.Add("_pragma", "foreign_keys(1)")
+	// 64 MiB of page cache keeps index pages of a million-row ingest in memory
+	// without letting the process grow past its memory budget.
+	v.Add("_pragma", "cache_size(-65536)")
+	// Sorting for CREATE INDEX and GROUP BY stays in memory where it fits.
+	v.Add("_pragma", "temp_store(MEMORY)")
+	if !readOnly {
+		// One fsync per commit is enough for a rollback journal to survive a
+		// crash of mig; FULL would add one per commit for power loss only.
+		v.Add("_pragma", "synchronous(NORMAL)")
+		v.Add("_pragma", "journal_mode(DELETE)")
+		// Writers take the lock at BEGIN, so a second writer waits at the start
+		// of its transaction instead of failing half-way.
+		v.Add("_txlock", "immediate")
+	}
+	return v.Encode()
+}
+
+// escapePath makes a file path safe inside a file: URI.
+func escapePath(path string) string {
+	u := url.URL{Path: path}
+	return u.EscapedPath()
+}
+
+// ensureFile creates the database file with mode 0600 if it does not exist,
+// so SQLite never creates it world-readable.
+func ensureFile(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(database.DialectSQLite3, db, schema.Migrations(),
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithLogger(goose.NopLogger()),
+	)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise, so a failed stage leaves the database as it was.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			slog.Debug("rollback failed", "err", rbErr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+// Now is the timestamp format stored in every *_at column: RFC 3339 in UTC
+// with milliseconds, which sorts as text.
+func Now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00") }
