@@ -1,0 +1,549 @@
+package workosemu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Rate-limit modes for Options.RateLimits.
+const (
+	// RateLimitsProduction enforces production's budgets (the default).
+	RateLimitsProduction = "production"
+	// RateLimitsOff admits everything, for tests that do not exercise 429s.
+	RateLimitsOff = "off"
+)
+
+// Options configures a Server. The zero value is a production-faithful,
+// in-memory emulator that accepts any sk_ key and injects no faults.
+type Options struct {
+	// RateLimits is RateLimitsProduction ("" means the same) or RateLimitsOff.
+	RateLimits string
+	// Limits overrides individual budgets, so a test can reach a 429 in a
+	// handful of requests instead of hundreds. Zero fields keep production's.
+	Limits Limits
+
+	// FaultRate is the fraction of authenticated requests answered with a
+	// 500, 502 or 503 before they reach any state, as a flaky load balancer
+	// would.
+	FaultRate float64
+	// DropRate is the fraction of requests whose connection is closed after
+	// they were applied, with no response: the lost-response case that makes
+	// an importer's retries and Idempotency-Key matter.
+	DropRate float64
+	// Latency is added to every request, plus a uniform random extra of up
+	// to Jitter.
+	Latency time.Duration
+	Jitter  time.Duration
+	// StormAfter and StormFor make every request between StormAfter and
+	// StormAfter+StormFor after New answer 429, to test back-off under a
+	// sustained storm. StormFor zero disables it.
+	StormAfter time.Duration
+	StormFor   time.Duration
+	// Seed makes fault injection and generated IDs reproducible. Zero picks
+	// a seed from the clock.
+	Seed int64
+
+	// StatePath, when set, keeps state in a SQLite file so a rehearsal
+	// survives restarts. Empty keeps everything in memory.
+	StatePath string
+
+	// AllowMultipleRoles is the environment setting that lets a membership
+	// carry several role_slugs; off, as on a new WorkOS environment.
+	AllowMultipleRoles bool
+
+	// Keys, when non-empty, is the exact set of accepted API keys; otherwise
+	// any key starting with sk_ is accepted.
+	Keys []string
+
+	// Now is the clock for timestamps, rate limits and storms; tests replace
+	// it to step time. Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives the request log at debug level. Nil discards it.
+	Logger *slog.Logger
+}
+
+// Server is the emulator. It is an http.Handler; all methods are safe for
+// concurrent use.
+type Server struct {
+	opts    Options
+	now     func() time.Time
+	log     *slog.Logger
+	started time.Time
+
+	mu sync.RWMutex
+	st *store
+	db *sqliteStore
+
+	limiter *limiter
+	idem    *idempotency
+
+	randMu sync.Mutex
+	rand   *rand.Rand
+
+	routes []route
+}
+
+// New builds a Server. With StatePath set it opens (creating if needed) the
+// SQLite file and loads what an earlier run left there; the caller must
+// Close the Server to release it.
+func New(opts Options) (*Server, error) {
+	if opts.RateLimits != "" && opts.RateLimits != RateLimitsProduction && opts.RateLimits != RateLimitsOff {
+		return nil, fmt.Errorf("workosemu: rate limits %q: want %q or %q", opts.RateLimits, RateLimitsProduction, RateLimitsOff)
+	}
+	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "drop rate": opts.DropRate} {
+		if r < 0 || r > 1 {
+			return nil, fmt.Errorf("workosemu: %s %v: want a fraction between 0 and 1", name, r)
+		}
+	}
+	s := &Server{opts: opts, now: opts.Now, log: opts.Logger, idem: newIdempotency()}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	s.rand = rand.New(rand.NewSource(seed))
+	s.started = s.now()
+	if opts.RateLimits != RateLimitsOff {
+		s.limiter = newLimiter(opts.Limits)
+	}
+	var p persister
+	if opts.StatePath != "" {
+		db, err := openSQLite(opts.StatePath)
+		if err != nil {
+			return nil, fmt.Errorf("workosemu: %w", err)
+		}
+		s.db = db
+		p = sqlitePersister{db}
+	}
+	s.st = newStore(rand.New(rand.NewSource(seed+1)), p)
+	if s.db != nil {
+		if err := s.st.loadFrom(sqlitePersister{s.db}); err != nil {
+			s.db.close()
+			return nil, fmt.Errorf("workosemu: load state from %s: %w", opts.StatePath, err)
+		}
+	}
+	if len(s.st.envRoles) == 0 {
+		if err := s.seedRoles(); err != nil {
+			if s.db != nil {
+				s.db.close()
+			}
+			return nil, fmt.Errorf("workosemu: seed roles: %w", err)
+		}
+	}
+	s.routes = s.buildRoutes()
+	return s, nil
+}
+
+// seedRoles creates the admin and member roles every new WorkOS environment
+// starts with; member is the default role of a membership.
+func (s *Server) seedRoles() error {
+	now := s.now()
+	for _, r := range []struct{ slug, name string }{{"admin", "Admin"}, {"member", "Member"}} {
+		role := &Role{ID: s.st.newID("role_", now), Slug: r.slug, Name: r.name, ResourceTypeSlug: "organization",
+			Permissions: []string{}, CreatedAt: now, UpdatedAt: now}
+		if err := s.st.putRole(role); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the state file. The Server must not be used afterwards.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != nil {
+		err := s.db.close()
+		s.db = nil
+		return err
+	}
+	return nil
+}
+
+// Snapshot returns a deep copy of the current state.
+func (s *Server) Snapshot() State {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.snapshot()
+}
+
+// Serve runs the emulator on l until ctx is cancelled, then shuts down,
+// giving requests in flight a few seconds to finish.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("workosemu: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("workosemu: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("workosemu: serve: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) chance(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	return s.rand.Float64() < p
+}
+
+func (s *Server) pick(n int) int {
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	return s.rand.Intn(n)
+}
+
+func (s *Server) jitter() time.Duration {
+	if s.opts.Jitter <= 0 {
+		return 0
+	}
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	return time.Duration(s.rand.Int63n(int64(s.opts.Jitter) + 1))
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController find the Hijacker underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// maxBody bounds a request body; WorkOS bodies are a few kilobytes.
+const maxBody = 1 << 20
+
+// ServeHTTP answers one API request: authentication, faults, rate limits,
+// idempotency, then the endpoint itself.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	sw.Header().Set("X-Request-ID", uuid.NewString())
+	dropped := s.serve(sw, r)
+	status := sw.status
+	if dropped {
+		status = 0
+	}
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status,
+		"latency", time.Since(start).Round(time.Microsecond), "dropped", dropped)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
+	path := strings.TrimSuffix(r.URL.EscapedPath(), "/")
+	if strings.EqualFold(path, "/_emulator/state") {
+		s.writeReply(w, s.stateReply(r))
+		return false
+	}
+
+	key, ok := bearerKey(r.Header.Get("Authorization"))
+	if !ok || !s.keyAllowed(key) {
+		s.writeReply(w, errMessage(http.StatusUnauthorized, "Unauthorized"))
+		return false
+	}
+
+	if d := s.opts.Latency + s.jitter(); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
+
+	now := s.now()
+	if s.opts.StormFor > 0 {
+		from := s.started.Add(s.opts.StormAfter)
+		until := from.Add(s.opts.StormFor)
+		if !now.Before(from) && now.Before(until) {
+			s.writeRateLimited(w, until.Sub(now))
+			return false
+		}
+	}
+	if s.limiter != nil {
+		if ok, wait := s.limiter.allow(key, r.Method, path, now); !ok {
+			s.writeRateLimited(w, wait)
+			return false
+		}
+	}
+	if s.chance(s.opts.FaultRate) {
+		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
+		code := codes[s.pick(len(codes))]
+		s.writeReply(w, errMessage(code, "%s", http.StatusText(code)))
+		return false
+	}
+
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
+		return false
+	}
+	if len(body) > maxBody {
+		s.writeReply(w, errMessage(http.StatusRequestEntityTooLarge, "Request body too large."))
+		return false
+	}
+
+	h, params := s.match(r.Method, path)
+	if h == nil {
+		s.writeReply(w, errRouteNotFound(r.Method, r.URL.Path))
+		return false
+	}
+	req := &request{r: r, params: params, body: body}
+
+	// An empty Idempotency-Key is ignored: the Go SDK always sends the
+	// header, empty unless the caller set one.
+	var finish func(recorded, bool)
+	if ik := r.Header.Get("Idempotency-Key"); ik != "" && r.Method == http.MethodPost {
+		conflict, replay, fin := s.idem.begin(r.Context(), key+"\x00"+ik, fingerprint(r.Method, path, body), now)
+		switch {
+		case conflict != nil:
+			s.writeReply(w, *conflict)
+			return false
+		case replay != nil:
+			s.writeRecorded(w, *replay)
+			return false
+		}
+		finish = fin
+	}
+
+	rep := h(req)
+	enc := encodeReply(rep)
+	if finish != nil {
+		// Server faults are not remembered, so a retry runs again.
+		finish(enc, rep.status < 500)
+	}
+	if s.chance(s.opts.DropRate) && dropConnection(w) {
+		return true
+	}
+	for k, vs := range rep.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	s.writeRecorded(w, enc)
+	return false
+}
+
+// dropConnection closes the client's connection without a response.
+func dropConnection(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+func bearerKey(h string) (string, bool) {
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	k := strings.TrimSpace(h[len(prefix):])
+	return k, strings.HasPrefix(k, "sk_") && len(k) > len("sk_")
+}
+
+func (s *Server) keyAllowed(k string) bool {
+	if len(s.opts.Keys) == 0 {
+		return true
+	}
+	for _, a := range s.opts.Keys {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) writeRateLimited(w http.ResponseWriter, wait time.Duration) {
+	secs := retryAfterSeconds(wait)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.writeReply(w, errCode(http.StatusTooManyRequests, "rate_limit_exceeded",
+		"Rate limit exceeded. Please retry after %d seconds.", secs))
+}
+
+func encodeReply(rep reply) recorded {
+	if rep.body == nil {
+		return recorded{status: rep.status}
+	}
+	b, err := json.Marshal(rep.body)
+	if err != nil {
+		b, _ = json.Marshal(apiError{Message: "Internal Server Error"})
+		return recorded{status: http.StatusInternalServerError, body: b}
+	}
+	return recorded{status: rep.status, body: b}
+}
+
+func (s *Server) writeReply(w http.ResponseWriter, rep reply) {
+	s.writeRecorded(w, encodeReply(rep))
+}
+
+func (s *Server) writeRecorded(w http.ResponseWriter, rec recorded) {
+	if rec.body != nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(rec.body)))
+	}
+	w.WriteHeader(rec.status)
+	if rec.body != nil {
+		_, _ = w.Write(rec.body)
+	}
+}
+
+// stateReply serves GET /_emulator/state: counts and a full dump. It is not
+// part of WorkOS, needs no key and is not rate-limited, so a person can
+// look at a rehearsal with curl while the importer runs.
+func (s *Server) stateReply(r *http.Request) reply {
+	if r.Method != http.MethodGet {
+		return errRouteNotFound(r.Method, r.URL.Path)
+	}
+	st := s.Snapshot()
+	if r.URL.Query().Get("counts") == "1" {
+		return reply{status: http.StatusOK, body: struct {
+			Counts Counts `json:"counts"`
+		}{st.Counts}}
+	}
+	return reply{status: http.StatusOK, body: st}
+}
+
+// request is what an endpoint handler sees.
+type request struct {
+	r      *http.Request
+	params map[string]string
+	body   []byte
+}
+
+func (q *request) fields() (fields, *reply) { return decodeFields(q.body) }
+
+// handler is one endpoint. It runs with the state lock held as route says.
+type handler func(*request) reply
+
+// route is one path pattern with a handler per method. Literal segments
+// match case-insensitively, since the Go SDK sends /Organizations/ for
+// deletes; parameters are taken verbatim.
+type route struct {
+	segs    []string
+	methods map[string]handler
+}
+
+func (s *Server) match(method, path string) (handler, map[string]string) {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, rt := range s.routes {
+		if len(rt.segs) != len(segs) {
+			continue
+		}
+		params := map[string]string{}
+		ok := true
+		for i, p := range rt.segs {
+			if strings.HasPrefix(p, "{") {
+				v, err := unescape(segs[i])
+				if err != nil || v == "" {
+					ok = false
+					break
+				}
+				params[p[1:len(p)-1]] = v
+				continue
+			}
+			if !strings.EqualFold(p, segs[i]) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		h := rt.methods[method]
+		if h == nil {
+			return nil, nil
+		}
+		return h, params
+	}
+	return nil, nil
+}
+
+func unescape(seg string) (string, error) { return url.PathUnescape(seg) }
+
+// locked runs h with the write lock; readLocked with the read lock.
+func (s *Server) locked(h handler) handler {
+	return func(q *request) reply {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return h(q)
+	}
+}
+
+func (s *Server) readLocked(h handler) handler {
+	return func(q *request) reply {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return h(q)
+	}
+}
+
+func (s *Server) buildRoutes() []route {
+	mk := func(pattern string, m map[string]handler) route {
+		return route{segs: strings.Split(strings.TrimPrefix(pattern, "/"), "/"), methods: m}
+	}
+	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	return []route{
+		mk("/user_management/users", map[string]handler{get: s.readLocked(s.listUsers), post: s.locked(s.createUser)}),
+		mk("/user_management/users/external_id/{external_id}", map[string]handler{get: s.readLocked(s.getUserByExternalID)}),
+		mk("/user_management/users/{id}", map[string]handler{get: s.readLocked(s.getUser), put: s.locked(s.updateUser), del: s.locked(s.deleteUser)}),
+		mk("/user_management/users/{id}/auth_factors", map[string]handler{get: s.readLocked(s.listFactors), post: s.locked(s.enrollFactor)}),
+		mk("/user_management/organization_memberships", map[string]handler{get: s.readLocked(s.listMemberships), post: s.locked(s.createMembership)}),
+		mk("/user_management/organization_memberships/{id}", map[string]handler{get: s.readLocked(s.getMembership), put: s.locked(s.updateMembership), del: s.locked(s.deleteMembership)}),
+		mk("/organizations", map[string]handler{get: s.readLocked(s.listOrgs), post: s.locked(s.createOrg)}),
+		mk("/organizations/external_id/{external_id}", map[string]handler{get: s.readLocked(s.getOrgByExternalID)}),
+		mk("/organizations/{id}", map[string]handler{get: s.readLocked(s.getOrg), put: s.locked(s.updateOrg), del: s.locked(s.deleteOrg)}),
+		mk("/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles)}),
+		mk("/authorization/permissions", map[string]handler{get: s.readLocked(s.listPermissions), post: s.locked(s.createPermission)}),
+		mk("/authorization/roles", map[string]handler{get: s.readLocked(s.listEnvRoles), post: s.locked(s.createEnvRole)}),
+		mk("/authorization/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setEnvRolePermissions), post: s.locked(s.addEnvRolePermission)}),
+		mk("/authorization/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles), post: s.locked(s.createOrgRole)}),
+		mk("/authorization/organizations/{id}/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setOrgRolePermissions), post: s.locked(s.addOrgRolePermission)}),
+	}
+}
