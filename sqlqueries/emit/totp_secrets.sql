@@ -1,0 +1,13 @@
+-- name: totpSecrets
+-- file: totp_secrets.csv
+-- description: One row per staged TOTP secret, in the format the reference
+--   tool's enroll-totp reads.
+SELECT
+    coalesce(u.email, '')      AS email,
+    t.secret                   AS totp_secret,
+    coalesce(t.issuer, '')     AS totp_issuer,
+    coalesce(t.user_label, '') AS totp_user
+FROM totp_secrets t
+JOIN users u ON u.id = t.user_id
+WHERE u.change <> 'missing'
+ORDER BY t.user_id, t.id;
