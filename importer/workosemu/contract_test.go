@@ -233,7 +233,7 @@ func specRoute(p string) string {
 	return "/" + strings.Join(segs, "/")
 }
 
-var ulidLike = regexp.MustCompile(`_[0-9A-HJKMNP-TV-Z]{26}$`)
+var ulidLike = regexp.MustCompile(`_[0-9A-Z]{26}$`)
 
 func dropKnownSDK(method, op string, errs []*verrors.ValidationError) []*verrors.ValidationError {
 	var keep []*verrors.ValidationError
