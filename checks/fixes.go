@@ -1,0 +1,217 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mig-tools/mig/sqlqueries"
+	"github.com/mig-tools/mig/staging"
+)
+
+// Fix is one automatic repair: a SELECT returning (id, column_name, before,
+// after) for every value of one table it would change. The header names the
+// table, the order among fixes and, for fixes that are not part of --fix, the
+// flag that turns it on.
+type Fix struct {
+	Name        string
+	Description string
+	Table       string
+	Flag        string // "" for --fix; otherwise the option that enables it
+	Order       int
+	SQL         string
+}
+
+// Flags that enable fixes beyond the safe set of --fix.
+const (
+	FlagLowercaseEmails           = "lowercase-emails"
+	FlagDropInvalidPasswordHashes = "drop-invalid-password-hashes"
+)
+
+// fixTables are the tables a fix may change; the table name is spliced into
+// SQL, so it must come from this list.
+var fixTables = map[string]bool{"users": true, "totp_secrets": true, "organizations": true, "roles": true, "memberships": true}
+
+// Fixes returns every fix in sqlqueries/fixes, in the order they apply.
+func Fixes() ([]Fix, error) {
+	qs, err := sqlqueries.Dir("fixes")
+	if err != nil {
+		return nil, err
+	}
+	var out []Fix
+	for _, q := range qs {
+		f := Fix{Name: q.Name, Description: q.Get("description"), Table: q.Get("table"), Flag: q.Get("flag"), Order: 50, SQL: selectBody(q.SQL)}
+		if !fixTables[f.Table] {
+			return nil, fmt.Errorf("fix %s: table %q is not one fixes may change", q.Path, f.Table)
+		}
+		if o := q.Get("order"); o != "" {
+			if f.Order, err = strconv.Atoi(o); err != nil {
+				return nil, fmt.Errorf("fix %s: order %q is not a number", q.Path, o)
+			}
+		}
+		switch f.Flag {
+		case "", FlagLowercaseEmails, FlagDropInvalidPasswordHashes:
+		default:
+			return nil, fmt.Errorf("fix %s: unknown flag %q", q.Path, f.Flag)
+		}
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
+	return out, nil
+}
+
+// FixResult is what one fix changed.
+type FixResult struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	RunID       int64  `json:"fix_run_id"`
+	Changes     int    `json:"changes"`
+}
+
+func (f Fix) enabled(o Options) bool {
+	switch f.Flag {
+	case "":
+		return o.Fix
+	case FlagLowercaseEmails:
+		return o.Fix && o.LowercaseEmails
+	case FlagDropInvalidPasswordHashes:
+		return o.DropInvalidPasswordHashes
+	}
+	return false
+}
+
+// applyFixes runs, in one transaction, the enabled fixes named by rules.
+// Each fix first records its changes in the fixes table, then applies them
+// from there, so what is recorded is exactly what was changed.
+func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]FixResult, error) {
+	all, err := Fixes()
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]bool{}
+	for _, r := range rules {
+		for _, f := range r.Fixes {
+			named[f] = true
+		}
+	}
+	var out []FixResult
+	err = inTx(ctx, db, func(tx *sqlx.Tx) error {
+		var run int64
+		if err := tx.GetContext(ctx, &run, `SELECT coalesce(max(fix_run_id), 0) + 1 FROM fixes`); err != nil {
+			return err
+		}
+		now := staging.Now()
+		for _, f := range all {
+			if !named[f.Name] || !f.enabled(o) {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO fixes (fix_run_id, fix, entity, entity_id, column_name, before, after, applied_at)
+				SELECT ?, ?, ?, c.id, c.column_name, c.before, c.after, ? FROM (`+f.SQL+`) c WHERE c.after IS NOT c.before`,
+				run, f.Name, f.Table, now)
+			if err != nil {
+				return fmt.Errorf("fix %s: %w", f.Name, err)
+			}
+			n, _ := res.RowsAffected()
+			var cols []string
+			if err := tx.SelectContext(ctx, &cols, `SELECT DISTINCT column_name FROM fixes WHERE fix_run_id = ? AND fix = ?`, run, f.Name); err != nil {
+				return err
+			}
+			for _, c := range cols {
+				if err := checkColumn(ctx, tx, f.Table, c); err != nil {
+					return fmt.Errorf("fix %s: %w", f.Name, err)
+				}
+				_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %[1]s SET %[2]s = x.after FROM fixes x
+					WHERE x.fix_run_id = ? AND x.fix = ? AND x.column_name = ? AND x.entity_id = %[1]s.id`, f.Table, c), run, f.Name, c)
+				if err != nil {
+					return fmt.Errorf("fix %s, column %s: %w", f.Name, c, err)
+				}
+			}
+			if n > 0 {
+				out = append(out, FixResult{Name: f.Name, Description: f.Description, RunID: run, Changes: int(n)})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// checkColumn makes sure a column name a fix returned is a real column of
+// table before it is spliced into an UPDATE.
+func checkColumn(ctx context.Context, tx *sqlx.Tx, table, col string) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, col); err != nil {
+		return err
+	}
+	if n != 1 || col == "id" {
+		return fmt.Errorf("%q is not a column a fix may change in %s", col, table)
+	}
+	return nil
+}
+
+// UndoResult says what UndoFixes did.
+type UndoResult struct {
+	Restored int `json:"restored"`
+	// Conflicts are values changed since the fix (by a new ingest, say):
+	// they are left as they are, and no longer pending.
+	Conflicts int `json:"conflicts"`
+}
+
+// UndoFixes puts back every value a fix changed and that was not undone
+// yet. A value changed by several fixes gets its value from before the
+// first; a value that is no longer what the last fix wrote is left alone
+// and counted as a conflict.
+func UndoFixes(ctx context.Context, db *sqlx.DB) (UndoResult, error) {
+	var res UndoResult
+	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
+		var targets []struct {
+			Entity string `db:"entity"`
+			Column string `db:"column_name"`
+		}
+		if err := tx.SelectContext(ctx, &targets, `SELECT DISTINCT entity, column_name FROM fixes WHERE undone_at IS NULL ORDER BY 1, 2`); err != nil {
+			return err
+		}
+		for _, t := range targets {
+			if !fixTables[t.Entity] {
+				return fmt.Errorf("fixes table names %q, which fixes do not change", t.Entity)
+			}
+			if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
+				return err
+			}
+			groups := `WITH g AS (
+				SELECT entity_id, min(id) AS first, max(id) AS last FROM fixes
+				WHERE undone_at IS NULL AND entity = ? AND column_name = ? GROUP BY entity_id)`
+			var total int
+			if err := tx.GetContext(ctx, &total, groups+` SELECT count(*) FROM g`, t.Entity, t.Column); err != nil {
+				return err
+			}
+			r, err := tx.ExecContext(ctx, fmt.Sprintf(groups+`
+				UPDATE %[1]s SET %[2]s = f.before
+				FROM g JOIN fixes f ON f.id = g.first JOIN fixes l ON l.id = g.last
+				WHERE %[1]s.id = g.entity_id AND %[1]s.%[2]s IS l.after`, t.Entity, t.Column), t.Entity, t.Column)
+			if err != nil {
+				return fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
+			}
+			n, _ := r.RowsAffected()
+			res.Restored += int(n)
+			res.Conflicts += total - int(n)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE fixes SET undone_at = ? WHERE undone_at IS NULL`, staging.Now())
+		return err
+	})
+	return res, err
+}
+
+func inTx(ctx context.Context, db *sqlx.DB, fn func(*sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,20 @@
+-- name: email_duplicate_across_sources
+-- severity: error
+-- description: The same email address (case-insensitive) is staged from more
+--   than one source or tenant. WorkOS holds one user per address: the second
+--   create would be rejected. Decide which source owns the person, or merge
+--   them before importing. Reported once per address.
+WITH groups AS (
+    SELECT email
+    FROM users
+    WHERE email <> ''
+    GROUP BY email
+    HAVING count(DISTINCT source || char(31) || source_tenant) > 1
+)
+-- With a single min(), SQLite takes the bare columns from the row holding it.
+SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_number,
+       'email ' || g.email || ' is staged from ' || count(DISTINCT u.source || char(31) || u.source_tenant) || ' sources: ' ||
+       group_concat(u.source || CASE WHEN u.source_tenant <> '' THEN '/' || u.source_tenant ELSE '' END || ' ' || u.source_id, ', ') AS message
+FROM groups g
+JOIN users u ON u.email = g.email
+GROUP BY g.email;
