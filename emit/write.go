@@ -240,7 +240,9 @@ func checkTarget(dir string, overwrite bool) error {
 type existsError struct{ dir string }
 
 func (e *existsError) Error() string { return fmt.Sprintf("emit: %s already holds a package", e.dir) }
-func (e *existsError) Hint() string  { return "add --overwrite to replace it, or choose another --output-dir" }
+func (e *existsError) Hint() string {
+	return "add --overwrite to replace it, or choose another --output-dir"
+}
 
 func moveIntoPlace(tmp, dir string, overwrite bool) error {
 	entries, err := os.ReadDir(dir)

@@ -1,0 +1,530 @@
+// Package pkg ingests migration packages (the directory workos-migrate and
+// `mig emit` write, or one built by hand) and flat CSVs in the WorkOS import
+// format into the staging tables every other source fills, so `mig check`,
+// `mig emit` and `mig import` work on them unchanged.
+//
+// Users are keyed by external_id, else by their normalised email. The org
+// columns of users.csv and organization_memberships.csv follow the same
+// priority rule as a Clerk org mapping (org_id, else org_external_id named by
+// org_name, else org_name).
+package pkg
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/staging"
+)
+
+// Options are the inputs of `mig ingest package`.
+type Options struct {
+	Dir string
+	// Provider and Tenant override the manifest's provider and sourceTenant,
+	// which otherwise name the source in staging.
+	Provider string
+	Tenant   string
+}
+
+// Canonical paths of the files this package reads.
+const (
+	fileManifest    = "manifest.json"
+	fileUsers       = "users.csv"
+	fileOrgs        = "organizations.csv"
+	fileMemberships = "organization_memberships.csv"
+	fileRoles       = "role_definitions.csv"
+	fileAssignments = "user_role_assignments.csv"
+	fileTOTP        = "totp_secrets.csv"
+	fileWarnings    = "warnings.jsonl"
+	fileSkipped     = "skipped_users.jsonl"
+	fileSAML        = "sso/saml_connections.csv"
+	fileOIDC        = "sso/oidc_connections.csv"
+	fileAttrMaps    = "sso/custom_attribute_mappings.csv"
+	fileProxyRoutes = "sso/proxy_routes.csv"
+)
+
+// manifest is what ingest needs of manifest.json; `mig validate-package`
+// checks the rest.
+type manifest struct {
+	SchemaVersion int               `json:"schemaVersion"`
+	Provider      string            `json:"provider"`
+	SourceTenant  string            `json:"sourceTenant"`
+	Files         map[string]string `json:"files"`
+}
+
+// IngestPackage stages a package directory in one transaction. Files the
+// package lacks count as empty, except manifest.json and users.csv.
+func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, error) {
+	m, err := readManifest(o.Dir)
+	if err != nil {
+		return ingest.Counts{}, err
+	}
+	src := ingest.Source{Provider: m.Provider, Tenant: m.SourceTenant}
+	if o.Provider != "" {
+		src.Provider = o.Provider
+	}
+	if o.Tenant != "" {
+		src.Tenant = o.Tenant
+	}
+	if src.Provider == "" {
+		src.Provider = "package"
+	}
+	path := func(rel string) string { return filepath.Join(o.Dir, filepath.FromSlash(rel)) }
+	roleOf := map[string]string{
+		fileManifest: "manifest", fileUsers: "users", fileOrgs: "organizations", fileMemberships: "memberships",
+		fileRoles: "role_definitions", fileAssignments: "user_role_assignments", fileTOTP: "totp_secrets",
+		fileWarnings: "warnings", fileSkipped: "skipped_users", fileSAML: "saml_connections", fileOIDC: "oidc_connections",
+		fileAttrMaps: "custom_attribute_mappings", fileProxyRoutes: "proxy_routes",
+	}
+	var files []*ingest.File
+	present := map[string]bool{}
+	for _, rel := range []string{fileManifest, fileUsers, fileOrgs, fileMemberships, fileRoles, fileAssignments, fileTOTP,
+		fileWarnings, fileSkipped, fileSAML, fileOIDC, fileAttrMaps, fileProxyRoutes} {
+		if _, err := os.Stat(path(rel)); err == nil {
+			present[rel] = true
+			files = append(files, &ingest.File{Role: roleOf[rel], Path: path(rel)})
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return ingest.Counts{}, err
+		}
+	}
+	if !present[fileUsers] {
+		return ingest.Counts{}, fmt.Errorf("%s: no users.csv: this is not a migration package", o.Dir)
+	}
+	run, err := ingest.Begin(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant})
+	if err != nil {
+		return ingest.Counts{}, err
+	}
+	defer run.Rollback()
+	if err := run.ClearOrgMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := run.ClearRoleMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	steps := []struct {
+		rel string
+		fn  func(context.Context, *ingest.Run, string) (int, error)
+	}{
+		// Recorded warnings and skips first, so they keep their order.
+		{fileWarnings, loadWarnings},
+		{fileSkipped, loadSkipped},
+		// Organizations before the users that name them, so that staging
+		// keeps the package's organization order.
+		{fileOrgs, stageOrganizations},
+		{fileUsers, stageUsers},
+		{fileMemberships, stageMemberships},
+	}
+	for _, s := range steps {
+		if !present[s.rel] {
+			continue
+		}
+		n, err := s.fn(ctx, run, path(s.rel))
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		run.SetRows(roleOf[s.rel], n)
+		if s.rel == fileUsers {
+			run.Counts.Rows = n
+		}
+	}
+	if err := applyMemberships(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
+	if present[fileRoles] {
+		n, err := roles.StageDefinitions(ctx, run, path(fileRoles), "")
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		run.SetRows("role_definitions", n)
+	}
+	if err := roles.RemoveStaleRoles(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
+	if present[fileAssignments] {
+		n, err := stageAssignments(ctx, run, path(fileAssignments))
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		run.SetRows("user_role_assignments", n)
+	}
+	if err := run.ApplyRoleMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	if present[fileTOTP] {
+		n, err := stageTOTP(ctx, run, path(fileTOTP))
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		run.SetRows("totp_secrets", n)
+	}
+	if err := removeStaleTOTP(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := stageSSO(ctx, run, present, path, roleOf); err != nil {
+		return ingest.Counts{}, err
+	}
+	return run.Commit(ctx)
+}
+
+// CSVOptions are the inputs of `mig ingest csv`.
+type CSVOptions struct {
+	File     string // users in the WorkOS import format
+	TOTPFile string // optional: email,totp_secret[,totp_issuer,totp_user]
+	Tenant   string
+}
+
+// IngestCSV stages a flat CSV in the WorkOS import format (the reference
+// tool's `import --csv` input): one row per user, or per user and
+// organization when a user belongs to several.
+func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts, error) {
+	files := []*ingest.File{{Role: "users", Path: o.File}}
+	if o.TOTPFile != "" {
+		files = append(files, &ingest.File{Role: "totp_secrets", Path: o.TOTPFile})
+	}
+	run, err := ingest.Begin(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""})
+	if err != nil {
+		return ingest.Counts{}, err
+	}
+	defer run.Rollback()
+	if err := run.ClearOrgMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := run.ClearRoleMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	n, err := stageUsers(ctx, run, o.File)
+	if err != nil {
+		return ingest.Counts{}, err
+	}
+	run.Counts.Rows = n
+	run.SetRows("users", n)
+	if err := run.ApplyOrgMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := run.ApplyRoleMapping(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	if o.TOTPFile != "" {
+		n, err := stageTOTP(ctx, run, o.TOTPFile)
+		if err != nil {
+			return ingest.Counts{}, err
+		}
+		run.SetRows("totp_secrets", n)
+	}
+	if err := removeStaleTOTP(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
+	return run.Commit(ctx)
+}
+
+func readManifest(dir string) (*manifest, error) {
+	p := filepath.Join(dir, fileManifest)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no manifest.json: this is not a migration package", dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if m.SchemaVersion != 1 {
+		return nil, fmt.Errorf("%s: schemaVersion %d: mig reads schema version 1", p, m.SchemaVersion)
+	}
+	for key, rel := range m.Files {
+		if want, ok := canonicalPaths[key]; ok && rel != want {
+			return nil, fmt.Errorf("%s: files.%s is %q; the package contract puts it at %q", p, key, rel, want)
+		}
+	}
+	return &m, nil
+}
+
+var canonicalPaths = map[string]string{
+	"users": fileUsers, "organizations": fileOrgs, "memberships": fileMemberships, "roleDefinitions": fileRoles,
+	"userRoleAssignments": fileAssignments, "totpSecrets": fileTOTP, "warnings": fileWarnings, "skippedUsers": fileSkipped,
+	"samlConnections": fileSAML, "oidcConnections": fileOIDC, "customAttributeMappings": fileAttrMaps, "proxyRoutes": fileProxyRoutes,
+}
+
+// readRows calls fn for each data row of a CSV file, after checking the
+// header has the required columns, and returns the number of rows.
+func readRows(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
+	f, r, err := openCSV(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if _, err := r.Header(required...); err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		rec, line, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		get := func(c string) string { return strings.TrimSpace(r.Get(rec, strings.ToLower(c))) }
+		if err := fn(get, line); err != nil {
+			return n, err
+		}
+	}
+}
+
+func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	tx := run.Tx()
+	dup, err := tx.PrepareContext(ctx, `SELECT row_number FROM organizations WHERE org_key = ? AND ingest_run_id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	defer dup.Close()
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
+			source, source_tenant, ingest_run_id, row_number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_key) DO UPDATE SET resolution = excluded.resolution,
+			workos_org_id = coalesce(excluded.workos_org_id, organizations.workos_org_id),
+			external_id = coalesce(excluded.external_id, organizations.external_id),
+			name = coalesce(excluded.name, organizations.name),
+			domains = excluded.domains, metadata = excluded.metadata,
+			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	if err != nil {
+		return 0, err
+	}
+	defer upsert.Close()
+	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
+		key, res := roles.OrgKey(orgID, ext, name)
+		if key == "" {
+			return &ingest.LineError{File: path, Line: line, Field: "org_id", Msg: "no organization: fill org_id, org_external_id or org_name"}
+		}
+		var first int
+		if err := dup.QueryRowContext(ctx, key, run.ID).Scan(&first); err == nil {
+			return &ingest.LineError{File: path, Line: line, Field: "org_external_id", Msg: fmt.Sprintf("organization %s is already on line %d", key, first)}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		domains := ingest.SplitMulti(get("domains"))
+		if domains == nil {
+			domains = []string{}
+		}
+		dj, _ := json.Marshal(domains)
+		meta := "{}"
+		if s := get("metadata"); s != "" {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
+				if err := run.Warn(ctx, ingest.Warning{Code: "invalid_metadata", Entity: "organization", SourceID: key, File: path, Row: line,
+					Message: "metadata is not a JSON object; the organization is staged without metadata"}); err != nil {
+					return err
+				}
+			} else {
+				b, _ := json.Marshal(obj)
+				meta = string(b)
+			}
+		}
+		_, err := upsert.ExecContext(ctx, key, res, null(orgID), null(ext), null(name), string(dj), meta,
+			run.Src.Provider, run.Src.Tenant, run.ID, line)
+		return err
+	})
+}
+
+// userResolver finds the staged user a membership, assignment or TOTP row
+// names: by external_id, else by email, else by user_id taken as the
+// source's user id.
+type userResolver struct {
+	run     *ingest.Run
+	byEmail *sql.Stmt
+}
+
+func newUserResolver(ctx context.Context, run *ingest.Run) (*userResolver, error) {
+	st, err := run.Tx().PrepareContext(ctx, `SELECT source_id FROM users WHERE source = ? AND source_tenant = ? AND email = ? ORDER BY id LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	return &userResolver{run: run, byEmail: st}, nil
+}
+
+func (u *userResolver) Close() { u.byEmail.Close() }
+
+// sourceID returns the key of the user the row names ("" when the row names
+// none). An email that matches no staged user is returned normalised, so
+// the mapping step reports it as an unknown user.
+func (u *userResolver) sourceID(ctx context.Context, email, externalID, userID string) (string, error) {
+	if externalID != "" {
+		return externalID, nil
+	}
+	if email != "" {
+		e := ingest.NormalizeEmail(email)
+		var id string
+		err := u.byEmail.QueryRowContext(ctx, u.run.Src.Provider, u.run.Src.Tenant, e).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return e, nil
+		}
+		return id, err
+	}
+	return userID, nil
+}
+
+func stageMemberships(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	res, err := newUserResolver(ctx, run)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Close()
+	tx := run.Tx()
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS pkg_membership_metadata (source_user_id TEXT, org_key TEXT, metadata TEXT)`); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pkg_membership_metadata`); err != nil {
+		return 0, err
+	}
+	meta, err := tx.PrepareContext(ctx, `INSERT INTO pkg_membership_metadata VALUES (?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer meta.Close()
+	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			return &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
+		}
+		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
+		if err := addMappings(ctx, run, path, line, id, orgID, ext, name, get("role_slugs")); err != nil {
+			return err
+		}
+		if s := get("metadata"); s != "" {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
+				return run.Warn(ctx, ingest.Warning{Code: "invalid_metadata", Entity: "membership", SourceID: id, File: path, Row: line,
+					Message: "metadata is not a JSON object; the membership is staged without metadata"})
+			}
+			b, _ := json.Marshal(obj)
+			key, _ := roles.OrgKey(orgID, ext, name)
+			if _, err := meta.ExecContext(ctx, id, key, string(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// applyMemberships applies the run's org-mapping lines and then the
+// memberships' own metadata.
+func applyMemberships(ctx context.Context, run *ingest.Run) error {
+	if err := run.ApplyOrgMapping(ctx); err != nil {
+		return err
+	}
+	tx := run.Tx()
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.sqlite_master WHERE name = 'pkg_membership_metadata'`).Scan(&exists); err != nil || exists == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE memberships SET metadata = mm.metadata
+		FROM pkg_membership_metadata mm
+		JOIN users u ON u.source = ? AND u.source_tenant = ? AND u.source_id = mm.source_user_id
+		JOIN organizations o ON o.org_key = mm.org_key
+		WHERE memberships.user_id = u.id AND memberships.organization_id = o.id`, run.Src.Provider, run.Src.Tenant); err != nil {
+		return fmt.Errorf("membership metadata: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `DROP TABLE temp.pkg_membership_metadata`)
+	return err
+}
+
+// stageAssignments reads user_role_assignments.csv. A user it names gets
+// exactly the roles it lists: the role_slugs cells of users.csv and
+// organization_memberships.csv count only for users this file leaves out
+// (packages repeat the same roles there for importers that read only those).
+func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	res, err := newUserResolver(ctx, run)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Close()
+	n, err := readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			return &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
+		}
+		slug := get("role_slug")
+		if slug == "" {
+			return &ingest.LineError{File: path, Line: line, Field: "role_slug", Msg: "empty: each row gives one user a role"}
+		}
+		return run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: id, RoleSlug: slug,
+			OrgID: get("org_id"), OrgExternalID: get("org_external_id")})
+	})
+	if err != nil {
+		return n, err
+	}
+	_, err = run.Tx().ExecContext(ctx, `DELETE FROM role_mapping_rows
+		WHERE ingest_run_id = ?1 AND file <> ?2
+		  AND source_user_id IN (SELECT source_user_id FROM role_mapping_rows WHERE ingest_run_id = ?1 AND file = ?2)`, run.ID, path)
+	return n, err
+}
+
+// stageTOTP reads email,totp_secret[,totp_issuer,totp_user] rows and gives
+// each secret to the run's user with that email.
+func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	ins, err := run.Tx().PrepareContext(ctx, `INSERT INTO totp_secrets (user_id, secret, issuer, user_label, source, ingest_run_id, row_number)
+		SELECT u.id, ?1, ?2, ?3, ?4, ?5, ?6 FROM users u
+		WHERE u.source = ?4 AND u.source_tenant = ?7 AND u.email = ?8
+		ORDER BY u.id LIMIT 1
+		ON CONFLICT (user_id, secret) DO UPDATE SET issuer = excluded.issuer, user_label = excluded.user_label,
+			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	if err != nil {
+		return 0, err
+	}
+	defer ins.Close()
+	return readRows(ctx, path, []string{"email", "totp_secret"}, func(get func(string) string, line int) error {
+		email := ingest.NormalizeEmail(get("email"))
+		secret := strings.ToUpper(strings.ReplaceAll(get("totp_secret"), " ", ""))
+		if secret == "" {
+			return &ingest.LineError{File: path, Line: line, Field: "totp_secret", Msg: "empty: each row enrolls one TOTP secret"}
+		}
+		res, err := ins.ExecContext(ctx, secret, null(get("totp_issuer")), null(get("totp_user")), run.Src.Provider, run.ID, line, run.Src.Tenant, email)
+		if err != nil {
+			return fmt.Errorf("%s:%d: stage TOTP secret: %w", path, line, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return run.Warn(ctx, ingest.Warning{Code: "totp_unknown_user", Entity: "totp", SourceID: email, File: path, Row: line,
+				Message: fmt.Sprintf("TOTP secret for %s, who is not staged; it is not enrolled", email)})
+		}
+		return nil
+	})
+}
+
+// removeStaleTOTP forgets secrets of this source that this run did not read.
+func removeStaleTOTP(ctx context.Context, run *ingest.Run) error {
+	_, err := run.Tx().ExecContext(ctx, `DELETE FROM totp_secrets WHERE source = ? AND ingest_run_id <> ?
+		AND user_id IN (SELECT id FROM users WHERE source = ? AND source_tenant = ?)`, run.Src.Provider, run.ID, run.Src.Provider, run.Src.Tenant)
+	return err
+}
+
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

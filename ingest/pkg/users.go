@@ -1,0 +1,265 @@
+package pkg
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/mig-tools/mig/ingest"
+)
+
+// userColumns are the columns of a WorkOS-format users file (the package's
+// users.csv and the reference tool's flat import CSV).
+var userColumns = []string{"email", "password", "password_hash", "password_hash_type", "first_name", "last_name",
+	"email_verified", "external_id", "metadata", "org_id", "org_external_id", "org_name", "role_slugs"}
+
+// hashTypes are the password_hash_type values WorkOS accepts.
+var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
+
+// secretUserColumns are masked in users.raw.
+var secretUserColumns = map[string]bool{"password": true, "password_hash": true}
+
+func openCSV(path string) (*os.File, *ingest.CSVReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := ingest.NewCSVReader(path, f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, r, nil
+}
+
+// userStager stages the rows of one users file. The reference format
+// repeats a user on one row per organization, so a row whose user this run
+// already staged adds a membership instead of being a duplicate.
+type userStager struct {
+	run  *ingest.Run
+	path string
+	seen *sql.Stmt
+}
+
+// stageUsers reads a users file and returns the number of data rows. Org
+// columns become org-mapping lines and role_slugs role-mapping lines (in
+// the row's organization), which the caller applies.
+func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	f, r, err := openCSV(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	header, err := r.Header("email")
+	if err != nil {
+		return 0, err
+	}
+	for _, h := range header {
+		if !slices.Contains(userColumns, h) {
+			if err := run.WarnOnce(ctx, path+":"+h, ingest.Warning{Code: "unknown_column", File: path, Row: 1,
+				Message: fmt.Sprintf("column %q is not part of the WorkOS users format; it is kept in users.raw but not sent to WorkOS", h)}); err != nil {
+				return 0, err
+			}
+		}
+	}
+	seen, err := run.Tx().PrepareContext(ctx, `SELECT row_number, coalesce(email, ''), coalesce(first_name, ''), coalesce(last_name, ''),
+		coalesce(password_hash, ''), coalesce(password, '') FROM users
+		WHERE source = ? AND source_tenant = ? AND source_id = ? AND last_seen_run_id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	defer seen.Close()
+	s := &userStager{run: run, path: path, seen: seen}
+	rows := 0
+	for {
+		if rows%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return rows, err
+			}
+		}
+		rec, line, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows++
+		if err := s.row(ctx, r, header, rec, line); err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
+
+func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec []string, line int) error {
+	run, path := s.run, s.path
+	get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
+	raw := make(map[string]string, len(header))
+	for i, h := range header {
+		if secretUserColumns[h] && rec[i] != "" {
+			raw[h] = "[stored separately]"
+			continue
+		}
+		raw[h] = rec[i]
+	}
+	email := get("email")
+	extID := get("external_id")
+	if email == "" {
+		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", raw)
+	}
+	sourceID := extID
+	if sourceID == "" {
+		sourceID = ingest.NormalizeEmail(email)
+	}
+	warn := func(code, field, msg string) error {
+		return run.Warn(ctx, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: sourceID, File: path, Row: line,
+			Context: map[string]any{"field": field}})
+	}
+
+	var first int
+	var fEmail, fFirst, fLast, fHash, fPassword string
+	err := s.seen.QueryRowContext(ctx, run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
+	switch {
+	case err == nil:
+		// The same user again: one more organization, not a second user.
+		var diff []string
+		for _, c := range [][3]string{{"email", fEmail, ingest.NormalizeEmail(email)}, {"first_name", fFirst, get("first_name")},
+			{"last_name", fLast, get("last_name")}, {"password_hash", fHash, get("password_hash")}, {"password", fPassword, get("password")}} {
+			if c[1] != c[2] {
+				diff = append(diff, c[0])
+			}
+		}
+		if len(diff) > 0 {
+			if err := warn("repeated_user_differs", strings.Join(diff, ","), fmt.Sprintf("this row repeats the user of line %d with a different %s; line %d's values are staged",
+				first, strings.Join(diff, ", "), first)); err != nil {
+				return err
+			}
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		u, err := s.user(ctx, get, warn, sourceID, email, line, raw)
+		if err != nil {
+			return err
+		}
+		if err := run.AddUser(ctx, path, u); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+}
+
+// addMappings turns a row's organization and role_slugs columns into
+// mapping lines for the run.
+func addMappings(ctx context.Context, run *ingest.Run, path string, line int, sourceID, orgID, orgExt, orgName, roleSlugs string) error {
+	if orgID != "" || orgExt != "" || orgName != "" {
+		if err := run.AddOrgMappingRow(ctx, path, ingest.OrgMappingRow{Row: line, SourceUserID: sourceID,
+			OrgID: orgID, OrgExternalID: orgExt, OrgName: orgName}); err != nil {
+			return err
+		}
+	}
+	for _, slug := range ingest.SplitMulti(roleSlugs) {
+		if err := run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: sourceID, RoleSlug: slug,
+			OrgID: orgID, OrgExternalID: orgExt}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *userStager) user(ctx context.Context, get func(string) string, warn func(code, field, msg string) error,
+	sourceID, email string, line int, raw map[string]string) (*ingest.User, error) {
+	u := &ingest.User{
+		SourceID:   sourceID,
+		Row:        line,
+		EmailRaw:   email,
+		FirstName:  get("first_name"),
+		LastName:   get("last_name"),
+		ExternalID: get("external_id"),
+		Raw:        raw,
+	}
+	if v := get("email_verified"); v != "" {
+		b, ok := parseBool(v)
+		if ok {
+			u.EmailVerified = &b
+		} else if err := warn("invalid_boolean", "email_verified", fmt.Sprintf("email_verified is %q, expected true or false; staged as unknown", v)); err != nil {
+			return nil, err
+		}
+	}
+	meta, err := parseMetadata(get("metadata"))
+	if err != nil {
+		if err := warn("invalid_metadata", "metadata", err.Error()+"; no metadata is staged (the text stays in users.raw)"); err != nil {
+			return nil, err
+		}
+	}
+	u.Metadata = meta
+
+	pw, hash, typ := get("password"), get("password_hash"), strings.ToLower(get("password_hash_type"))
+	u.Password = pw
+	switch {
+	case hash == "" && typ != "":
+		if err := warn("password_hash_type_without_hash", "password_hash_type", fmt.Sprintf("password_hash_type is %q but password_hash is empty; no hash is staged", typ)); err != nil {
+			return nil, err
+		}
+	case hash == "":
+	case typ == "":
+		u.SourceDigest = hash
+		if err := warn("password_hash_without_type", "password_hash_type", "password_hash is set but password_hash_type is empty; the hash is not staged for WorkOS (it is kept in users.source_password_digest)"); err != nil {
+			return nil, err
+		}
+	case slices.Contains(hashTypes, typ):
+		u.PasswordHash, u.PasswordHashType = hash, typ
+	default:
+		u.SourceDigest, u.SourceHasher = hash, typ
+		if err := warn("unsupported_password_hash_type", "password_hash_type", fmt.Sprintf("password_hash_type %q is not one WorkOS accepts (%s); the user will have to reset the password (the digest is kept in users.source_password_digest)",
+			typ, strings.Join(hashTypes, ", "))); err != nil {
+			return nil, err
+		}
+	}
+	if pw != "" && u.PasswordHash != "" {
+		if err := warn("password_and_hash", "password", "the row has both a plaintext password and a password_hash; WorkOS takes one or the other"); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// parseBool reads the boolean spellings CSV exports use.
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "t", "1", "yes", "y":
+		return true, true
+	case "false", "f", "0", "no", "n":
+		return false, true
+	}
+	return false, false
+}
+
+// parseMetadata reads a metadata cell: a JSON object. WorkOS metadata values
+// are strings, so other values are kept as their JSON text.
+func parseMetadata(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("metadata is not a JSON object")
+	}
+	out := make(map[string]string, len(obj))
+	for k, v := range obj {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			out[k] = str
+			continue
+		}
+		out[k] = string(v)
+	}
+	return out, nil
+}
