@@ -1,0 +1,516 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/workos/workos-go/v4/pkg/mfa"
+	"github.com/workos/workos-go/v4/pkg/organizations"
+	"github.com/workos/workos-go/v4/pkg/usermanagement"
+
+	"github.com/mig-tools/mig/importer/workosapi"
+)
+
+// idempotencyKey names a create request by what it creates, so a retry of
+// the same request, after a lost answer or in a resumed run, replays
+// WorkOS's first answer instead of creating a second object.
+func idempotencyKey(entity string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return "mig-" + entity + "-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func done(outcome, workosID string) result {
+	return result{status: statusDone, outcome: outcome, workosID: workosID}
+}
+
+// conflict reports whether WorkOS says the object exists already.
+func conflict(err error) bool {
+	ae, ok := workosapi.AsAPIError(err)
+	if !ok {
+		return false
+	}
+	return ae.Status == http.StatusConflict || strings.HasSuffix(ae.Code, "_conflict") ||
+		ae.Has("external_id_already_used") || ae.Has("email_not_available") || ae.Has("user_already_exists") ||
+		ae.Has("organization_membership_already_exists")
+}
+
+func notFound(err error) bool {
+	ae, ok := workosapi.AsAPIError(err)
+	return ok && ae.Status == http.StatusNotFound
+}
+
+// --- permissions
+
+type permissionRow struct {
+	rowBase
+	Slug        string `db:"slug"`
+	Name        string `db:"name"`
+	Description string `db:"description"`
+}
+
+// permission creates a permission; one that exists already (a conflict,
+// also what a resumed run meets) is adopted.
+func (r *runner) permission(ctx context.Context, p permissionRow) result {
+	created, err := r.api.CreatePermission(workosapi.WithIdempotencyKey(ctx, idempotencyKey("permission", p.Slug)), p.Slug, p.Name, p.Description)
+	if err == nil {
+		return done(outcomeCreated, created.ID)
+	}
+	if !conflict(err) {
+		return r.failure(ctx, err)
+	}
+	found, ferr := r.api.FindPermission(ctx, p.Slug)
+	if ferr != nil {
+		return r.failure(ctx, ferr)
+	}
+	if found == nil {
+		return r.failure(ctx, err)
+	}
+	return done(outcomeAdopted, found.ID)
+}
+
+// --- roles
+
+type roleRow struct {
+	rowBase
+	Slug         string `db:"slug"`
+	Name         string `db:"name"`
+	Description  string `db:"description"`
+	Type         string `db:"type"`
+	Permissions  string `db:"permissions"`
+	OrgID        int64  `db:"organization_id"`
+	OrgStatus    string `db:"org_status"`
+	OrgWorkOSID  string `db:"org_workos_id"`
+	OrgKey       string `db:"org_key"`
+	OrgRetryable bool   `db:"org_retryable"`
+}
+
+// role creates an environment or organization role (adopting one that
+// exists), then sets its permissions, which replaces what WorkOS had: the
+// staged definition is the one the source had.
+func (r *runner) role(ctx context.Context, ro roleRow) result {
+	orgID := ""
+	if ro.OrgID != 0 {
+		if res, ok := dependency("organization", ro.OrgKey, ro.OrgStatus, ro.OrgRetryable); !ok {
+			return res
+		}
+		orgID = ro.OrgWorkOSID
+	}
+	var perms []string
+	if err := json.Unmarshal([]byte(ro.Permissions), &perms); err != nil {
+		return result{status: statusFailed, code: "invalid_staged_row", message: "roles.permissions is not a JSON array: " + err.Error()}
+	}
+	res := done(outcomeCreated, ro.WorkOSID)
+	if ro.WorkOSID == "" {
+		created, err := r.api.CreateRole(workosapi.WithIdempotencyKey(ctx, idempotencyKey("role", orgID, ro.Slug)), orgID, ro.Slug, ro.Name, ro.Description)
+		switch {
+		case err == nil:
+			res.workosID = created.ID
+		case conflict(err):
+			found, ferr := r.api.FindRole(ctx, orgID, ro.Slug)
+			if ferr != nil {
+				return r.failure(ctx, ferr)
+			}
+			if found == nil {
+				return r.failure(ctx, err)
+			}
+			res = done(outcomeAdopted, found.ID)
+		default:
+			return r.failure(ctx, err)
+		}
+	}
+	if len(perms) > 0 {
+		if _, err := r.api.SetRolePermissions(ctx, orgID, ro.Slug, perms); err != nil {
+			return r.failure(ctx, err)
+		}
+	}
+	return res
+}
+
+// --- organizations
+
+type orgRow struct {
+	rowBase
+	OrgKey     string `db:"org_key"`
+	Resolution string `db:"resolution"`
+	GivenID    string `db:"given_id"`
+	ExternalID string `db:"external_id"`
+	Name       string `db:"name"`
+	Domains    string `db:"domains"`
+	Metadata   string `db:"metadata"`
+}
+
+// organization resolves a staged organization to a WorkOS one, as its
+// resolution says: by id (must exist), by external id (must exist, unless
+// --create-orgs and a name), by external id creating it when missing, or by
+// name creating it when missing. Every path looks up before it creates, so
+// a row in flight after a crash needs nothing more.
+func (r *runner) organization(ctx context.Context, o orgRow) result {
+	switch o.Resolution {
+	case "org_id":
+		if r.dryRun {
+			return r.createOrg(ctx, o, "dry run placeholder for "+o.GivenID)
+		}
+		found, err := r.api.GetOrganization(ctx, o.GivenID)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		if found == nil {
+			return result{status: statusFailed, httpStatus: http.StatusNotFound, code: "organization_not_found",
+				message: fmt.Sprintf("no WorkOS organization has id %s (org_id in the mapping); check the id and the environment of the API key", o.GivenID)}
+		}
+		return done(outcomeAdopted, found.ID)
+	case "external_id", "external_id_create":
+		found, err := r.api.FindOrganizationByExternalID(ctx, o.ExternalID)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		if found != nil {
+			return done(outcomeAdopted, found.ID)
+		}
+		if o.Resolution == "external_id" && (!r.opts.CreateOrgs || o.Name == "") {
+			msg := fmt.Sprintf("no WorkOS organization has external_id %q; create it in WorkOS first", o.ExternalID)
+			if o.Name == "" {
+				msg += ", or give it a name (org_name in the mapping) and run mig import --create-orgs"
+			} else {
+				msg += ", or run mig import --create-orgs"
+			}
+			return result{status: statusFailed, httpStatus: http.StatusNotFound, code: "organization_not_found", message: msg}
+		}
+		name := o.Name
+		if name == "" {
+			name = o.ExternalID
+		}
+		return r.createOrg(ctx, o, name)
+	case "name":
+		found, err := r.api.FindOrganizationsByName(ctx, o.Name)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		switch len(found) {
+		case 0:
+			return r.createOrg(ctx, o, o.Name)
+		case 1:
+			return done(outcomeAdopted, found[0].ID)
+		default:
+			return result{status: statusFailed, code: "organization_name_ambiguous",
+				message: fmt.Sprintf("%d WorkOS organizations are named %q; map these users by org_id or org_external_id instead", len(found), o.Name)}
+		}
+	}
+	return result{status: statusFailed, code: "invalid_staged_row", message: "unknown organization resolution " + o.Resolution}
+}
+
+func (r *runner) createOrg(ctx context.Context, o orgRow, name string) result {
+	var domains []string
+	json.Unmarshal([]byte(o.Domains), &domains)
+	opts := organizations.CreateOrganizationOpts{
+		Name: name, ExternalID: o.ExternalID, Metadata: stringMap(o.Metadata),
+		IdempotencyKey: idempotencyKey("organization", o.OrgKey, name, o.Domains, o.Metadata),
+	}
+	// Domains arrive pending: verifying them is the customer's act, and a
+	// verified domain changes how WorkOS routes sign-ins.
+	for _, d := range domains {
+		opts.DomainData = append(opts.DomainData, organizations.OrganizationDomainData{Domain: d, State: organizations.Pending})
+	}
+	created, err := r.orgs.CreateOrganization(ctx, opts)
+	if err == nil {
+		return done(outcomeCreated, created.ID)
+	}
+	if conflict(err) && o.ExternalID != "" {
+		found, ferr := r.api.FindOrganizationByExternalID(ctx, o.ExternalID)
+		if ferr == nil && found != nil {
+			return done(outcomeAdopted, found.ID)
+		}
+	}
+	return r.failure(ctx, err)
+}
+
+// stringMap reads a staged metadata object; WorkOS metadata values are
+// strings, so other JSON values are sent as their JSON text.
+func stringMap(js string) map[string]string {
+	var raw map[string]json.RawMessage
+	out := map[string]string{}
+	if json.Unmarshal([]byte(js), &raw) != nil {
+		return out
+	}
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[k] = s
+		} else if string(v) != "null" {
+			out[k] = string(v)
+		}
+	}
+	return out
+}
+
+// --- users
+
+type userRow struct {
+	rowBase
+	SourceID         string `db:"source_id"`
+	Email            string `db:"email"`
+	FirstName        string `db:"first_name"`
+	LastName         string `db:"last_name"`
+	EmailVerified    bool   `db:"email_verified"`
+	Password         string `db:"password"`
+	PasswordHash     string `db:"password_hash"`
+	PasswordHashType string `db:"password_hash_type"`
+	ExternalID       string `db:"external_id"`
+	Metadata         string `db:"metadata"`
+	ContentHash      string `db:"content_hash"`
+}
+
+// user creates a user, updates one WorkOS has already (a delta import),
+// reconciles one that was in flight when a run died, and adopts one that
+// exists in WorkOS already so that it still gets its memberships and
+// factors.
+func (r *runner) user(ctx context.Context, u userRow) result {
+	if u.WorkOSID != "" {
+		res := r.updateUser(ctx, u)
+		if res.status != statusFailed || res.httpStatus != http.StatusNotFound {
+			return res
+		}
+		// Deleted in WorkOS since it was imported: create it again.
+	} else if u.recovered() {
+		found, err := r.findUser(ctx, u)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		if found != nil {
+			res := done(outcomeCreated, found.ID)
+			res.importedHash = u.ContentHash
+			return res
+		}
+	}
+	opts := usermanagement.CreateUserOpts{
+		Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, EmailVerified: u.EmailVerified,
+		ExternalID: u.ExternalID, Metadata: stringMap(u.Metadata),
+	}
+	switch {
+	case u.PasswordHash != "":
+		opts.PasswordHash, opts.PasswordHashType = u.PasswordHash, usermanagement.PasswordHashType(u.PasswordHashType)
+	case u.Password != "":
+		opts.Password = u.Password
+	}
+	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, idempotencyKey("user", u.Email, u.ContentHash)), opts)
+	if err == nil {
+		res := done(outcomeCreated, created.ID)
+		res.importedHash = u.ContentHash
+		return res
+	}
+	if !conflict(err) {
+		return r.failure(ctx, err)
+	}
+	found, ferr := r.findUser(ctx, u)
+	if ferr != nil {
+		return r.failure(ctx, ferr)
+	}
+	if found == nil {
+		return r.failure(ctx, err)
+	}
+	res := done(outcomeAdopted, found.ID)
+	if u.ExternalID != "" && found.ExternalID != nil && *found.ExternalID == u.ExternalID {
+		// Ours: a retry whose first try went through.
+		res.outcome = outcomeCreated
+	} else {
+		res.message = "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)"
+	}
+	res.importedHash = u.ContentHash
+	return res
+}
+
+// findUser looks a staged user up in WorkOS: by external id, else by email.
+func (r *runner) findUser(ctx context.Context, u userRow) (*workosapi.User, error) {
+	if u.ExternalID != "" {
+		found, err := r.api.FindUserByExternalID(ctx, u.ExternalID)
+		if err != nil || found != nil {
+			return found, err
+		}
+	}
+	if u.Email == "" {
+		return nil, nil
+	}
+	return r.api.FindUserByEmail(ctx, u.Email)
+}
+
+func (r *runner) updateUser(ctx context.Context, u userRow) result {
+	opts := usermanagement.UpdateUserOpts{
+		User: u.WorkOSID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		EmailVerified: u.EmailVerified, ExternalID: u.ExternalID, Metadata: stringMap(u.Metadata),
+	}
+	switch {
+	case u.PasswordHash != "":
+		opts.PasswordHash, opts.PasswordHashType = u.PasswordHash, usermanagement.PasswordHashType(u.PasswordHashType)
+	case u.Password != "":
+		opts.Password = u.Password
+	}
+	updated, err := r.um.UpdateUser(ctx, opts)
+	if err != nil {
+		return r.failure(ctx, err)
+	}
+	res := done(outcomeUpdated, updated.ID)
+	res.importedHash = u.ContentHash
+	return res
+}
+
+// --- memberships
+
+type membershipRow struct {
+	rowBase
+	UserSourceID  string `db:"user_source_id"`
+	Email         string `db:"email"`
+	OrgKey        string `db:"org_key"`
+	RoleSlugs     string `db:"role_slugs"`
+	UserStatus    string `db:"user_status"`
+	UserWorkOSID  string `db:"user_workos_id"`
+	UserRetryable bool   `db:"user_retryable"`
+	OrgStatus     string `db:"org_status"`
+	OrgWorkOSID   string `db:"org_workos_id"`
+	OrgRetryable  bool   `db:"org_retryable"`
+}
+
+// membership puts a user in an organization with every role slug in one
+// call; where WorkOS refuses several roles it falls back to the first and
+// records a warning. One that exists already is adopted.
+func (r *runner) membership(ctx context.Context, m membershipRow) result {
+	if res, ok := dependency("user", m.Email, m.UserStatus, m.UserRetryable); !ok {
+		return res
+	}
+	if res, ok := dependency("organization", m.OrgKey, m.OrgStatus, m.OrgRetryable); !ok {
+		return res
+	}
+	var slugs []string
+	if err := json.Unmarshal([]byte(m.RoleSlugs), &slugs); err != nil {
+		return result{status: statusFailed, code: "invalid_staged_row", message: "role_slugs is not a JSON array: " + err.Error()}
+	}
+	send, warn := slugs, (*warning)(nil)
+	if len(slugs) > 1 && r.multipleRolesOff.Load() {
+		send, warn = slugs[:1], r.oneRoleWarning(m, slugs)
+	}
+
+	if m.WorkOSID != "" {
+		updated, err := r.api.UpdateMembership(ctx, m.WorkOSID, send)
+		if err == nil {
+			res := done(outcomeUpdated, updated.ID)
+			res.importedHash, res.warning = m.RoleSlugs, warn
+			return res
+		}
+		if !notFound(err) {
+			return r.failure(ctx, err)
+		}
+	} else if m.recovered() {
+		found, err := r.api.FindMembership(ctx, m.UserWorkOSID, m.OrgWorkOSID)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		if found != nil {
+			res := done(outcomeCreated, found.ID)
+			res.importedHash = m.RoleSlugs
+			return res
+		}
+	}
+
+	key := func(s []string) context.Context {
+		return workosapi.WithIdempotencyKey(ctx, idempotencyKey("membership", m.UserWorkOSID, m.OrgWorkOSID, strings.Join(s, ",")))
+	}
+	created, err := r.api.CreateMembership(key(send), m.UserWorkOSID, m.OrgWorkOSID, send)
+	if ae, ok := workosapi.AsAPIError(err); ok && ae.Has("multiple_roles_not_enabled") && len(send) > 1 {
+		r.multipleRolesOff.Store(true)
+		send, warn = slugs[:1], r.oneRoleWarning(m, slugs)
+		created, err = r.api.CreateMembership(key(send), m.UserWorkOSID, m.OrgWorkOSID, send)
+	}
+	outcome := outcomeCreated
+	if err != nil && conflict(err) {
+		found, ferr := r.api.FindMembership(ctx, m.UserWorkOSID, m.OrgWorkOSID)
+		if ferr != nil {
+			return r.failure(ctx, ferr)
+		}
+		if found == nil {
+			return r.failure(ctx, err)
+		}
+		created, err, outcome = *found, nil, outcomeAdopted
+	}
+	if err != nil {
+		return r.failure(ctx, err)
+	}
+	res := done(outcome, created.ID)
+	res.importedHash, res.warning = m.RoleSlugs, warn
+	if warn != nil {
+		res.message = warn.message
+	}
+	return res
+}
+
+func (r *runner) oneRoleWarning(m membershipRow, slugs []string) *warning {
+	return &warning{
+		code: "multiple_roles_not_enabled", entity: "membership", sourceID: m.UserSourceID,
+		message: fmt.Sprintf("the WorkOS environment does not allow several roles per membership: %s in %s got %s only (staged: %s); enable Multiple Roles and run mig import again to update it",
+			m.Email, m.OrgKey, slugs[0], strings.Join(slugs, ", ")),
+		context: map[string]any{"org_key": m.OrgKey, "sent": slugs[:1], "dropped": slugs[1:]},
+	}
+}
+
+// --- TOTP factors
+
+type totpRow struct {
+	rowBase
+	UserSourceID  string `db:"user_source_id"`
+	Email         string `db:"email"`
+	Secret        string `db:"secret"`
+	Issuer        string `db:"issuer"`
+	UserLabel     string `db:"user_label"`
+	UserStatus    string `db:"user_status"`
+	UserWorkOSID  string `db:"user_workos_id"`
+	UserOutcome   string `db:"user_outcome"`
+	UserRetryable bool   `db:"user_retryable"`
+}
+
+// totp enrolls a user's TOTP factor with its secret, so the user's
+// authenticator app keeps working. Enrolment is not unique in WorkOS (a
+// user may hold several factors), so a row in flight after a crash, or a
+// user who existed in WorkOS before, is checked for a factor first.
+func (r *runner) totp(ctx context.Context, t totpRow) result {
+	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserRetryable); !ok {
+		return res
+	}
+	if t.recovered() || t.UserOutcome == outcomeAdopted {
+		factors, err := r.api.ListFactors(ctx, t.UserWorkOSID)
+		if err != nil {
+			return r.failure(ctx, err)
+		}
+		for _, f := range factors {
+			if f.Type == "totp" {
+				res := done(outcomeAdopted, f.ID)
+				if !t.recovered() {
+					res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled"
+				}
+				return res
+			}
+		}
+	}
+	label := t.UserLabel
+	if label == "" {
+		label = t.Email
+	}
+	issuer := t.Issuer
+	if issuer == "" {
+		issuer = "WorkOS"
+	}
+	ctx2 := workosapi.WithIdempotencyKey(ctx, idempotencyKey("totp", t.UserWorkOSID, t.Secret))
+	enrolled, err := r.um.EnrollAuthFactor(ctx2, usermanagement.EnrollAuthFactorOpts{
+		User: t.UserWorkOSID, Type: mfa.TOTP, TOTPIssuer: issuer, TOTPUser: label, TOTPSecret: t.Secret,
+	})
+	if err != nil {
+		return r.failure(ctx, err)
+	}
+	return done(outcomeCreated, enrolled.Factor.ID)
+}

@@ -1,0 +1,206 @@
+// Package importer moves what is staged (permissions, roles, organizations,
+// users, memberships, TOTP factors) into WorkOS, keeping the state of every
+// row in the staging database's import_items table so that an import can be
+// stopped at any moment, by Ctrl-C or a crash, and resumed without creating
+// a duplicate or losing a row.
+//
+// A row goes pending → in_flight → done | failed | skipped. It is marked
+// in_flight, in a batch, before its request is sent; a row found in_flight
+// when a run starts was maybe sent by a run that died, so it is reconciled
+// by looking the object up in WorkOS before anything is created.
+package importer
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mig-tools/mig/importer/workosapi"
+)
+
+// DefaultEndpoint is WorkOS's production API.
+const DefaultEndpoint = "https://api.workos.com"
+
+// DefaultConcurrency is the number of requests in flight when Options does
+// not say: enough to keep WorkOS's write budget busy at a few hundred
+// milliseconds per request.
+const DefaultConcurrency = 16
+
+// Entities, in the order an import sends them, as --only names them.
+var Entities = []string{"permissions", "roles", "organizations", "users", "memberships", "totp"}
+
+// itemEntity maps the --only names to import_items.entity.
+var itemEntity = map[string]string{
+	"permissions": "permission", "roles": "role", "organizations": "organization",
+	"users": "user", "memberships": "membership", "totp": "totp",
+}
+
+// Options is one import's settings. The API key is used for requests only:
+// it is never written to the database, the logs or the summary.
+type Options struct {
+	// Endpoint is the WorkOS API base URL (DefaultEndpoint when empty).
+	Endpoint string
+	// APIKey is the WorkOS secret key (sk_...).
+	APIKey string `json:"-"`
+	// HTTPClient sends the requests; its Transport is wrapped with the
+	// importer's pacing and retries. Nil uses http.DefaultTransport. `mig
+	// demo` passes an in-process emulator's client here.
+	HTTPClient *http.Client `json:"-"`
+	// Concurrency bounds the requests in flight (DefaultConcurrency when 0).
+	Concurrency int
+	// RateLimit is requests per second: 0 derives the budgets from WorkOS's
+	// published limits, > 0 sets every budget to it, < 0 disables pacing.
+	RateLimit float64
+	// Only restricts the run to some of Entities; empty means all.
+	Only []string
+	// OrgID puts every staged user into this existing WorkOS organization,
+	// on top of the memberships staged from the source.
+	OrgID string
+	// CreateOrgs creates organizations referenced only by external id when
+	// WorkOS does not have them and their name is known.
+	CreateOrgs bool
+	// Limit imports at most this many users in this run (a sample), with
+	// their memberships and factors; 0 means no limit.
+	Limit int
+	// DryRun sends everything to an in-process emulator holding nothing,
+	// working on a copy of the staging database, so the real one and WorkOS
+	// are untouched while the report shows what a real run would hit.
+	DryRun bool
+	// Plan only counts what would be sent; nothing is written anywhere.
+	Plan bool
+	// RetryFailed makes failed rows pending again first: those whose
+	// failure was retryable, or every failed row with RetryAll.
+	RetryFailed bool
+	RetryAll    bool
+	// Progress receives live progress (bars when ProgressTTY, otherwise a
+	// line every few seconds); nil for none.
+	Progress    io.Writer `json:"-"`
+	ProgressTTY bool      `json:"-"`
+	// Log receives what happens beyond progress; nil discards it.
+	Log *slog.Logger `json:"-"`
+
+	// transport tuning for tests (shorter back-off); zero keeps defaults.
+	backoff time.Duration
+}
+
+// Counts is where one entity's import rows stand.
+type Counts struct {
+	Total     int64 `json:"total" db:"total"`
+	Succeeded int64 `json:"succeeded" db:"succeeded"`
+	Failed    int64 `json:"failed" db:"failed"`
+	Skipped   int64 `json:"skipped" db:"skipped"`
+	Adopted   int64 `json:"adopted" db:"adopted"`
+	Updated   int64 `json:"updated" db:"updated"`
+	Pending   int64 `json:"pending" db:"pending"`
+}
+
+// Summary is the outcome of a run: per entity (keyed by the names in
+// Entities) the state of every import row, not only those this run sent,
+// so a resumed run reports the whole import.
+type Summary struct {
+	RunID    int64                   `json:"run_id,omitempty"`
+	Endpoint string                  `json:"endpoint"`
+	DryRun   bool                    `json:"dry_run,omitempty"`
+	Entities map[string]Counts       `json:"entities"`
+	Requests workosapi.StatsSnapshot `json:"requests"`
+	Seconds  float64                 `json:"seconds"`
+	Warnings int64                   `json:"warnings,omitempty"`
+	Plan     *Plan                   `json:"plan,omitempty"`
+	// Failures is filled by a dry run: its causes, since its database copy
+	// is gone afterwards.
+	Failures []ErrorGroup `json:"failures,omitempty"`
+}
+
+// Failed is the number of failed rows over every entity.
+func (s *Summary) Failed() int64 {
+	var n int64
+	for _, c := range s.Entities {
+		n += c.Failed
+	}
+	return n
+}
+
+// PartialError is returned when a run finished with some rows failed. Every
+// other row is done; the failed ones are in import_items with their cause.
+type PartialError struct {
+	Summary   *Summary
+	Failed    int64
+	Retryable int64
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%d rows failed (%d retryable); the rest is in WorkOS", e.Failed, e.Retryable)
+}
+
+// ExitCode is 5, "partial import".
+func (e *PartialError) ExitCode() int { return 5 }
+
+// Hint tells the user what to run next.
+func (e *PartialError) Hint() string {
+	if e.Retryable > 0 {
+		return "mig import --retry-failed   (see the causes with: mig errors)"
+	}
+	return "mig errors   (fix the causes, then: mig import --retry-failed --all)"
+}
+
+// AuthError is WorkOS refusing the API key (401). Nothing is marked failed:
+// the rows stay as they were and the next run with a good key resumes.
+type AuthError struct {
+	Err *workosapi.APIError
+}
+
+func (e *AuthError) Error() string {
+	return "WorkOS rejected the API key (401); no row was marked failed: " + e.Err.Message
+}
+
+// ExitCode is 4, "WorkOS auth".
+func (e *AuthError) ExitCode() int { return 4 }
+
+// Hint names where the key comes from.
+func (e *AuthError) Hint() string {
+	return "export WORKOS_SECRET_KEY=sk_... (the environment's secret key), or pass --api-key"
+}
+
+// onlySet returns the import_items entities the run covers.
+func onlySet(only []string) (map[string]bool, error) {
+	set := map[string]bool{}
+	if len(only) == 0 {
+		for _, e := range itemEntity {
+			set[e] = true
+		}
+		return set, nil
+	}
+	for _, o := range only {
+		for _, name := range strings.Split(o, ",") {
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name == "" {
+				continue
+			}
+			e, ok := itemEntity[name]
+			if !ok {
+				e, ok = itemEntity[name+"s"]
+			}
+			if !ok {
+				return nil, fmt.Errorf("--only %s: want some of %s", name, strings.Join(Entities, ", "))
+			}
+			set[e] = true
+			if e == "role" {
+				set["permission"] = true
+			}
+		}
+	}
+	return set, nil
+}
+
+// displayName maps an import_items entity to its name in Entities.
+func displayName(entity string) string {
+	for k, v := range itemEntity {
+		if v == entity {
+			return k
+		}
+	}
+	return entity
+}

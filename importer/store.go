@@ -1,0 +1,306 @@
+package importer
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mig-tools/mig/sqlqueries"
+	"github.com/mig-tools/mig/staging"
+)
+
+// Row states and outcomes, as import_items stores them.
+const (
+	statusPending  = "pending"
+	statusInFlight = "in_flight"
+	statusDone     = "done"
+	statusFailed   = "failed"
+	statusSkipped  = "skipped"
+
+	outcomeCreated = "created"
+	outcomeAdopted = "adopted"
+	outcomeUpdated = "updated"
+)
+
+// Error codes the importer itself gives a row that WorkOS never saw.
+const (
+	codeDependencyFailed  = "dependency_failed"
+	codeDependencySkipped = "dependency_skipped"
+	codeNoAnswer          = "no_answer"
+)
+
+// result is what became of one row. Status "" leaves the row as it was
+// (the run was interrupted before the row's fate was known); pending gives
+// it back for a later run.
+type result struct {
+	itemID       int64
+	status       string
+	outcome      string
+	workosID     string
+	httpStatus   int
+	code         string
+	subcodes     []string
+	requestID    string
+	message      string
+	retryable    bool
+	importedHash string
+	warning      *warning
+}
+
+// warning is a row done with a caveat, written to the warnings table.
+type warning struct {
+	code, message, entity, sourceID string
+	context                         map[string]any
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// populate brings import_items up to date with staging (see
+// sqlqueries/importer/populate.sql) and applies --retry-failed.
+func populate(ctx context.Context, tx *sqlx.Tx, retry, retryAll bool) error {
+	now := sql.Named("now", staging.Now())
+	for _, stmt := range sqlqueries.Statements(sqlqueries.MustLoad("importer/populate.sql").SQL) {
+		if _, err := tx.ExecContext(ctx, stmt, now); err != nil {
+			return fmt.Errorf("populate import items: %w", err)
+		}
+	}
+	if retry {
+		all := 0
+		if retryAll {
+			all = 1
+		}
+		if _, err := tx.ExecContext(ctx, sqlqueries.MustLoad("importer/retry.sql").SQL,
+			now, sql.Named("all", all), sql.Named("entity", "")); err != nil {
+			return fmt.Errorf("retry failed rows: %w", err)
+		}
+	}
+	return nil
+}
+
+// markInFlight records, in one transaction, that the rows of a page are
+// about to be sent.
+func markInFlight(ctx context.Context, db *staging.DB, runID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`UPDATE import_items SET status = 'in_flight', attempts = attempts + 1,
+		import_run_id = ?, updated_at = ? WHERE id IN (?)`, runID, staging.Now(), ids)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, q, args...)
+	return err
+}
+
+// writer batches results into few transactions: with a rollback journal
+// every commit costs fsyncs, so one commit per row would make the database,
+// not WorkOS, the bottleneck.
+type writer struct {
+	db    *staging.DB
+	runID int64
+	in    chan result
+	done  chan error
+	// flushed is told every row written, for progress.
+	flushed func(result)
+}
+
+const (
+	flushRows  = 100
+	flushEvery = 250 * time.Millisecond
+)
+
+func newWriter(db *staging.DB, runID int64, flushed func(result)) *writer {
+	w := &writer{db: db, runID: runID, in: make(chan result, 2*flushRows), done: make(chan error, 1), flushed: flushed}
+	go w.loop()
+	return w
+}
+
+// close flushes what is left and reports the first write error.
+func (w *writer) close() error {
+	close(w.in)
+	return <-w.done
+}
+
+func (w *writer) loop() {
+	var batch []result
+	var firstErr error
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	flush := func() {
+		if len(batch) == 0 || firstErr != nil {
+			batch = batch[:0]
+			return
+		}
+		// A cancelled run still records what it finished.
+		if err := w.write(context.Background(), batch); err != nil {
+			firstErr = err
+		}
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case r, ok := <-w.in:
+			if !ok {
+				flush()
+				w.done <- firstErr
+				return
+			}
+			if r.status == "" {
+				continue
+			}
+			batch = append(batch, r)
+			if len(batch) >= flushRows {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}
+
+func (w *writer) write(ctx context.Context, batch []result) error {
+	now := staging.Now()
+	err := w.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		done, err := tx.PrepareContext(ctx, `UPDATE import_items SET status = 'done', outcome = ?,
+			workos_id = coalesce(?, workos_id), http_status = ?, error_code = NULL, error_subcodes = NULL,
+			request_id = ?, message = ?, retryable = NULL, imported_hash = coalesce(?, imported_hash),
+			import_run_id = ?, updated_at = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer done.Close()
+		other, err := tx.PrepareContext(ctx, `UPDATE import_items SET status = ?, http_status = ?,
+			error_code = ?, error_subcodes = ?, request_id = ?, message = ?, retryable = ?,
+			import_run_id = ?, updated_at = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer other.Close()
+		for _, r := range batch {
+			if r.status == statusDone {
+				_, err = done.ExecContext(ctx, r.outcome, nullStr(r.workosID), nullInt(r.httpStatus),
+					nullStr(r.requestID), nullStr(r.message), nullStr(r.importedHash), w.runID, now, r.itemID)
+			} else {
+				var subs any
+				if len(r.subcodes) > 0 {
+					b, _ := json.Marshal(r.subcodes)
+					subs = string(b)
+				}
+				var retry any
+				if r.status == statusFailed || r.status == statusSkipped {
+					retry = boolInt(r.retryable)
+				}
+				_, err = other.ExecContext(ctx, r.status, nullInt(r.httpStatus), nullStr(r.code), subs,
+					nullStr(r.requestID), nullStr(r.message), retry, w.runID, now, r.itemID)
+			}
+			if err != nil {
+				return err
+			}
+			if r.warning != nil {
+				c, _ := json.Marshal(r.warning.context)
+				if _, err := tx.ExecContext(ctx, `INSERT INTO warnings (source, code, message, entity, source_id, context, created_at)
+					VALUES ('import', ?, ?, ?, ?, ?, ?)`, r.warning.code, r.warning.message, r.warning.entity,
+					nullStr(r.warning.sourceID), string(c), now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record import results: %w", err)
+	}
+	if w.flushed != nil {
+		for _, r := range batch {
+			w.flushed(r)
+		}
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// startRun records a run in import_runs with its options (never the key).
+func startRun(ctx context.Context, db *staging.DB, endpoint string, o Options) (int64, error) {
+	opts := map[string]any{
+		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only, "org_id": o.OrgID,
+		"create_orgs": o.CreateOrgs, "limit": o.Limit, "dry_run": o.DryRun,
+		"retry_failed": o.RetryFailed, "retry_all": o.RetryAll,
+	}
+	b, err := json.Marshal(opts)
+	if err != nil {
+		return 0, err
+	}
+	res, err := db.ExecContext(ctx, `INSERT INTO import_runs (endpoint, options, started_at) VALUES (?, ?, ?)`,
+		endpoint, string(b), staging.Now())
+	if err != nil {
+		return 0, fmt.Errorf("record import run: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func finishRun(ctx context.Context, db *staging.DB, id int64, status string, s *Summary) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE import_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`,
+		staging.Now(), status, string(b), id)
+	return err
+}
+
+// summarize reads where every import row stands.
+func summarize(ctx context.Context, q sqlx.QueryerContext) (map[string]Counts, error) {
+	var rows []struct {
+		Entity string `db:"entity"`
+		Counts
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, sqlqueries.MustLoad("importer/summary.sql").SQL); err != nil {
+		return nil, fmt.Errorf("import summary: %w", err)
+	}
+	out := map[string]Counts{}
+	for _, r := range rows {
+		out[displayName(r.Entity)] = r.Counts
+	}
+	return out, nil
+}
+
+// addOrgIDMemberships stages, for --org-id, the organization and one
+// membership in it per staged user, so that they get import rows, states
+// and resumability like any other membership.
+func addOrgIDMemberships(ctx context.Context, tx *sqlx.Tx, orgID string) error {
+	orgID = strings.TrimSpace(orgID)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, source)
+		VALUES (?, 'org_id', ?, 'import') ON CONFLICT (org_key) DO NOTHING`, "id:"+orgID, orgID); err != nil {
+		return fmt.Errorf("--org-id: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, organization_id, source)
+		SELECT u.id, o.id, 'import' FROM users u, organizations o
+		WHERE o.org_key = ? AND u.change <> 'missing'
+		ON CONFLICT (user_id, organization_id) DO NOTHING`, "id:"+orgID); err != nil {
+		return fmt.Errorf("--org-id: %w", err)
+	}
+	return nil
+}

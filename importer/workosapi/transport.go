@@ -1,0 +1,260 @@
+package workosapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Transport is the http.RoundTripper under every WorkOS call, the SDK's and
+// the typed client's. For each request it waits for the shared Pacer, sets
+// the Idempotency-Key that the context carries on POSTs, and retries 429s
+// (after the Retry-After the server asked for), 5xx answers, timeouts and
+// dropped connections with jittered exponential back-off, up to a bound.
+// Anything else is returned as it came, for the caller to classify.
+//
+// Retrying here, below the SDK, is what lets the importer honour
+// Retry-After: the SDK's errors do not carry response headers.
+type Transport struct {
+	Base  http.RoundTripper
+	Pacer *Pacer
+	// MaxAttempts bounds the tries of one request that fails with a 5xx, a
+	// timeout or a dropped connection (default 8).
+	MaxAttempts int
+	// MaxRateLimited bounds the tries of one request answered 429 (default
+	// 30); Retry-After already spaces them.
+	MaxRateLimited int
+	// AttemptTimeout bounds one try, from sending to the end of the body
+	// (default 30 s).
+	AttemptTimeout time.Duration
+	// BaseBackoff and MaxBackoff shape the back-off: BaseBackoff * 2^n,
+	// capped, then jittered down by up to half (defaults 250 ms and 20 s).
+	BaseBackoff, MaxBackoff time.Duration
+
+	stats Stats
+}
+
+// Stats counts what a Transport sent. Every field is read with Snapshot.
+type Stats struct {
+	Requests    atomic.Int64 // tries sent, retries included
+	Writes      atomic.Int64 // tries counted against the user-management write budget
+	Reads       atomic.Int64 // tries counted against the user-management read budget
+	Retries     atomic.Int64
+	RateLimited atomic.Int64 // 429 answers
+	ServerError atomic.Int64 // 5xx answers
+	NetError    atomic.Int64 // timeouts, resets, dropped connections
+}
+
+// StatsSnapshot is a copy of Stats at one moment.
+type StatsSnapshot struct {
+	Requests    int64 `json:"requests"`
+	Writes      int64 `json:"user_management_writes"`
+	Reads       int64 `json:"user_management_reads"`
+	Retries     int64 `json:"retries"`
+	RateLimited int64 `json:"rate_limited"`
+	ServerError int64 `json:"server_errors"`
+	NetError    int64 `json:"network_errors"`
+}
+
+// Snapshot returns the counts so far.
+func (t *Transport) Snapshot() StatsSnapshot {
+	s := &t.stats
+	return StatsSnapshot{
+		Requests: s.Requests.Load(), Writes: s.Writes.Load(), Reads: s.Reads.Load(),
+		Retries: s.Retries.Load(), RateLimited: s.RateLimited.Load(),
+		ServerError: s.ServerError.Load(), NetError: s.NetError.Load(),
+	}
+}
+
+type idemKey struct{}
+
+// WithIdempotencyKey returns a context whose POST requests carry key as
+// their Idempotency-Key, so that a retry after a lost response replays the
+// first answer instead of creating a second object.
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idemKey{}, key)
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base != nil {
+		return t.Base
+	}
+	return http.DefaultTransport
+}
+
+func orDefault[T int | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// RoundTrip sends req, pacing and retrying as the type describes.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	header := req.Header.Clone()
+	if k, ok := ctx.Value(idemKey{}).(string); ok && k != "" && req.Method == http.MethodPost && header.Get("Idempotency-Key") == "" {
+		header.Set("Idempotency-Key", k)
+	}
+	class := ClassOf(req.Method, req.URL.Path)
+	maxAttempts := orDefault(t.MaxAttempts, 8)
+	maxLimited := orDefault(t.MaxRateLimited, 30)
+	attemptTimeout := orDefault(t.AttemptTimeout, 30*time.Second)
+
+	failures, limited := 0, 0
+	for {
+		if t.Pacer != nil {
+			if err := t.Pacer.Wait(ctx, class); err != nil {
+				return nil, err
+			}
+		}
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		r := req.Clone(actx)
+		r.Header = header.Clone()
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		t.stats.Requests.Add(1)
+		switch class {
+		case Write:
+			t.stats.Writes.Add(1)
+		case Read:
+			t.stats.Reads.Add(1)
+		}
+		resp, err := t.base().RoundTrip(r)
+
+		var wait time.Duration
+		switch {
+		case err != nil:
+			cancel()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			t.stats.NetError.Add(1)
+			failures++
+			if failures >= maxAttempts {
+				return nil, &NetworkError{Attempts: failures + limited, Err: err}
+			}
+			wait = t.backoff(failures)
+		case resp.StatusCode == http.StatusTooManyRequests:
+			t.stats.RateLimited.Add(1)
+			limited++
+			if limited >= maxLimited {
+				return withCancel(resp, cancel), nil
+			}
+			wait = retryAfter(resp.Header.Get("Retry-After"), t.backoff(limited))
+			if t.Pacer != nil {
+				t.Pacer.Pause(time.Now().Add(wait))
+			}
+			discard(resp)
+			cancel()
+		case resp.StatusCode >= 500:
+			t.stats.ServerError.Add(1)
+			failures++
+			if failures >= maxAttempts {
+				return withCancel(resp, cancel), nil
+			}
+			wait = t.backoff(failures)
+			if ra := resp.Header.Get("Retry-After"); ra != "" {
+				wait = retryAfter(ra, wait)
+			}
+			discard(resp)
+			cancel()
+		default:
+			return withCancel(resp, cancel), nil
+		}
+		t.stats.Retries.Add(1)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// backoff is the wait before try n+1: exponential, capped, with jitter so
+// that workers that failed together do not retry together.
+func (t *Transport) backoff(n int) time.Duration {
+	base := orDefault(t.BaseBackoff, 250*time.Millisecond)
+	ceil := orDefault(t.MaxBackoff, 20*time.Second)
+	d := base << min(n-1, 20)
+	if d > ceil || d <= 0 {
+		d = ceil
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// retryAfter reads a Retry-After header in whole seconds (0 is allowed and
+// means "soon"), adding up to 250 ms of jitter so that the workers a 429
+// stopped together do not all come back in the same millisecond. Without
+// a usable header it returns fallback.
+func retryAfter(h string, fallback time.Duration) time.Duration {
+	if h == "" {
+		return fallback
+	}
+	secs, err := strconv.Atoi(h)
+	if err != nil || secs < 0 {
+		if when, err := http.ParseTime(h); err == nil {
+			return max(time.Until(when), 0) + rand.N(250*time.Millisecond)
+		}
+		return fallback
+	}
+	return time.Duration(secs)*time.Second + 50*time.Millisecond + rand.N(200*time.Millisecond)
+}
+
+func discard(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+}
+
+// withCancel ties the try's timeout to the response body, so the caller can
+// still read it after RoundTrip returns.
+func withCancel(resp *http.Response, cancel context.CancelFunc) *http.Response {
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// NetworkError is a request that never got an answer after every retry:
+// timeouts, resets, dropped connections.
+type NetworkError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *NetworkError) Error() string {
+	return "no answer after " + strconv.Itoa(e.Attempts) + " tries: " + e.Err.Error()
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// IsNetwork reports whether err is a NetworkError.
+func IsNetwork(err error) bool {
+	var n *NetworkError
+	return errors.As(err, &n)
+}

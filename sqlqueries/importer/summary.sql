@@ -1,0 +1,13 @@
+-- name: import_summary
+-- description: Where every import item stands, per entity: what `mig import`
+--   prints at the end and writes with --summary.
+SELECT entity,
+       count(*) AS total,
+       coalesce(sum(status = 'done'), 0) AS succeeded,
+       coalesce(sum(status = 'failed'), 0) AS failed,
+       coalesce(sum(status = 'skipped'), 0) AS skipped,
+       coalesce(sum(status = 'done' AND outcome = 'adopted'), 0) AS adopted,
+       coalesce(sum(status = 'done' AND outcome = 'updated'), 0) AS updated,
+       coalesce(sum(status IN ('pending', 'in_flight')), 0) AS pending
+FROM import_items
+GROUP BY entity;
