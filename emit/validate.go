@@ -1,0 +1,1022 @@
+package emit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base32"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ValidateOptions tune Validate.
+type ValidateOptions struct {
+	// MaxIssuesPerCode caps how many issues of one code the report lists
+	// (all are counted); 0 means 20.
+	MaxIssuesPerCode int
+}
+
+// Issue is one problem found in a package.
+type Issue struct {
+	Severity string `json:"severity"` // error or warning
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Field    string `json:"field,omitempty"`
+}
+
+// ValidationReport is the outcome of Validate. Importable is false when
+// there is at least one error.
+type ValidationReport struct {
+	Dir        string         `json:"dir"`
+	Importable bool           `json:"importable"`
+	Errors     int            `json:"errors"`
+	Warnings   int            `json:"warnings"`
+	Records    map[string]int `json:"records"` // data records read, by manifest key
+	ByCode     map[string]int `json:"by_code"`
+	Issues     []Issue        `json:"issues"`
+	Truncated  bool           `json:"truncated,omitempty"` // some issues are counted but not listed
+	Manifest   *Manifest      `json:"-"`
+	Provider   string         `json:"provider,omitempty"`
+}
+
+// Validate checks the package in dir against the contract (manifest schema,
+// canonical file paths, exact CSV headers read with a real CSV parser,
+// record counts) and beyond: row-level rules (emails, booleans, metadata,
+// password hashes, TOTP secrets, role types) and references between files
+// (membership and assignment to user and organization, role slug to role
+// definition, TOTP secret to user, duplicate emails and external ids).
+//
+// It reads each file once, streaming; what it keeps for the references is
+// 8-byte hashes of user keys (about 40 bytes per user in all), so a million
+// users validate in bounded memory. A returned error means the package
+// could not be read at all; problems in it are in the report.
+func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationReport, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("validate-package: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("validate-package: %s is not a directory", dir)
+	}
+	v := &validator{
+		dir:     dir,
+		max:     o.MaxIssuesPerCode,
+		report:  &ValidationReport{Dir: dir, Records: map[string]int{}, ByCode: map[string]int{}, Issues: []Issue{}},
+		seed:    maphash.MakeSeed(),
+		orgKeys: map[string]int{},
+		roles:   map[string]bool{},
+		undef:   map[string]int{},
+		conns:   map[string]bool{},
+	}
+	if v.max <= 0 {
+		v.max = 20
+	}
+	m := v.manifest()
+	v.report.Manifest = m
+	if m != nil {
+		v.report.Provider = m.Provider
+	}
+	for _, f := range Contract {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := v.file(ctx, f, m); err != nil {
+			return nil, err
+		}
+	}
+	v.finish(m)
+	r := v.report
+	r.Importable = r.Errors == 0
+	sort.SliceStable(r.Issues, func(i, j int) bool {
+		return r.Issues[i].Severity == "error" && r.Issues[j].Severity != "error"
+	})
+	return r, nil
+}
+
+type keyLine struct {
+	h    uint64
+	line uint32
+}
+
+type validator struct {
+	dir    string
+	max    int
+	report *ValidationReport
+	seed   maphash.Seed
+
+	emails, extIDs []keyLine // users.csv, sorted after reading
+	secretsRedact  bool
+	orgKeys        map[string]int  // every identifier of every organizations.csv row -> line
+	orgRows        int             // organizations.csv data rows
+	roles          map[string]bool // defined role slugs
+	roleRows       int
+	undef          map[string]int // assigned but undefined role slug -> times
+	undefWhere     map[string]string
+	memberPairs    []uint64
+	totpEmails     []keyLine
+	conns          map[string]bool // connection externalIds
+	uploadUsers    []uint64
+	uploadOrgs     []uint64
+	pending        map[string]pendingRef // org references of users.csv
+	roleScopes     map[string]int        // slug and scope -> line
+}
+
+func (v *validator) add(sev, code, file string, line int, field, format string, args ...any) {
+	r := v.report
+	if sev == "error" {
+		r.Errors++
+	} else {
+		r.Warnings++
+	}
+	r.ByCode[code]++
+	if r.ByCode[code] > v.max {
+		r.Truncated = true
+		return
+	}
+	r.Issues = append(r.Issues, Issue{Severity: sev, Code: code, Message: fmt.Sprintf(format, args...), File: file, Line: line, Field: field})
+}
+
+func (v *validator) errorf(code, file string, line int, field, format string, args ...any) {
+	v.add("error", code, file, line, field, format, args...)
+}
+
+func (v *validator) warnf(code, file string, line int, field, format string, args ...any) {
+	v.add("warning", code, file, line, field, format, args...)
+}
+
+func (v *validator) hash(s string) uint64 { return maphash.String(v.seed, s) }
+
+// manifest checks manifest.json and returns what it could read of it.
+func (v *validator) manifest() *Manifest {
+	p := filepath.Join(v.dir, ManifestPath)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		v.errorf("manifest_missing", ManifestPath, 0, "", "cannot read manifest.json: %v", errors.Unwrap(err))
+		return nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		v.errorf("manifest_invalid", ManifestPath, 0, "", "manifest.json is not a JSON object: %v", err)
+		return nil
+	}
+	m := &Manifest{}
+	field := func(name string, dst any, required bool, what string) bool {
+		rv, ok := raw[name]
+		if !ok {
+			if required {
+				v.errorf("manifest_field_missing", ManifestPath, 0, name, "manifest.%s is missing (%s)", name, what)
+			}
+			return false
+		}
+		if err := json.Unmarshal(rv, dst); err != nil {
+			v.errorf("manifest_field_invalid", ManifestPath, 0, name, "manifest.%s must be %s", name, what)
+			return false
+		}
+		return true
+	}
+	var version json.Number
+	if field("schemaVersion", &version, true, "the number 1") && version.String() != "1" {
+		v.errorf("unsupported_schema_version", ManifestPath, 0, "schemaVersion", "schemaVersion is %s; the contract is version 1", version)
+	}
+	m.SchemaVersion = 1
+	if field("provider", &m.Provider, true, "a non-empty string") && strings.TrimSpace(m.Provider) == "" {
+		v.errorf("manifest_field_invalid", ManifestPath, 0, "provider", "manifest.provider must be a non-empty string")
+	}
+	field("sourceTenant", &m.SourceTenant, false, "a string")
+	if field("generatedAt", &m.GeneratedAt, true, "an ISO 8601 timestamp string") {
+		if _, err := time.Parse(time.RFC3339Nano, m.GeneratedAt); err != nil {
+			v.errorf("manifest_field_invalid", ManifestPath, 0, "generatedAt", "generatedAt %q is not an ISO 8601 timestamp", m.GeneratedAt)
+		}
+	}
+	if field("entitiesRequested", &m.EntitiesRequested, true, "an array of strings") {
+		for _, e := range m.EntitiesRequested {
+			if !slices.Contains(Entities, e) && e != "totpSecrets" {
+				v.warnf("unknown_entity", ManifestPath, 0, "entitiesRequested", "entitiesRequested names %q, which is not one of %s", e, strings.Join(Entities, ", "))
+			}
+		}
+	}
+	var exported map[string]json.Number
+	if field("entitiesExported", &exported, true, "an object of non-negative integer counts") {
+		for k, n := range exported {
+			i, err := n.Int64()
+			if err != nil || i < 0 {
+				v.errorf("manifest_field_invalid", ManifestPath, 0, "entitiesExported."+k, "entitiesExported.%s must be a non-negative integer", k)
+				continue
+			}
+			if f, ok := FileByKey(k); !ok || !f.Counted {
+				v.warnf("unknown_count", ManifestPath, 0, "entitiesExported."+k, "entitiesExported.%s is not a count the contract knows", k)
+				continue
+			}
+			m.EntitiesExported.Set(k, int(i))
+		}
+	}
+	if field("files", &m.Files, true, "an object of relative paths") {
+		for _, kv := range m.Files {
+			switch {
+			case kv.Value == "" || path.IsAbs(kv.Value) || strings.HasPrefix(path.Clean(strings.ReplaceAll(kv.Value, `\`, "/")), ".."):
+				v.errorf("unsafe_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s = %q must be a relative path inside the package", kv.Key, kv.Value)
+			case kv.Key == ManifestKey:
+				if kv.Value != ManifestPath {
+					v.errorf("noncanonical_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s must be %q", kv.Key, ManifestPath)
+				}
+			default:
+				f, ok := FileByKey(kv.Key)
+				if !ok {
+					v.warnf("unknown_file_key", ManifestPath, 0, "files."+kv.Key, "files.%s is not a file of the contract", kv.Key)
+				} else if kv.Value != f.Path {
+					v.errorf("noncanonical_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s is %q; the contract puts it at %q", kv.Key, kv.Value, f.Path)
+				}
+			}
+		}
+	}
+	var imp map[string]string
+	if field("importability", &imp, true, "an object") {
+		for k, val := range imp {
+			if !slices.Contains([]string{"automatic", "handoff", "manual", "unsupported"}, val) {
+				v.warnf("manifest_field_invalid", ManifestPath, 0, "importability."+k, "importability.%s is %q, not automatic, handoff, manual or unsupported", k, val)
+			}
+		}
+	}
+	field("secretsRedacted", &m.SecretsRedacted, true, "a boolean")
+	v.secretsRedact = m.SecretsRedacted
+	if field("secretRedaction", &m.SecretRedaction, false, "an object") {
+		if !slices.Contains([]string{"redacted", "included", "not-applicable"}, m.SecretRedaction.Mode) {
+			v.errorf("manifest_field_invalid", ManifestPath, 0, "secretRedaction.mode", "secretRedaction.mode is %q, not redacted, included or not-applicable", m.SecretRedaction.Mode)
+		}
+		if m.SecretRedaction.Redacted != m.SecretsRedacted {
+			v.warnf("manifest_inconsistent", ManifestPath, 0, "secretRedaction.redacted", "secretRedaction.redacted disagrees with secretsRedacted")
+		}
+	}
+	field("warnings", &m.Warnings, true, "an array of strings")
+	return m
+}
+
+// file validates one contract file.
+func (v *validator) file(ctx context.Context, f File, m *Manifest) error {
+	p := filepath.Join(v.dir, filepath.FromSlash(f.Path))
+	fh, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		listed := false
+		if m != nil {
+			_, listed = m.Files.Get(f.Key)
+		}
+		switch {
+		case f.Key == "users" || listed:
+			v.errorf("missing_file", f.Path, 0, "", "%s is missing", f.Path)
+		default:
+			v.warnf("missing_file", f.Path, 0, "", "%s is not in the package; read as empty", f.Path)
+		}
+		v.countCheck(f, m, 0)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	switch f.Kind() {
+	case "md":
+		return nil
+	case "jsonl":
+		n, err := v.jsonl(ctx, f, fh)
+		if err != nil {
+			return err
+		}
+		v.report.Records[f.Key] = n
+		v.countCheck(f, m, n)
+		return nil
+	}
+	n, ok, err := v.csvFile(ctx, f, fh)
+	if err != nil {
+		return err
+	}
+	v.report.Records[f.Key] = n
+	if ok {
+		v.countCheck(f, m, n)
+	}
+	return nil
+}
+
+func (v *validator) countCheck(f File, m *Manifest, n int) {
+	if m == nil || !f.Counted {
+		return
+	}
+	if want := m.EntitiesExported.Get(f.Key); want != n {
+		v.errorf("entity_count_mismatch", f.Path, 0, "entitiesExported."+f.Key,
+			"manifest.entitiesExported.%s is %d, but %s has %d records", f.Key, want, f.Path, n)
+	}
+}
+
+func (v *validator) jsonl(ctx context.Context, f File, r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	n, line := 0, 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		n++
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+			v.errorf("jsonl_parse_failed", f.Path, line, "", "not a JSON object")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		v.errorf("jsonl_parse_failed", f.Path, line+1, "", "%v", err)
+	}
+	return n, ctx.Err()
+}
+
+// row is one CSV record with its column lookup.
+type row struct {
+	idx  map[string]int
+	rec  []string
+	line int
+	file string
+}
+
+func (r *row) get(col string) string {
+	if i, ok := r.idx[col]; ok && i < len(r.rec) {
+		return strings.TrimSpace(r.rec[i])
+	}
+	return ""
+}
+
+// csvFile checks the header and every record of one CSV file. ok is false
+// when the header is wrong, in which case the records are counted but not
+// checked.
+func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, ok bool, err error) {
+	br := bufio.NewReaderSize(fh, 1<<20)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		v.errorf("missing_csv_header", f.Path, 1, "", "%s is empty: even with no rows it must have the header", f.Path)
+		return 0, false, nil
+	}
+	if err != nil {
+		v.errorf("csv_parse_failed", f.Path, 1, "", "%v", err)
+		return 0, false, nil
+	}
+	header = slices.Clone(header)
+	ok = slices.Equal(header, f.Header) || slices.Equal(header, laterHeaders[f.Key])
+	if !ok {
+		v.errorf("invalid_csv_header", f.Path, 1, "", "header is %q; the contract wants %q", strings.Join(header, ","), strings.Join(f.Header, ","))
+	}
+	idx := make(map[string]int, len(header))
+	for i, h := range header {
+		idx[h] = i
+	}
+	check := v.rowChecker(f.Key)
+	r := &row{idx: idx, file: f.Path}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				v.errorf("csv_parse_failed", f.Path, pe.StartLine, "", "%v", pe.Err)
+			} else {
+				v.errorf("csv_parse_failed", f.Path, 0, "", "%v", err)
+			}
+			return n, ok, nil
+		}
+		n++
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, ok, err
+			}
+		}
+		if len(rec) != len(header) {
+			v.errorf("csv_field_count", f.Path, line, "", "row has %d fields, the header has %d", len(rec), len(header))
+			continue
+		}
+		for i, s := range rec {
+			if !utf8.ValidString(s) {
+				v.errorf("invalid_utf8", f.Path, line, header[i], "not valid UTF-8")
+			}
+		}
+		if ok && check != nil {
+			r.rec, r.line = rec, line
+			check(r)
+		}
+	}
+	if ok {
+		v.afterFile(f.Key)
+	}
+	return n, ok, nil
+}
+
+func (v *validator) rowChecker(key string) func(*row) {
+	switch key {
+	case "users":
+		return v.userRow
+	case "organizations":
+		return v.orgRow
+	case "memberships":
+		return v.membershipRow
+	case "roleDefinitions":
+		return v.roleRow
+	case "userRoleAssignments":
+		return v.assignmentRow
+	case "totpSecrets":
+		return v.totpRow
+	case "samlConnections", "oidcConnections":
+		return v.connectionRow
+	case "customAttributeMappings":
+		return v.attrMappingRow
+	case "proxyRoutes":
+		return v.proxyRouteRow
+	case "uploadUsers":
+		return v.uploadUserRow
+	case "uploadOrganizations":
+		return v.uploadOrgRow
+	case "uploadMemberships":
+		return v.uploadMembershipRow
+	}
+	return nil
+}
+
+// afterFile sorts what a file collected and reports its duplicates.
+func (v *validator) afterFile(key string) {
+	switch key {
+	case "users":
+		v.dups(v.emails, "duplicate_email", "users.csv", "email", "email")
+		v.dups(v.extIDs, "duplicate_external_id", "users.csv", "external_id", "external_id")
+	case "memberships":
+		slices.Sort(v.memberPairs)
+		for i := 1; i < len(v.memberPairs); i++ {
+			if v.memberPairs[i] == v.memberPairs[i-1] {
+				v.warnf("duplicate_membership", "organization_memberships.csv", 0, "", "a user is listed twice in the same organization")
+			}
+		}
+		v.memberPairs = nil
+	case "totpSecrets":
+		v.dups(v.totpEmails, "duplicate_totp", "totp_secrets.csv", "email", "TOTP secret for the email")
+		v.totpEmails = nil
+	case "uploadUsers":
+		slices.Sort(v.uploadUsers)
+	case "uploadOrganizations":
+		slices.Sort(v.uploadOrgs)
+	}
+}
+
+func (v *validator) dups(list []keyLine, code, file, field, what string) {
+	slices.SortFunc(list, func(a, b keyLine) int {
+		if a.h != b.h {
+			if a.h < b.h {
+				return -1
+			}
+			return 1
+		}
+		return int(a.line) - int(b.line)
+	})
+	for i := 1; i < len(list); i++ {
+		if list[i].h == list[i-1].h {
+			first := list[i-1].line
+			for j := i - 1; j > 0 && list[j-1].h == list[i].h; j-- {
+				first = list[j-1].line
+			}
+			sev := "error"
+			if code == "duplicate_totp" {
+				sev = "warning"
+			}
+			v.add(sev, code, file, int(list[i].line), field, "same %s as line %d", what, first)
+		}
+	}
+}
+
+func has(list []keyLine, h uint64) bool {
+	i := sort.Search(len(list), func(i int) bool { return list[i].h >= h })
+	return i < len(list) && list[i].h == h
+}
+
+func hasHash(list []uint64, h uint64) bool {
+	_, ok := slices.BinarySearch(list, h)
+	return ok
+}
+
+var (
+	bcryptRe = regexp.MustCompile(`^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$`)
+	slugRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_:.\-]*$`)
+)
+
+// hashTypes are the password_hash_type values WorkOS accepts.
+var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
+
+// validEmail is deliberately plain: one @, something on each side, a dot
+// in the domain, no spaces. WorkOS rejects what fails it.
+func validEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at != strings.LastIndexByte(s, '@') || at == len(s)-1 {
+		return false
+	}
+	domain := s[at+1:]
+	if strings.ContainsAny(s, " \t\r\n,;<>") || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return false
+	}
+	return true
+}
+
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// maxMetadataValue is WorkOS's limit on one metadata value, in characters.
+const maxMetadataValue = 600
+
+func (v *validator) metadata(r *row, col string) {
+	s := r.get(col)
+	if s == "" {
+		return
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
+		v.errorf("invalid_metadata", r.file, r.line, col, "metadata is not a JSON object")
+		return
+	}
+	for k, raw := range obj {
+		var str string
+		if json.Unmarshal(raw, &str) != nil {
+			v.warnf("metadata_not_string", r.file, r.line, col, "metadata %q is not a string; WorkOS stores strings", k)
+			continue
+		}
+		if utf8.RuneCountInString(str) > maxMetadataValue {
+			v.errorf("metadata_value_too_long", r.file, r.line, col, "metadata %q is %d characters; WorkOS takes at most %d", k, utf8.RuneCountInString(str), maxMetadataValue)
+		}
+	}
+}
+
+func (v *validator) boolean(r *row, col string) {
+	switch strings.ToLower(r.get(col)) {
+	case "", "true", "false":
+	case "1", "0", "yes", "no", "y", "n", "t", "f":
+		v.warnf("boolean_format", r.file, r.line, col, "%s is %q; the contract writes true or false", col, r.get(col))
+	default:
+		v.errorf("invalid_boolean", r.file, r.line, col, "%s is %q, not true or false", col, r.get(col))
+	}
+}
+
+func (v *validator) userRow(r *row) {
+	email := r.get("email")
+	switch {
+	case email == "":
+		v.errorf("missing_email", r.file, r.line, "email", "email is empty: WorkOS users need one")
+	case !validEmail(email):
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", email)
+	}
+	if email != "" {
+		v.emails = append(v.emails, keyLine{v.hash(normEmail(email)), uint32(r.line)})
+	}
+	if ext := r.get("external_id"); ext != "" {
+		v.extIDs = append(v.extIDs, keyLine{v.hash(ext), uint32(r.line)})
+	}
+	v.boolean(r, "email_verified")
+	v.metadata(r, "metadata")
+	pw, hash, typ := r.get("password"), r.get("password_hash"), r.get("password_hash_type")
+	switch {
+	case hash != "" && typ == "":
+		v.errorf("password_hash_without_type", r.file, r.line, "password_hash_type", "password_hash needs a password_hash_type")
+	case hash == "" && typ != "":
+		v.errorf("password_hash_type_without_hash", r.file, r.line, "password_hash", "password_hash_type %q without a password_hash", typ)
+	case typ != "" && !slices.Contains(hashTypes, typ):
+		v.errorf("unsupported_password_hash_type", r.file, r.line, "password_hash_type", "WorkOS does not accept password_hash_type %q (it takes %s)", typ, strings.Join(hashTypes, ", "))
+	case typ == "bcrypt" && !bcryptRe.MatchString(hash):
+		v.errorf("invalid_password_hash", r.file, r.line, "password_hash", "not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters)")
+	}
+	if pw != "" {
+		if hash != "" {
+			v.errorf("password_and_hash", r.file, r.line, "password", "password and password_hash are both set; WorkOS takes one or the other")
+		} else {
+			v.warnf("plaintext_password", r.file, r.line, "password", "the package carries a plaintext password")
+		}
+	}
+	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
+	if orgID != "" && ext != "" {
+		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
+	}
+	if orgID != "" || ext != "" || name != "" {
+		v.pendingOrgRef(r, orgID, ext, name)
+	} else if r.get("role_slugs") != "" {
+		v.warnf("role_slugs_without_org", r.file, r.line, "role_slugs", "role_slugs without an organization: roles are given on a membership")
+	}
+	v.slugs(r, "role_slugs")
+}
+
+// Org references in users.csv come before organizations.csv is read, so
+// they are checked when it has been (organizations.csv is read second, and
+// users.csv rows only hold the first membership of users that
+// organization_memberships.csv lists in full). They are kept as keys,
+// deduplicated: there are few organizations.
+func (v *validator) pendingOrgRef(r *row, orgID, ext, name string) {
+	key := orgKey(orgID, ext, name)
+	if v.pending == nil {
+		v.pending = map[string]pendingRef{}
+	}
+	p, ok := v.pending[key]
+	if !ok {
+		p = pendingRef{line: r.line, creatable: ext != "" && name != ""}
+	}
+	p.n++
+	v.pending[key] = p
+}
+
+type pendingRef struct {
+	line      int
+	n         int
+	creatable bool
+}
+
+func orgKey(orgID, ext, name string) string {
+	switch {
+	case orgID != "":
+		return "id:" + orgID
+	case ext != "":
+		return "ext:" + ext
+	case name != "":
+		return "name:" + name
+	}
+	return ""
+}
+
+// orgRef checks that an organization named by a row is in organizations.csv.
+func (v *validator) orgRef(file string, line int, orgID, ext, name string) {
+	key := orgKey(orgID, ext, name)
+	if key == "" {
+		v.errorf("missing_organization", file, line, "org_external_id", "no organization: fill org_id, org_external_id or org_name")
+		return
+	}
+	if _, ok := v.orgKeys[key]; ok {
+		return
+	}
+	switch {
+	case orgID != "":
+		v.warnf("organization_not_in_package", file, line, "org_id", "organization %s is not in organizations.csv; it must already exist in WorkOS", orgID)
+	case ext != "" && name != "":
+		v.warnf("organization_not_in_package", file, line, "org_external_id", "organization %s is not in organizations.csv; it is created at import as %q", ext, name)
+	case ext != "":
+		v.errorf("unknown_organization", file, line, "org_external_id", "organization %s is not in organizations.csv and has no org_name to create it with", ext)
+	default:
+		v.warnf("organization_not_in_package", file, line, "org_name", "organization %q is not in organizations.csv; it is looked up or created by name", name)
+	}
+}
+
+func (v *validator) orgRow(r *row) {
+	v.orgRows++
+	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
+	key := orgKey(orgID, ext, name)
+	if key == "" {
+		v.errorf("missing_organization", r.file, r.line, "org_external_id", "no org_id, org_external_id or org_name")
+		return
+	}
+	// Two rows with the same WorkOS id or external id are the same
+	// organization twice; two with the same name are only suspicious.
+	idKeys := []string{orgKey(orgID, "", ""), orgKey("", ext, "")}
+	if orgID == "" && ext == "" {
+		idKeys = []string{key}
+	}
+	for _, k := range idKeys {
+		if first, dup := v.orgKeys[k]; k != "" && dup {
+			v.errorf("duplicate_organization", r.file, r.line, "org_external_id", "organization %s is already on line %d", k, abs(first))
+			break
+		}
+	}
+	// A row answers to each of its identifiers, whatever the priority.
+	for _, k := range []string{orgKey(orgID, "", ""), orgKey("", ext, ""), orgKey("", "", name)} {
+		if _, ok := v.orgKeys[k]; k != "" && !ok {
+			v.orgKeys[k] = r.line
+		}
+	}
+	if orgID == "" && ext != "" && name == "" {
+		v.warnf("organization_without_name", r.file, r.line, "org_name", "organization %s has no name: it must already exist in WorkOS", ext)
+	}
+	for _, d := range splitList(r.get("domains")) {
+		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/") {
+			v.errorf("invalid_domain", r.file, r.line, "domains", "%q is not a domain", d)
+		}
+	}
+	v.metadata(r, "metadata")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '|' || r == ';' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// userRef checks that a row's user is in users.csv.
+func (v *validator) userRef(r *row, required bool) {
+	email, ext, uid := r.get("email"), r.get("external_id"), r.get("user_id")
+	switch {
+	case ext != "":
+		if !has(v.extIDs, v.hash(ext)) {
+			v.errorf("unknown_user", r.file, r.line, "external_id", "no user in users.csv has external_id %q", ext)
+		}
+	case email != "":
+		if !has(v.emails, v.hash(normEmail(email))) {
+			v.errorf("unknown_user", r.file, r.line, "email", "no user in users.csv has email %q", email)
+		}
+	case uid != "":
+		v.warnf("user_by_id_only", r.file, r.line, "user_id", "the user is named only by user_id %q, which users.csv cannot confirm", uid)
+	case required:
+		v.errorf("missing_user", r.file, r.line, "email", "no user: fill email, external_id or user_id")
+	}
+}
+
+func (v *validator) slugs(r *row, col string) {
+	for _, s := range splitList(r.get(col)) {
+		v.slugRef(r, col, s)
+	}
+}
+
+func (v *validator) slugRef(r *row, col, slug string) {
+	if !slugRe.MatchString(slug) {
+		v.errorf("invalid_role_slug", r.file, r.line, col, "%q is not a role slug", slug)
+		return
+	}
+	// role_definitions.csv may come after the file that uses the slug, so
+	// uses are counted here and checked in finish. Slugs are few.
+	if v.undef[slug] == 0 {
+		if v.undefWhere == nil {
+			v.undefWhere = map[string]string{}
+		}
+		v.undefWhere[slug] = fmt.Sprintf("%s:%d", r.file, r.line)
+	}
+	v.undef[slug]++
+}
+
+func (v *validator) membershipRow(r *row) {
+	v.userRef(r, true)
+	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
+	if orgID != "" && ext != "" {
+		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
+	}
+	v.orgRef(r.file, r.line, orgID, ext, name)
+	user := r.get("external_id")
+	if user == "" {
+		user = "email:" + normEmail(r.get("email"))
+	}
+	v.memberPairs = append(v.memberPairs, v.hash(user+"\x00"+orgKey(orgID, ext, name)))
+	v.slugs(r, "role_slugs")
+	v.metadata(r, "metadata")
+}
+
+// resolvePending checks the org references users.csv made, once
+// organizations.csv has been read.
+func (v *validator) resolvePending() {
+	if v.pending == nil {
+		return
+	}
+	keys := make([]string, 0, len(v.pending))
+	for k := range v.pending {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := v.pending[k]
+		kind, val, _ := strings.Cut(k, ":")
+		switch kind {
+		case "id":
+			v.orgRef("users.csv", p.line, val, "", "")
+		case "ext":
+			name := ""
+			if p.creatable {
+				name = "(org_name)"
+			}
+			if _, ok := v.orgKeys[k]; !ok && name != "" {
+				v.warnf("organization_not_in_package", "users.csv", p.line, "org_external_id", "organization %s is not in organizations.csv; it is created at import from org_name", val)
+				continue
+			}
+			v.orgRef("users.csv", p.line, "", val, "")
+		default:
+			v.orgRef("users.csv", p.line, "", "", val)
+		}
+	}
+	v.pending = nil
+}
+
+func (v *validator) roleRow(r *row) {
+	v.roleRows++
+	slug, typ := r.get("role_slug"), r.get("role_type")
+	if slug == "" {
+		v.errorf("missing_role_slug", r.file, r.line, "role_slug", "role_slug is empty")
+		return
+	}
+	if !slugRe.MatchString(slug) {
+		v.errorf("invalid_role_slug", r.file, r.line, "role_slug", "%q is not a role slug", slug)
+	}
+	orgID, ext := r.get("org_id"), r.get("org_external_id")
+	switch typ {
+	case "environment":
+		if orgID != "" || ext != "" {
+			v.errorf("environment_role_with_org", r.file, r.line, "role_type", "environment role %q names an organization", slug)
+		}
+	case "organization":
+		if orgID == "" && ext == "" {
+			v.errorf("organization_role_without_org", r.file, r.line, "org_id", "organization role %q names no organization", slug)
+		} else {
+			if _, ok := v.orgKeys[orgKey(orgID, ext, "")]; !ok {
+				v.warnf("organization_not_in_package", r.file, r.line, "org_external_id", "organization role %q belongs to %s, which is not in organizations.csv: it must already exist in WorkOS", slug, orgKey(orgID, ext, ""))
+			}
+		}
+	default:
+		v.errorf("invalid_role_type", r.file, r.line, "role_type", "role_type is %q, not environment or organization", typ)
+	}
+	scope := orgKey(orgID, ext, "")
+	k := slug + "\x00" + scope
+	if v.roleScopes == nil {
+		v.roleScopes = map[string]int{}
+	}
+	if first, dup := v.roleScopes[k]; dup {
+		v.errorf("duplicate_role", r.file, r.line, "role_slug", "role %q is already defined on line %d", slug, first)
+	}
+	v.roleScopes[k] = r.line
+	v.roles[slug] = true
+	for _, p := range splitList(r.get("permissions")) {
+		if !slugRe.MatchString(p) {
+			v.errorf("invalid_permission", r.file, r.line, "permissions", "%q is not a permission slug", p)
+		}
+	}
+}
+
+func (v *validator) assignmentRow(r *row) {
+	v.userRef(r, true)
+	slug := r.get("role_slug")
+	if slug == "" {
+		v.errorf("missing_role_slug", r.file, r.line, "role_slug", "role_slug is empty")
+	} else {
+		v.slugRef(r, "role_slug", slug)
+	}
+	if orgID, ext := r.get("org_id"), r.get("org_external_id"); orgID != "" || ext != "" {
+		v.orgRef(r.file, r.line, orgID, ext, "")
+	}
+}
+
+func (v *validator) totpRow(r *row) {
+	email := r.get("email")
+	if email == "" {
+		v.errorf("missing_email", r.file, r.line, "email", "email is empty")
+	} else {
+		v.userRef(r, true)
+		v.totpEmails = append(v.totpEmails, keyLine{v.hash(normEmail(email)), uint32(r.line)})
+	}
+	secret := strings.ToUpper(strings.ReplaceAll(r.get("totp_secret"), " ", ""))
+	if secret == "" {
+		v.errorf("missing_totp_secret", r.file, r.line, "totp_secret", "totp_secret is empty")
+		return
+	}
+	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(secret, "="))
+	if err != nil {
+		v.errorf("invalid_totp_secret", r.file, r.line, "totp_secret", "totp_secret is not base32")
+	} else if len(b) < 10 {
+		v.warnf("short_totp_secret", r.file, r.line, "totp_secret", "totp_secret is %d bytes; authenticators expect at least 10", len(b))
+	}
+}
+
+func (v *validator) connectionRow(r *row) {
+	name, ext := r.get("name"), r.get("externalId")
+	if name == "" && r.get("organizationName") == "" && ext == "" {
+		v.errorf("missing_connection_name", r.file, r.line, "name", "no name, organizationName or externalId")
+	}
+	if ext != "" {
+		v.conns[ext] = true
+	}
+	if orgID, oext, oname := r.get("organizationId"), r.get("organizationExternalId"), r.get("organizationName"); orgID != "" || oext != "" || oname != "" {
+		if _, ok := v.orgKeys[orgKey(orgID, oext, oname)]; !ok {
+			v.warnf("connection_organization_not_in_package", r.file, r.line, "organizationExternalId", "the connection's organization is not in organizations.csv")
+		}
+	}
+	if r.file == "sso/saml_connections.csv" {
+		if r.get("idpMetadataUrl") == "" && (r.get("idpEntityId") == "" || r.get("idpUrl") == "" || r.get("x509Cert") == "") {
+			v.warnf("saml_incomplete", r.file, r.line, "idpMetadataUrl", "neither idpMetadataUrl nor all of idpEntityId, idpUrl and x509Cert: the connection cannot be set up from this row")
+		}
+		v.boolean(r, "idpInitiatedEnabled")
+	} else if r.get("clientId") == "" || r.get("discoveryEndpoint") == "" {
+		v.warnf("oidc_incomplete", r.file, r.line, "clientId", "clientId and discoveryEndpoint are needed to set up the connection")
+	}
+	key := "samlConnections"
+	if r.file == "sso/oidc_connections.csv" {
+		key = "oidcConnections"
+	}
+	for _, c := range secretColumns[key] {
+		if r.get(c) != "" && v.secretsRedact {
+			v.errorf("secret_in_redacted_package", r.file, r.line, c, "%s is filled but the manifest says secrets are redacted", c)
+		}
+	}
+}
+
+func (v *validator) attrMappingRow(r *row) {
+	ext := r.get("externalId")
+	if ext == "" || !v.conns[ext] {
+		v.warnf("unknown_connection", r.file, r.line, "externalId", "no connection has externalId %q", ext)
+	}
+	if r.get("idpClaim") == "" || r.get("userPoolAttribute") == "" {
+		v.errorf("incomplete_attribute_mapping", r.file, r.line, "idpClaim", "userPoolAttribute and idpClaim are both needed")
+	}
+}
+
+func (v *validator) proxyRouteRow(r *row) {
+	ext := r.get("externalId")
+	if ext == "" || !v.conns[ext] {
+		v.warnf("unknown_connection", r.file, r.line, "externalId", "no connection has externalId %q", ext)
+	}
+	if p := r.get("protocol"); p != "saml" && p != "oidc" {
+		v.errorf("invalid_protocol", r.file, r.line, "protocol", "protocol is %q, not saml or oidc", p)
+	}
+	if s := r.get("cutoverState"); !slices.Contains([]string{"", "legacy", "workos", "manual"}, s) {
+		v.errorf("invalid_cutover_state", r.file, r.line, "cutoverState", "cutoverState is %q, not legacy, workos or manual", s)
+	}
+}
+
+func (v *validator) uploadUserRow(r *row) {
+	id := r.get("user_id")
+	if id == "" {
+		v.errorf("missing_user_id", r.file, r.line, "user_id", "user_id is empty")
+	} else {
+		v.uploadUsers = append(v.uploadUsers, v.hash(id))
+	}
+	if e := r.get("email"); !validEmail(e) {
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", e)
+	}
+	v.boolean(r, "email_verified")
+}
+
+func (v *validator) uploadOrgRow(r *row) {
+	id := r.get("organization_id")
+	if id == "" {
+		v.errorf("missing_organization_id", r.file, r.line, "organization_id", "organization_id is empty")
+		return
+	}
+	v.uploadOrgs = append(v.uploadOrgs, v.hash(id))
+}
+
+func (v *validator) uploadMembershipRow(r *row) {
+	if !hasHash(v.uploadOrgs, v.hash(r.get("organization_id"))) {
+		v.errorf("unknown_organization", r.file, r.line, "organization_id", "organization_id %q is not in workos_upload/organizations.csv", r.get("organization_id"))
+	}
+	if !hasHash(v.uploadUsers, v.hash(r.get("user_id"))) {
+		v.errorf("unknown_user", r.file, r.line, "user_id", "user_id %q is not in workos_upload/users.csv", r.get("user_id"))
+	}
+}
+
+// finish reports what can only be said once every file is read.
+func (v *validator) finish(m *Manifest) {
+	v.resolvePending()
+	slugs := make([]string, 0, len(v.undef))
+	for s := range v.undef {
+		slugs = append(slugs, s)
+	}
+	sort.Strings(slugs)
+	for _, s := range slugs {
+		if v.roles[s] {
+			continue
+		}
+		file, line := splitWhere(v.undefWhere[s])
+		if v.roleRows > 0 {
+			v.errorf("undefined_role", file, line, "role_slug", "role %q is assigned (%d rows, first here) but role_definitions.csv does not define it", s, v.undef[s])
+		} else {
+			v.warnf("undefined_role", file, line, "role_slug", "role %q is assigned (%d rows, first here) and the package defines no roles: it must already exist in WorkOS", s, v.undef[s])
+		}
+	}
+	v.emails, v.extIDs = nil, nil
+}
+
+func splitWhere(s string) (string, int) {
+	file, l, _ := strings.Cut(s, ":")
+	n := 0
+	fmt.Sscan(l, &n)
+	return file, n
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
