@@ -3,7 +3,7 @@
 -- description: The email address is not one WorkOS accepts: a dot-atom local
 --   part of ASCII characters, an @, and a domain of two or more labels
 --   (internationalised domain names are allowed).
--- Most addresses match the plain GLOB and never reach the Go check.
+/* Most addresses match the plain GLOB and never reach the Go check. */
 SELECT 'user' AS entity, u.id AS entity_id, u.source, u.source_id, u.row_number,
        'email ' || quote(coalesce(u.email_raw, u.email)) || ' is not a valid address: ' || e.problem AS message
 FROM (

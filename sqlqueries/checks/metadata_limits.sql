@@ -2,8 +2,8 @@
 -- severity: error
 -- description: User metadata WorkOS would refuse: not a JSON object, more than
 --   50 keys, a key longer than 40 characters or a value longer than 600.
--- One pass over each object measures its keys; metadata too short to break
--- a limit is not taken apart.
+/* One pass over each object measures its keys; metadata too short to break
+   a limit is not taken apart. */
 WITH sizes AS (
     SELECT u.id, count(*) AS keys, max(length(j.key)) AS longest_key,
            max(CASE WHEN j.type = 'text' THEN length(j.value) ELSE length(j.atom) END) AS longest_value,

@@ -4,8 +4,8 @@
 --   array. WorkOS metadata values are strings; the fix writes each as its
 --   JSON text ("42", "true", '{"a":1}') and drops null values.
 -- fix: stringify_metadata_values
--- A value that is not a string shows in the JSON text as a colon not followed
--- by a quote; only those rows are taken apart.
+/* A value that is not a string shows in the JSON text as a colon not followed
+   by a quote; only those rows are taken apart. */
 SELECT 'user' AS entity, u.id AS entity_id, u.source, u.source_id, u.row_number,
        'metadata ' || group_concat(quote(j.key) || ' is ' || CASE j.type WHEN 'true' THEN 'a boolean' WHEN 'false' THEN 'a boolean'
            WHEN 'integer' THEN 'a number' WHEN 'real' THEN 'a number' WHEN 'null' THEN 'null' ELSE 'an ' || j.type END, ', ') ||

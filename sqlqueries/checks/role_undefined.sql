@@ -4,7 +4,7 @@
 --   for it (neither an environment role nor a role of that organization). It
 --   must already exist in WorkOS, or every assignment of it fails. Reported
 --   once per role and scope.
--- With a single min(), SQLite takes the bare columns from the row holding it.
+/* With a single min(), SQLite takes the bare columns from the row holding it. */
 SELECT 'role_assignment' AS entity, min(a.id) AS entity_id, a.source, a.role_slug AS source_id, a.row_number,
        'role ' || a.role_slug || CASE WHEN a.scope_key <> '' THEN ' in ' || a.scope_key ELSE '' END ||
        ' is assigned to ' || count(*) || ' user(s) but not defined in staging: it must already exist in WorkOS' AS message
