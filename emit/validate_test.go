@@ -105,7 +105,9 @@ func TestValidate(t *testing.T) {
 			"invalid_password_hash", "error", "users.csv", 2},
 		{"hash without type", func(t *testing.T, dir string) { edit(t, dir, "users.csv", ",bcrypt,", ",,") },
 			"password_hash_without_type", "error", "users.csv", 2},
-		{"plaintext password", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "grace@acme.test,,", "grace@acme.test,hunter2,") },
+		{"plaintext password", func(t *testing.T, dir string) {
+			edit(t, dir, "users.csv", "grace@acme.test,,", "grace@acme.test,hunter2,")
+		},
 			"plaintext_password", "warning", "users.csv", 3},
 		{"email_verified yes", func(t *testing.T, dir string) { edit(t, dir, "users.csv", ",Hopper,false,", ",Hopper,yes,") },
 			"boolean_format", "warning", "users.csv", 3},
@@ -135,7 +137,9 @@ func TestValidate(t *testing.T) {
 		{"organization role without organization", func(t *testing.T, dir string) {
 			edit(t, dir, "role_definitions.csv", "logs:read,,acme", "logs:read,,")
 		}, "organization_role_without_org", "error", "role_definitions.csv", 4},
-		{"TOTP of an unknown user", func(t *testing.T, dir string) { edit(t, dir, "totp_secrets.csv", "ada@acme.test,JB", "eve@acme.test,JB") },
+		{"TOTP of an unknown user", func(t *testing.T, dir string) {
+			edit(t, dir, "totp_secrets.csv", "ada@acme.test,JB", "eve@acme.test,JB")
+		},
 			"unknown_user", "error", "totp_secrets.csv", 2},
 		{"TOTP secret not base32", func(t *testing.T, dir string) { edit(t, dir, "totp_secrets.csv", "JBSWY3DPEHPK3PXP", "not-base32!") },
 			"invalid_totp_secret", "error", "totp_secrets.csv", 2},
