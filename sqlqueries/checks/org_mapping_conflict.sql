@@ -24,7 +24,7 @@ conflicts AS (
     GROUP BY org_key HAVING count(DISTINCT ext) > 1
     UNION ALL
     SELECT min(mapping_row_id), org_key || ' is given different names: ' || group_concat(DISTINCT quote(name)) ||
-           '; the first line''s name is used'
+           CASE WHEN org_key LIKE 'id:%' THEN '; with an org_id every name is ignored' ELSE '; the first line''s name is used' END
     FROM name_claims
     GROUP BY org_key HAVING count(DISTINCT name) > 1
     UNION ALL
