@@ -17,13 +17,18 @@ import (
 // before the header (one public Clerk sample starts with one). Every error it
 // returns names the file and the line.
 type CSVReader struct {
-	path    string
-	r       *csv.Reader
-	offset  int // lines consumed before the csv.Reader started (comments)
-	header  []string
-	index   map[string]int
-	line    int // line where the current record starts
-	lastEnd int
+	path   string
+	r      *csv.Reader
+	offset int // lines consumed before the csv.Reader started (comments)
+	header []string
+	index  map[string]int
+	line   int // line where the current record starts
+	// Short rows are padded with empty fields: exports often leave out
+	// trailing empty cells (one public Clerk sample does). ShortRows counts
+	// them and FirstShortRow names the first, for a warning.
+	ShortRows     int
+	FirstShortRow int
+	padded        []string
 }
 
 // NewCSVReader wraps r; path is used only in error messages.
@@ -45,7 +50,7 @@ func NewCSVReader(path string, r io.Reader) (*CSVReader, error) {
 	}
 	c.r = csv.NewReader(br)
 	c.r.ReuseRecord = true
-	c.r.FieldsPerRecord = 0 // the header fixes the count; ragged rows are errors
+	c.r.FieldsPerRecord = -1 // checked against the header in Read
 	return c, nil
 }
 
@@ -90,6 +95,17 @@ func (c *CSVReader) Read() ([]string, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	switch n := len(c.header); {
+	case len(rec) > n:
+		return nil, 0, c.errorf(c.line, "", "wrong number of fields: row has %d fields, the header has %d", len(rec), n)
+	case len(rec) < n:
+		if c.ShortRows == 0 {
+			c.FirstShortRow = c.line
+		}
+		c.ShortRows++
+		c.padded = append(append(c.padded[:0], rec...), make([]string, n-len(rec))...)
+		rec = c.padded
+	}
 	return rec, c.line, nil
 }
 
@@ -113,16 +129,8 @@ func (c *CSVReader) read() ([]string, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			line := pe.StartLine
-			if errors.Is(pe.Err, csv.ErrFieldCount) {
-				line = pe.Line
-				field := ""
-				if c.header != nil {
-					field = fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.header))
-				}
-				return nil, c.errorf(line+c.offset, "", "wrong number of fields: row %s", field)
-			}
 			if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-				return nil, c.errorf(line+c.offset, c.column(pe.Column), "%v (a quote that is never closed runs to the end of the file)", pe.Err)
+				return nil, c.errorf(line+c.offset, "", "%v (a quote that is never closed runs to the end of the file)", pe.Err)
 			}
 			return nil, c.errorf(line+c.offset, "", "%v", pe.Err)
 		}

@@ -113,12 +113,27 @@ type Run struct {
 
 	upsertUser *sql.Stmt
 	insertTOTP *sql.Stmt
-	clearTOTP  *sql.Stmt
 	insertWarn *sql.Stmt
 	insertSkip *sql.Stmt
 	insertOrgM *sql.Stmt
 	insertRole *sql.Stmt
 	warnedOnce map[string]bool
+	staged     int
+
+	// bulk is true on the first ingest of a source: users go in with plain
+	// INSERTs while the indexes of the bulk tables are dropped, and the
+	// indexes are built once at the end, which is several times faster than
+	// keeping them up to date row by row. Duplicate ids, which the unique
+	// index would have caught, are found with one sorted pass instead.
+	bulk           bool
+	droppedIndexes map[string][]string // table -> CREATE INDEX statements to restore
+	insertUserID   *sql.Stmt
+	// rowCtx is the run's context without its cancellation. The sqlite
+	// driver starts a watcher goroutine for every statement run under a
+	// cancellable context, which tripled the cost of a row; row writers use
+	// rowCtx and the source loops check the real context every few thousand
+	// rows instead.
+	rowCtx context.Context
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
@@ -148,7 +163,7 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Src: src, tx: tx, files: files, warnedOnce: map[string]bool{}}
+	r := &Run{Src: src, tx: tx, files: files, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
 	if err := r.prepare(ctx, string(opts)); err != nil {
 		tx.Rollback()
 		return nil, err
@@ -177,16 +192,30 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 			return err
 		}
 	}
+	var existing int
+	if err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE source = ? AND source_tenant = ?)`,
+		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
+		return err
+	}
+	r.bulk = existing == 0
 	prep := func(dst **sql.Stmt, q string) {
 		if err != nil {
 			return
 		}
 		*dst, err = r.tx.PrepareContext(ctx, q)
 	}
-	prep(&r.upsertUser, upsertUserSQL)
+	if r.bulk {
+		if err := r.dropIndexes(ctx, "users", "org_mapping_rows", "role_mapping_rows"); err != nil {
+			return err
+		}
+		prep(&r.upsertUser, insertUserSQL)
+	} else {
+		prep(&r.upsertUser, upsertUserSQL)
+	}
+	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertTOTP, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, secret) DO UPDATE SET ingest_run_id = excluded.ingest_run_id`)
-	prep(&r.clearTOTP, `DELETE FROM totp_secrets WHERE user_id = ? AND secret <> ?`)
+		SELECT id, ?1, ?2, ?3, ?4, ?5 FROM users WHERE source = ?6 AND source_tenant = ?7 AND source_id = ?8
+		ON CONFLICT (user_id, secret) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, issuer = excluded.issuer`)
 	prep(&r.insertWarn, `INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, context, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertSkip, `INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
@@ -198,9 +227,19 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	return err
 }
 
+// insertUserSQL is the first-ingest form of upsertUserSQL.
+const insertUserSQL = `
+INSERT INTO users (source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
+    email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
+    source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
+    change, changed_run_id)
+VALUES (?1, ?2, ?3, ?4, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 'new', ?4)`
+
 // upsertUserSQL inserts a user or, when the source already staged it,
 // updates it in place. The WHERE on the update refuses a second row with the
-// same source id in one run: no row comes back and AddUser reports it.
+// same source id in one run: no row changes and AddUser reports it. (RETURNING
+// would say more, but through the driver it made each row three times
+// slower; Commit counts new, changed and unchanged users in SQL instead.)
 const upsertUserSQL = `
 INSERT INTO users (source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
     email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
@@ -221,7 +260,7 @@ ON CONFLICT (source, source_tenant, source_id) DO UPDATE SET
     external_id = excluded.external_id, username = excluded.username, metadata = excluded.metadata,
     emails = excluded.emails, phones = excluded.phones, raw = excluded.raw, content_hash = excluded.content_hash
 WHERE users.last_seen_run_id <> excluded.last_seen_run_id
-RETURNING id, change`
+`
 
 // AddUser stages u. A second user with the same source id in one run is not
 // staged: it is recorded as skipped, naming the line of the first.
@@ -249,47 +288,113 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	}
 	sum := hex.EncodeToString(h.Sum(nil)[:16])
 
-	var id int64
-	var change string
-	err = r.upsertUser.QueryRowContext(ctx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
+	res, err := r.upsertUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
 		null(u.EmailRaw), null(email), null(u.FirstName), null(u.LastName), verified, null(u.Password),
 		null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
 		null(u.ExternalID), null(u.Username), string(meta), string(emails), string(phones), string(raw), sum,
-	).Scan(&id, &change)
-	if errors.Is(err, sql.ErrNoRows) {
-		var first int
-		r.tx.QueryRowContext(ctx, `SELECT row_number FROM users WHERE source = ? AND source_tenant = ? AND source_id = ?`,
-			r.Src.Provider, r.Src.Tenant, u.SourceID).Scan(&first)
-		return r.Skip(ctx, file, u.Row, u.SourceID, u.EmailRaw,
-			fmt.Sprintf("duplicate id %q: line %d has the same id and was staged", u.SourceID, first), u.Raw)
-	}
+	)
 	if err != nil {
 		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
 	}
-	switch change {
-	case "new":
-		r.Counts.New++
-	case "changed":
-		r.Counts.Changed++
-	default:
-		r.Counts.Unchanged++
+	if n, _ := res.RowsAffected(); n == 0 {
+		var first int
+		r.tx.QueryRowContext(r.rowCtx, `SELECT row_number FROM users WHERE source = ? AND source_tenant = ? AND source_id = ?`,
+			r.Src.Provider, r.Src.Tenant, u.SourceID).Scan(&first)
+		return r.Skip(r.rowCtx, file, u.Row, u.SourceID, u.EmailRaw,
+			fmt.Sprintf("duplicate id %q: line %d has the same id and was staged", u.SourceID, first), u.Raw)
 	}
-	if change == "unchanged" {
+	r.staged++
+	if u.TOTPSecret == "" {
 		return nil
 	}
-	if u.TOTPSecret != "" {
-		if _, err := r.clearTOTP.ExecContext(ctx, id, u.TOTPSecret); err != nil {
-			return err
+	if r.bulk {
+		id, err := res.LastInsertId()
+		if err == nil {
+			_, err = r.insertUserID.ExecContext(r.rowCtx, id, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row)
 		}
-		if _, err := r.insertTOTP.ExecContext(ctx, id, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row); err != nil {
+		if err != nil {
 			return fmt.Errorf("%s:%d: stage TOTP secret: %w", file, u.Row, err)
 		}
-	} else if change == "changed" {
-		if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets WHERE user_id = ?`, id); err != nil {
+		return nil
+	}
+	if _, err := r.insertTOTP.ExecContext(r.rowCtx, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row,
+		r.Src.Provider, r.Src.Tenant, u.SourceID); err != nil {
+		return fmt.Errorf("%s:%d: stage TOTP secret: %w", file, u.Row, err)
+	}
+	return nil
+}
+
+// dropIndexes drops every explicit index of the tables, remembering how to
+// build them again. Index changes are part of the transaction.
+func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
+	r.droppedIndexes = map[string][]string{}
+	for _, t := range tables {
+		var idx []struct {
+			Name string `db:"name"`
+			SQL  string `db:"sql"`
+		}
+		if err := r.tx.SelectContext(ctx, &idx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, t); err != nil {
 			return err
+		}
+		for _, i := range idx {
+			if _, err := r.tx.ExecContext(ctx, `DROP INDEX "`+i.Name+`"`); err != nil {
+				return err
+			}
+			r.droppedIndexes[t] = append(r.droppedIndexes[t], i.SQL)
 		}
 	}
 	return nil
+}
+
+func (r *Run) restoreIndexes(ctx context.Context, table string) error {
+	for _, q := range r.droppedIndexes[table] {
+		if _, err := r.tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("rebuild index: %w", err)
+		}
+	}
+	delete(r.droppedIndexes, table)
+	return nil
+}
+
+// UsersDone ends the users phase of a run. On a first ingest it moves users
+// whose id repeats an earlier line's to skipped_users and rebuilds the users
+// indexes; call it before adding mapping rows.
+func (r *Run) UsersDone(ctx context.Context) error {
+	if !r.bulk || r.droppedIndexes["users"] == nil {
+		return nil
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE dup_users AS
+		 SELECT id, first_row FROM (
+		     SELECT id, row_number() OVER w AS n, first_value(row_number) OVER w AS first_row
+		     FROM users WHERE source = ?1 AND source_tenant = ?2
+		     WINDOW w AS (PARTITION BY source_id ORDER BY id))
+		 WHERE n > 1`,
+		`INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
+		 SELECT ?3, u.source, u.source_tenant, u.source_id, ?4, u.row_number, u.email,
+		        'duplicate id "' || u.source_id || '": line ' || d.first_row || ' has the same id and was staged', u.raw, ?5
+		 FROM users u JOIN dup_users d ON d.id = u.id`,
+		`DELETE FROM totp_secrets WHERE user_id IN (SELECT id FROM dup_users)`,
+		`DELETE FROM users WHERE id IN (SELECT id FROM dup_users)`,
+		`DROP TABLE dup_users`,
+	} {
+		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant, r.ID, r.usersFile(), staging.Now()); err != nil {
+			return fmt.Errorf("find duplicate ids: %w", err)
+		}
+	}
+	var dups int
+	r.tx.QueryRowContext(ctx, `SELECT count(*) FROM skipped_users WHERE ingest_run_id = ? AND reason LIKE 'duplicate id %'`, r.ID).Scan(&dups)
+	r.Counts.Skipped += dups
+	return r.restoreIndexes(ctx, "users")
+}
+
+func (r *Run) usersFile() string {
+	for _, f := range r.files {
+		if f.Role == "users" {
+			return f.Path
+		}
+	}
+	return ""
 }
 
 // Skip records an input row that is not staged, with the reason.
@@ -299,7 +404,7 @@ func (r *Run) Skip(ctx context.Context, file string, row int, sourceID, email, r
 		return err
 	}
 	r.Counts.Skipped++
-	_, err = r.insertSkip.ExecContext(ctx, r.ID, r.Src.Provider, r.Src.Tenant, null(sourceID), file, row,
+	_, err = r.insertSkip.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, null(sourceID), file, row,
 		null(NormalizeEmail(email)), reason, string(b), staging.Now())
 	return err
 }
@@ -326,7 +431,7 @@ func (r *Run) Warn(ctx context.Context, w Warning) error {
 	if w.Row > 0 {
 		row = w.Row
 	}
-	_, err = r.insertWarn.ExecContext(ctx, r.ID, r.Src.Provider, r.Src.Tenant, w.Code, w.Message, null(w.Entity),
+	_, err = r.insertWarn.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, w.Code, w.Message, null(w.Entity),
 		null(w.SourceID), null(w.File), row, string(c), staging.Now())
 	return err
 }
@@ -343,7 +448,7 @@ type OrgMappingRow struct {
 // AddOrgMappingRow stores a mapping line; ApplyOrgMapping turns the run's
 // lines into organizations and memberships.
 func (r *Run) AddOrgMappingRow(ctx context.Context, file string, m OrgMappingRow) error {
-	_, err := r.insertOrgM.ExecContext(ctx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
+	_, err := r.insertOrgM.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
 		null(strings.TrimSpace(m.OrgID)), null(strings.TrimSpace(m.OrgExternalID)), null(strings.TrimSpace(m.OrgName)))
 	return err
 }
@@ -360,7 +465,7 @@ type RoleMappingRow struct {
 // AddRoleMappingRow stores a role-mapping line; ApplyRoleMapping turns the
 // run's lines into role assignments.
 func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingRow) error {
-	_, err := r.insertRole.ExecContext(ctx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
+	_, err := r.insertRole.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
 		strings.TrimSpace(m.RoleSlug), null(strings.TrimSpace(m.OrgID)), null(strings.TrimSpace(m.OrgExternalID)))
 	return err
 }
@@ -382,11 +487,17 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 // picks each line's organization, organizations are created or completed,
 // and every (user, organization) pair becomes one membership.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
+	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
+		return err
+	}
 	return r.script(ctx, "ingest/org_mapping.sql")
 }
 
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
+	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
+		return err
+	}
 	return r.script(ctx, "ingest/role_mapping.sql")
 }
 
@@ -410,6 +521,14 @@ func (r *Run) script(ctx context.Context, path string) error {
 // counts are recorded, and the transaction commits.
 func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	defer r.tx.Rollback()
+	if err := r.UsersDone(ctx); err != nil {
+		return r.Counts, err
+	}
+	for t := range r.droppedIndexes {
+		if err := r.restoreIndexes(ctx, t); err != nil {
+			return r.Counts, err
+		}
+	}
 	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
 		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
 		r.Src.Provider, r.Src.Tenant, r.ID)
@@ -418,6 +537,23 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	}
 	n, _ := res.RowsAffected()
 	r.Counts.Missing = int(n)
+	// A user seen in this run without a TOTP secret it had before has lost
+	// it, unless the factor already reached WorkOS.
+	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
+		WHERE source = ?1 AND ingest_run_id < ?3
+		  AND user_id IN (SELECT id FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3)
+		  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'totp' AND i.entity_id = totp_secrets.id AND i.status = 'done')`,
+		r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
+		return r.Counts, err
+	}
+	if err := r.tx.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE change = 'new' AND first_run_id = ?3),
+		count(*) FILTER (WHERE change = 'changed' AND changed_run_id = ?3),
+		count(*) FILTER (WHERE change = 'unchanged')
+		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
+		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged); err != nil {
+		return r.Counts, err
+	}
 	if err := r.tx.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM warnings WHERE ingest_run_id = ?1),
 		(SELECT count(*) FROM organizations),

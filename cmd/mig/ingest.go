@@ -40,6 +40,7 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 			return err
 		}
 		defer db.Close()
+		o.Log = e.Log
 		c, err := clerk.Ingest(ctx, db, o)
 		return reportIngest(e, "clerk", o.UsersFile, c, err, asJSON)
 	}

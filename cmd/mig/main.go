@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -85,6 +86,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		fmt.Fprintf(stderr, "mig: no command given\nTry: mig --help\n")
 		return exitUsage
+	}
+	// MIG_CPUPROFILE=FILE writes a CPU profile of the command, for the
+	// benchmarks under bench/.
+	if p := os.Getenv("MIG_CPUPROFILE"); p != "" {
+		if f, perr := os.Create(p); perr == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	err = fn(ctx, e)
 	if err == nil {

@@ -18,7 +18,12 @@ func configureStatusCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	var asJSON bool
 	cmd := app.Command("status", "Counts of what is staged, skipped, warned about, checked and imported.")
 	cmd.Flag("json", "Print JSON instead of a table.").BoolVar(&asJSON)
-	return cmd, func(ctx context.Context, e *env) error {
+	return cmd, func(ctx context.Context, e *env) error { return runStatus(ctx, e, asJSON) }
+}
+
+// runStatus prints the status report of the database at e.DB.
+func runStatus(ctx context.Context, e *env, asJSON bool) error {
+	{
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
 			return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
@@ -22,6 +24,7 @@ type Options struct {
 	RoleMapping string // optional: clerk_user_id, role_slug
 	Tenant      string // tells two Clerk instances apart in one database
 	TOTPIssuer  string // issuer recorded with TOTP secrets
+	Log         *slog.Logger
 }
 
 // Columns of the Clerk dashboard export.
@@ -71,20 +74,36 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	phase := func(name string) {
+		log.Debug("ingest phase done", "phase", name, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
 	if err := stageUsers(ctx, run, o); err != nil {
 		return ingest.Counts{}, err
 	}
+	if err := run.UsersDone(ctx); err != nil {
+		return ingest.Counts{}, err
+	}
+	phase("users")
 	if o.OrgMapping != "" {
 		if err := stageOrgMapping(ctx, run, o.OrgMapping); err != nil {
 			return ingest.Counts{}, err
 		}
+		phase("org mapping")
 	}
 	if o.RoleMapping != "" {
 		if err := stageRoleMapping(ctx, run, o.RoleMapping); err != nil {
 			return ingest.Counts{}, err
 		}
+		phase("role mapping")
 	}
-	return run.Commit(ctx)
+	c, err := run.Commit(ctx)
+	phase("commit")
+	return c, err
 }
 
 func openCSV(path string) (*os.File, *ingest.CSVReader, error) {
@@ -139,18 +158,32 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 	}
 	run.Counts.Rows = rows
 	run.SetRows("users", rows)
-	return nil
+	return warnShortRows(ctx, run, r, o.UsersFile)
+}
+
+// warnShortRows says once per file that rows with missing trailing cells
+// were read as if those cells were empty.
+func warnShortRows(ctx context.Context, run *ingest.Run, r *ingest.CSVReader, file string) error {
+	if r.ShortRows == 0 {
+		return nil
+	}
+	return run.Warn(ctx, ingest.Warning{Code: "short_rows", File: file, Row: r.FirstShortRow,
+		Message: fmt.Sprintf("%d rows have fewer fields than the header (the first on line %d); the missing trailing fields were read as empty", r.ShortRows, r.FirstShortRow)})
 }
 
 func stageUser(ctx context.Context, run *ingest.Run, o Options, r *ingest.CSVReader, header, rec []string, line int) error {
 	get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
 	raw := make(map[string]string, len(header))
 	for i, h := range header {
-		if secretColumns[h] && rec[i] != "" {
+		switch {
+		case rec[i] == "":
+			// Empty cells are left out: raw is kept for every user, and at
+			// ten million users every byte counts.
+		case secretColumns[h]:
 			raw[h] = "[stored separately]"
-			continue
+		default:
+			raw[h] = rec[i]
 		}
-		raw[h] = rec[i]
 	}
 	file := o.UsersFile
 	id := get(colID)

@@ -101,9 +101,29 @@ CREATE TABLE org_mapping_rows (
     source_user_id  TEXT    NOT NULL,
     org_id          TEXT,
     org_external_id TEXT,
-    org_name        TEXT
+    org_name        TEXT,
+    -- The org-mapping priority rule, as the Clerk guide states it: org_id
+    -- wins and the other columns are ignored; without it, org_external_id
+    -- identifies the org (org_name then names it when it has to be
+    -- created); org_name alone looks the org up by name or creates it.
+    -- Stored, so that a million-line mapping can be grouped by an index.
+    resolution      TEXT GENERATED ALWAYS AS (
+        CASE
+            WHEN nullif(trim(org_id), '') IS NOT NULL THEN 'org_id'
+            WHEN nullif(trim(org_external_id), '') IS NOT NULL
+                 AND nullif(trim(org_name), '') IS NOT NULL THEN 'external_id_create'
+            WHEN nullif(trim(org_external_id), '') IS NOT NULL THEN 'external_id'
+            WHEN nullif(trim(org_name), '') IS NOT NULL THEN 'name'
+        END) STORED,
+    org_key         TEXT GENERATED ALWAYS AS (
+        CASE
+            WHEN nullif(trim(org_id), '') IS NOT NULL THEN 'id:' || trim(org_id)
+            WHEN nullif(trim(org_external_id), '') IS NOT NULL THEN 'ext:' || trim(org_external_id)
+            WHEN nullif(trim(org_name), '') IS NOT NULL THEN 'name:' || trim(org_name)
+        END) STORED
 );
 CREATE INDEX org_mapping_rows_source ON org_mapping_rows(source, source_tenant);
+CREATE INDEX org_mapping_rows_run_key ON org_mapping_rows(ingest_run_id, org_key, row_number);
 
 CREATE TABLE role_mapping_rows (
     id              INTEGER PRIMARY KEY,
@@ -283,10 +303,9 @@ CREATE TABLE import_runs (
     summary     TEXT NOT NULL DEFAULT '{}'
 );
 
--- The org-mapping priority rule, as the Clerk guide states it: org_id wins
--- and the other columns are ignored; without it, org_external_id identifies
--- the org (org_name then names it when it has to be created); org_name alone
--- looks the org up by name or creates it.
+-- Each org-mapping line with what the priority rule made of it (the rule
+-- is the resolution and org_key columns of org_mapping_rows), the values
+-- that won, and the values it set aside.
 CREATE VIEW org_mapping_resolved AS
 SELECT
     m.id AS mapping_row_id,
@@ -296,24 +315,13 @@ SELECT
     m.file,
     m.row_number,
     m.source_user_id,
-    CASE
-        WHEN nullif(trim(m.org_id), '') IS NOT NULL THEN 'org_id'
-        WHEN nullif(trim(m.org_external_id), '') IS NOT NULL
-             AND nullif(trim(m.org_name), '') IS NOT NULL THEN 'external_id_create'
-        WHEN nullif(trim(m.org_external_id), '') IS NOT NULL THEN 'external_id'
-        WHEN nullif(trim(m.org_name), '') IS NOT NULL THEN 'name'
-    END AS resolution,
-    CASE
-        WHEN nullif(trim(m.org_id), '') IS NOT NULL THEN 'id:' || trim(m.org_id)
-        WHEN nullif(trim(m.org_external_id), '') IS NOT NULL THEN 'ext:' || trim(m.org_external_id)
-        WHEN nullif(trim(m.org_name), '') IS NOT NULL THEN 'name:' || trim(m.org_name)
-    END AS org_key,
+    m.resolution,
+    m.org_key,
     nullif(trim(m.org_id), '') AS org_id,
-    CASE WHEN nullif(trim(m.org_id), '') IS NULL THEN nullif(trim(m.org_external_id), '') END AS org_external_id,
-    CASE WHEN nullif(trim(m.org_id), '') IS NULL THEN nullif(trim(m.org_name), '') END AS org_name,
-    -- What the rule set aside, for the check that flags disagreements.
-    CASE WHEN nullif(trim(m.org_id), '') IS NOT NULL THEN nullif(trim(m.org_external_id), '') END AS ignored_external_id,
-    CASE WHEN nullif(trim(m.org_id), '') IS NOT NULL THEN nullif(trim(m.org_name), '') END AS ignored_name
+    CASE WHEN m.resolution <> 'org_id' THEN nullif(trim(m.org_external_id), '') END AS org_external_id,
+    CASE WHEN m.resolution <> 'org_id' THEN nullif(trim(m.org_name), '') END AS org_name,
+    CASE WHEN m.resolution = 'org_id' THEN nullif(trim(m.org_external_id), '') END AS ignored_external_id,
+    CASE WHEN m.resolution = 'org_id' THEN nullif(trim(m.org_name), '') END AS ignored_name
 FROM org_mapping_rows m;
 
 -- Views for people: `mig sql "select * from staged_users"`.

@@ -1,0 +1,321 @@
+package clerk_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/ingest/clerk"
+	"github.com/mig-tools/mig/staging"
+)
+
+const header = "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher\n"
+
+const bcryptDigest = "$2a$10$fgPOubgdJs90F1GK2u.Qye7Xyyi2ajrQJoB5LDG5bnITEvFR/xhZ."
+
+func openDB(t *testing.T) *staging.DB {
+	t.Helper()
+	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func write(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func fixture(name string) string {
+	return filepath.Join("..", "..", "testdata", "fixtures", "clerk", name)
+}
+
+func query[T any](t *testing.T, db *staging.DB, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.Get(&v, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// dump is a digest of every row of every table: equal dumps mean the
+// database was left exactly as it was.
+func dump(t *testing.T, db *staging.DB) string {
+	t.Helper()
+	var tables []string
+	if err := db.Select(&tables, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`); err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, tb := range tables {
+		rows, err := db.Queryx(`SELECT * FROM "` + tb + `" ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			vals, err := rows.SliceScan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%s%v\n", tb, vals)
+		}
+		rows.Close()
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func TestClerkMigrationToolSample(t *testing.T) {
+	db := openDB(t)
+	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: fixture("clerk-migration-tool-sample.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 69 data rows after the "#" comment and the header; 11 have no email.
+	if c.Rows != 69 || c.New != 58 || c.Skipped != 11 {
+		t.Fatalf("counts = %+v, want 69 rows, 58 new, 11 skipped", c)
+	}
+	if got := query[int](t, db, `SELECT count(*) FROM users`) + query[int](t, db, `SELECT count(*) FROM skipped_users`); got != c.Rows {
+		t.Fatalf("staged + skipped = %d, want every row (%d)", got, c.Rows)
+	}
+	// The first data row is on line 3: line 1 is the comment, line 2 the header.
+	if got := query[int](t, db, `SELECT row_number FROM users WHERE source_id = 'user_2YDryYFVMM1W1plDDKz7Gzf4we6'`); got != 3 {
+		t.Fatalf("row_number = %d, want 3", got)
+	}
+	// jane.doe@ is primary but only janedoe@ is verified: not verified.
+	if got := query[int](t, db, `SELECT email_verified FROM users WHERE email = 'jane.doe@test.com'`); got != 0 {
+		t.Fatalf("jane.doe email_verified = %d, want 0", got)
+	}
+	if got := query[int](t, db, `SELECT email_verified FROM users WHERE email = 'johndoe@test.com'`); got != 1 {
+		t.Fatalf("johndoe email_verified = %d, want 1", got)
+	}
+	// Pipe- and comma-separated cells become lists.
+	if got := query[string](t, db, `SELECT group_concat(email, ' ') FROM user_emails WHERE source_id = 'user_mixed_separator_test'`); got != "first@test.com second@test.com third@test.com" {
+		t.Fatalf("emails = %q", got)
+	}
+	if got := query[string](t, db, `SELECT reason FROM skipped_users WHERE source_id = 'user_pipe_phone_test'`); !strings.Contains(got, "phone-only") {
+		t.Fatalf("skip reason = %q", got)
+	}
+	if got := query[string](t, db, `SELECT json_extract(metadata, '$.username') FROM users WHERE source_id = 'user_2eG7H8I9J0K1L2M3N4O5P6Q7R8S'`); got != "sconnor" {
+		t.Fatalf("metadata username = %q", got)
+	}
+}
+
+func TestEmailVerificationUnknown(t *testing.T) {
+	db := openDB(t)
+	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: fixture("workos-migrate-example.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	// Neither list names the address: not assumed verified, and a warning says so.
+	if got := query[int](t, db, `SELECT count(*) FROM users WHERE email_verified = 0`); got != 2 {
+		t.Fatalf("unverified = %d, want 2", got)
+	}
+	if got := query[int](t, db, `SELECT count(*) FROM warnings WHERE code = 'email_verification_unknown'`); got != 2 {
+		t.Fatalf("warnings = %d, want 2", got)
+	}
+}
+
+func TestAwkwardButValidCSV(t *testing.T) {
+	// BOM, CRLF, a comment line, a quoted field with a comma and a newline.
+	content := "\ufeff# exported by hand\r\n" + strings.ReplaceAll(header, "\n", "\r\n") +
+		"user_1,\"Smith, Jr.\",\"Line\nTwo\",,a@example.com,,a@example.com,,,,,,\r\n" +
+		"user_2,B,C,,b@example.com,,b@example.com,,,,jbswy3dpehpk3pxp,,\r\n"
+	db := openDB(t)
+	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 2 {
+		t.Fatalf("new = %d, want 2", c.New)
+	}
+	if got := query[string](t, db, `SELECT first_name || '|' || last_name FROM users WHERE source_id = 'user_1'`); got != "Smith, Jr.|Line\nTwo" {
+		t.Fatalf("names = %q", got)
+	}
+	if got := query[int](t, db, `SELECT row_number FROM users WHERE source_id = 'user_2'`); got != 5 {
+		t.Fatalf("user_2 row_number = %d, want 5 (the quoted newline takes a line)", got)
+	}
+	// TOTP goes to its own table, normalised, never into metadata or raw.
+	if got := query[string](t, db, `SELECT secret FROM totp_secrets`); got != "JBSWY3DPEHPK3PXP" {
+		t.Fatalf("totp = %q", got)
+	}
+	if got := query[int](t, db, `SELECT count(*) FROM users WHERE metadata LIKE '%jbswy%' OR raw LIKE '%jbswy%'`); got != 0 {
+		t.Fatal("TOTP secret leaked into metadata or raw")
+	}
+}
+
+func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
+	good := header + "user_1,A,B,,a@example.com,,a@example.com,,,,," + bcryptDigest + ",bcrypt\n"
+	tests := []struct {
+		name    string
+		users   string
+		orgs    string
+		wantErr string // substring, after the file name
+	}{
+		{"unterminated quote", header + "user_2,\"A,B,,b@example.com,,,,,,,,\nuser_3,C,D,,c@example.com,,,,,,,,\n", "", `:2: extraneous or missing " in quoted-field`},
+		{"wrong header", "id,first_name,email\nuser_2,A,b@example.com\n", "", `:1: field "primary_email_address": header has no "primary_email_address" column`},
+		{"too many fields", header + "user_2,A,B,,b@example.com,,,,,,,,,extra\n", "", ":2: wrong number of fields: row has 14 fields, the header has 13"},
+		{"invalid utf-8", header + "user_2,A\xff,B,,b@example.com,,,,,,,,\n", "", `:2: field "first_name": invalid UTF-8`},
+		{"empty id", header + ",A,B,,b@example.com,,,,,,,,\n", "", `:2: field "id": empty`},
+		{"empty file", "", "", ":1: the file is empty"},
+		{"bad org mapping header", header + "user_2,A,B,,b@example.com,,,,,,,,\n", "user,org\nuser_2,x\n", `:1: field "clerk_user_id": header has no "clerk_user_id" column`},
+		{"org mapping without org columns", header + "user_2,A,B,,b@example.com,,,,,,,,\n", "clerk_user_id,team\nuser_2,x\n", ":1: header needs at least one of org_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t)
+			ctx := context.Background()
+			if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: write(t, "good.csv", good)}); err != nil {
+				t.Fatal(err)
+			}
+			before := dump(t, db)
+			o := clerk.Options{UsersFile: write(t, "bad.csv", tt.users)}
+			if tt.orgs != "" {
+				o.OrgMapping = write(t, "orgs.csv", tt.orgs)
+			}
+			_, err := clerk.Ingest(ctx, db, o)
+			if err == nil {
+				t.Fatal("ingest succeeded, want an error")
+			}
+			var le *ingest.LineError
+			if !errors.As(err, &le) {
+				t.Fatalf("error %v is not a LineError", err)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || (!strings.HasPrefix(err.Error(), o.UsersFile) && !strings.HasPrefix(err.Error(), o.OrgMapping)) {
+				t.Fatalf("error = %q, want FILE%s", err, tt.wantErr)
+			}
+			if after := dump(t, db); after != before {
+				t.Fatal("a failed ingest changed the database")
+			}
+		})
+	}
+}
+
+func TestReingestAndDelta(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	v1 := header +
+		"user_1,Ann,A,,ann@example.com,,ann@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
+		"user_2,Bob,B,,bob@example.com,,bob@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
+		"user_3,Cat,C,,cat@example.com,,cat@example.com,,,,,,\n"
+	p1 := write(t, "v1.csv", v1)
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: p1})
+	if err != nil || c.New != 3 {
+		t.Fatalf("first ingest: %+v %v", c, err)
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: p1}); !errors.Is(err, ingest.ErrUnchanged) {
+		t.Fatalf("same file again: err = %v, want ErrUnchanged", err)
+	}
+	// A newer export: Bob renamed, Cat gone, Dan new, Ann as she was.
+	v2 := header +
+		"user_1,Ann,A,,ann@example.com,,ann@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
+		"user_2,Robert,B,,bob@example.com,,bob@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
+		"user_4,Dan,D,,dan@example.com,,dan@example.com,,,,,,\n"
+	c, err = clerk.Ingest(ctx, db, clerk.Options{UsersFile: write(t, "v2.csv", v2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 1 || c.Changed != 1 || c.Unchanged != 1 || c.Missing != 1 {
+		t.Fatalf("delta counts = %+v, want 1 new, 1 changed, 1 unchanged, 1 missing", c)
+	}
+	got := query[string](t, db, `SELECT group_concat(source_id || '=' || change, ' ') FROM (SELECT * FROM users ORDER BY source_id)`)
+	if got != "user_1=unchanged user_2=changed user_3=missing user_4=new" {
+		t.Fatalf("changes = %q", got)
+	}
+	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_2'`); got != "Robert" {
+		t.Fatalf("updated in place: first_name = %q", got)
+	}
+	if got := query[int](t, db, `SELECT count(*) FROM users`); got != 4 {
+		t.Fatalf("users = %d, want 4 (updated in place, none duplicated)", got)
+	}
+}
+
+func TestDuplicateIDIsSkipped(t *testing.T) {
+	db := openDB(t)
+	content := header + "user_1,A,B,,a@example.com,,,,,,,,\nuser_1,C,D,,c@example.com,,,,,,,,\n"
+	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 1 || c.Skipped != 1 {
+		t.Fatalf("counts = %+v", c)
+	}
+	if got := query[string](t, db, `SELECT reason FROM skipped_users`); !strings.Contains(got, "line 2 has the same id") {
+		t.Fatalf("reason = %q", got)
+	}
+}
+
+func TestPasswordsAndMetadataLimits(t *testing.T) {
+	long := strings.Repeat("x", 590) + "@example.com"
+	content := header +
+		"user_1,A,B,,a@example.com,,a@example.com|" + long + ",,,,,5f4dcc3b5aa765d61d8327deb882cf99,md5\n" +
+		"user_2,A,B,,b@example.com,,b@example.com,,,,,,bcrypt\n" +
+		"user_3,A,B,,c@example.com,,c@example.com,,,,,pbkdf2_sha256$1000$c2FsdA==$AQIDBA==,pbkdf2_sha256\n"
+	db := openDB(t)
+	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)}); err != nil {
+		t.Fatal(err)
+	}
+	got := query[string](t, db, `SELECT group_concat(code, ' ') FROM (SELECT code FROM warnings ORDER BY code)`)
+	if got != "metadata_value_too_long password_hasher_without_digest unsupported_password_hasher" {
+		t.Fatalf("warnings = %q", got)
+	}
+	// The MD5 digest is kept, but not as an importable hash.
+	if got := query[string](t, db, `SELECT coalesce(password_hash, '') || '|' || source_password_digest FROM users WHERE source_id = 'user_1'`); got != "|5f4dcc3b5aa765d61d8327deb882cf99" {
+		t.Fatalf("user_1 password = %q", got)
+	}
+	if got := query[int](t, db, `SELECT json_extract(metadata, '$.verified_email_addresses') IS NULL FROM users WHERE source_id = 'user_1'`); got != 1 {
+		t.Fatal("a value over 600 characters went into metadata")
+	}
+	if got := query[string](t, db, `SELECT password_hash FROM users WHERE source_id = 'user_3'`); got != "$pbkdf2-sha256$i=1000,l=4$c2FsdA$AQIDBA" {
+		t.Fatalf("pbkdf2 = %q", got)
+	}
+}
+
+func TestOrgMappingVariantsAndPriority(t *testing.T) {
+	users := header +
+		"user_1,A,A,,a@example.com,,a@example.com,,,,,,\n" +
+		"user_2,B,B,,b@example.com,,b@example.com,,,,,,\n" +
+		"user_3,C,C,,c@example.com,,c@example.com,,,,,,\n" +
+		"user_4,D,D,,d@example.com,,d@example.com,,,,,,\n"
+	orgs := "clerk_user_id,org_id,org_external_id,org_name\n" +
+		"user_1,org_01AAA,ignored-ext,Ignored Name\n" + // org_id wins
+		"user_1,,acme,Acme Inc\n" + // a second org for the same user
+		"user_2,,acme,\n" + // same org by external id alone
+		"user_3,,beta,\n" + // external id only: must exist
+		"user_4,,,Gamma\n" + // name only
+		"user_9,,acme,Acme Inc\n" + // not in the export
+		"user_4,,,\n" // names no org
+	roles := "clerk_user_id,role_slug\nuser_1,org-admin\nuser_1,org-viewer\nuser_2,org-viewer\n"
+	db := openDB(t)
+	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users), OrgMapping: write(t, "o.csv", orgs), RoleMapping: write(t, "r.csv", roles)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Orgs != 4 || c.Members != 5 {
+		t.Fatalf("counts = %+v, want 4 orgs, 5 memberships", c)
+	}
+	got := query[string](t, db, `SELECT group_concat(org_key || ':' || resolution || ':' || coalesce(name, '-'), ' ') FROM (SELECT * FROM organizations ORDER BY org_key)`)
+	if got != "ext:acme:external_id_create:Acme Inc ext:beta:external_id:- id:org_01AAA:org_id:- name:Gamma:name:Gamma" {
+		t.Fatalf("organizations = %q", got)
+	}
+	if got := query[string](t, db, `SELECT ignored_external_id || '|' || ignored_name FROM org_mapping_resolved WHERE org_key = 'id:org_01AAA'`); got != "ignored-ext|Ignored Name" {
+		t.Fatalf("ignored = %q", got)
+	}
+	if got := query[string](t, db, `SELECT group_concat(org_key || '=' || role_slugs, ' ') FROM (SELECT * FROM staged_memberships WHERE user_source_id = 'user_1' ORDER BY org_key)`); got != `ext:acme=["org-admin","org-viewer"] id:org_01AAA=["org-admin","org-viewer"]` {
+		t.Fatalf("user_1 memberships = %q", got)
+	}
+	if got := query[string](t, db, `SELECT group_concat(code, ' ') FROM (SELECT code FROM warnings ORDER BY code)`); got != "org_mapping_empty org_mapping_unknown_user" {
+		t.Fatalf("warnings = %q", got)
+	}
+}
