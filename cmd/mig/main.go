@@ -56,6 +56,9 @@ func main() {
 
 // run parses args, runs the chosen command and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// "@file" arguments would otherwise be replaced by the file's contents,
+	// which would surprise anyone whose SQL or path starts with "@".
+	kingpin.EnableFileExpansion = false
 	e := &env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
 	app.UsageWriter(stderr)

@@ -20,7 +20,7 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 		query  string
 		named  string
 		format string
-		params map[string]string
+		params = map[string]string{}
 		tables bool
 		list   bool
 	)
@@ -56,14 +56,17 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 				return err
 			}
 			query = q
-		case query == "-":
+		case query == "-" || query == "":
+			// kingpin hands a lone "-" over as an empty argument, so an empty
+			// query also means "read it from stdin".
 			b, err := io.ReadAll(e.Stdin)
 			if err != nil {
 				return err
 			}
 			query = string(b)
-		case strings.TrimSpace(query) == "":
-			return usageError{"give a query, - to read one from stdin, --query NAME or --tables"}
+			if strings.TrimSpace(query) == "" {
+				return usageError{"give a query, - to read one from stdin, --query NAME or --tables"}
+			}
 		}
 		var args []any
 		for k, v := range params {
