@@ -1,0 +1,129 @@
+package staging_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mig-tools/mig/sqlqueries"
+	"github.com/mig-tools/mig/staging"
+)
+
+func TestOpenCreatesPrivateFileAndMigrates(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sub", "mig.db")
+	db, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode = %v, want 0600: the file holds password hashes", fi.Mode().Perm())
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM sqlite_schema WHERE name IN ('users', 'import_items', 'staged_users', 'org_mapping_resolved')`); err != nil || n != 4 {
+		t.Fatalf("schema objects = %d, %v; want 4", n, err)
+	}
+	var fk int
+	db.Get(&fk, `PRAGMA foreign_keys`)
+	if fk != 1 {
+		t.Fatal("foreign keys are off")
+	}
+	// Opening again is idempotent: migrations already applied.
+	db.Close()
+	db2, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mig.db")
+	if _, err := staging.OpenReadOnly(ctx, path); !errors.Is(err, staging.ErrNoDatabase) {
+		t.Fatalf("missing file: err = %v, want ErrNoDatabase", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("OpenReadOnly created the file")
+	}
+	db, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := staging.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Exec(`DELETE FROM users`); err == nil {
+		t.Fatal("a read-only database accepted a write")
+	}
+}
+
+func TestInTxRollsBack(t *testing.T) {
+	ctx := context.Background()
+	db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	boom := errors.New("boom")
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO ingest_runs (provider, started_at) VALUES ('x', 'now')`); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	var n int
+	db.Get(&n, `SELECT count(*) FROM ingest_runs`)
+	if n != 0 {
+		t.Fatal("InTx kept the rows of a failed function")
+	}
+}
+
+// Every inspect query and ingest script must at least run on an empty
+// database, so a broken one fails here and not in a user's hands.
+func TestEmbeddedSQLRunsOnEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, dir := range []string{"inspect", "ingest"} {
+		qs, err := sqlqueries.Dir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qs {
+			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+				for _, st := range sqlqueries.Statements(q.SQL) {
+					rows, err := tx.QueryContext(ctx, st, sql.Named("run_id", 1), sql.Named("source", "clerk"),
+						sql.Named("tenant", ""), sql.Named("now", "2026-01-01T00:00:00Z"))
+					if err != nil {
+						return err
+					}
+					rows.Close()
+				}
+				return errors.New("rollback")
+			})
+			if err != nil && err.Error() != "rollback" {
+				t.Errorf("%s: %v", q.Path, err)
+			}
+		}
+	}
+}
