@@ -75,6 +75,49 @@ type User struct {
 	Raw              any // marshalled to JSON; mask secrets before
 	TOTPSecret       string
 	TOTPIssuer       string
+
+	enc     encoded
+	encoded bool
+}
+
+// encoded is a User turned into the column values AddUser binds.
+type encoded struct {
+	email, meta, emails, phones, raw, sum string
+	verified                              any
+}
+
+// Encode computes the JSON columns and the content hash of u. AddUser calls
+// it when needed; a source may call it earlier, on another goroutine, so that
+// parsing and encoding overlap with the database writes.
+func (u *User) Encode() error {
+	if u.encoded {
+		return nil
+	}
+	meta, err := json.Marshal(nonNilMap(u.Metadata))
+	if err != nil {
+		return err
+	}
+	emails, _ := json.Marshal(nonNilSlice(u.Emails))
+	phones, _ := json.Marshal(nonNilSlice(u.Phones))
+	raw, err := json.Marshal(u.Raw)
+	if err != nil {
+		return err
+	}
+	e := encoded{email: NormalizeEmail(u.EmailRaw), meta: string(meta), emails: string(emails), phones: string(phones), raw: string(raw)}
+	if u.EmailVerified != nil {
+		e.verified = boolInt(*u.EmailVerified)
+	}
+	// The content hash covers everything that is sent to WorkOS, so a changed
+	// hash is exactly "this user needs an update".
+	h := sha256.New()
+	for _, s := range []string{e.email, u.FirstName, u.LastName, fmt.Sprint(e.verified), u.Password, u.PasswordHash,
+		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret} {
+		io.WriteString(h, s)
+		h.Write([]byte{0})
+	}
+	e.sum = hex.EncodeToString(h.Sum(nil)[:16])
+	u.enc, u.encoded = e, true
+	return nil
 }
 
 // NormalizeEmail is how staging compares emails: trimmed and lower-cased, as
@@ -265,33 +308,15 @@ WHERE users.last_seen_run_id <> excluded.last_seen_run_id
 // AddUser stages u. A second user with the same source id in one run is not
 // staged: it is recorded as skipped, naming the line of the first.
 func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
-	meta, err := json.Marshal(nonNilMap(u.Metadata))
-	if err != nil {
-		return err
+	if err := u.Encode(); err != nil {
+		return fmt.Errorf("%s:%d: %w", file, u.Row, err)
 	}
-	emails, _ := json.Marshal(nonNilSlice(u.Emails))
-	phones, _ := json.Marshal(nonNilSlice(u.Phones))
-	raw, err := json.Marshal(u.Raw)
-	if err != nil {
-		return err
-	}
-	email := NormalizeEmail(u.EmailRaw)
-	var verified any
-	if u.EmailVerified != nil {
-		verified = boolInt(*u.EmailVerified)
-	}
-	h := sha256.New()
-	for _, s := range []string{email, u.FirstName, u.LastName, fmt.Sprint(verified), u.Password, u.PasswordHash,
-		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, string(meta), string(emails), string(phones), u.TOTPSecret} {
-		io.WriteString(h, s)
-		h.Write([]byte{0})
-	}
-	sum := hex.EncodeToString(h.Sum(nil)[:16])
-
+	e := &u.enc
+	email, verified, meta, emails, phones, raw, sum := e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
 	res, err := r.upsertUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
 		null(u.EmailRaw), null(email), null(u.FirstName), null(u.LastName), verified, null(u.Password),
 		null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
-		null(u.ExternalID), null(u.Username), string(meta), string(emails), string(phones), string(raw), sum,
+		null(u.ExternalID), null(u.Username), meta, emails, phones, raw, sum,
 	)
 	if err != nil {
 		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)

@@ -137,28 +137,103 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 			}
 		}
 	}
-	rows := 0
-	for {
-		if rows%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	// Parsing, mapping and JSON encoding run on their own goroutine, a batch
+	// at a time, while this one writes: on two cores the database writes are
+	// the bottleneck, and this keeps them busy.
+	batches := make(chan *batch, 4)
+	pctx, stopParsing := context.WithCancel(ctx)
+	defer stopParsing()
+	var parseErr error
+	go func() {
+		defer close(batches)
+		b := &batch{}
+		for n := 0; ; n++ {
+			if n%4096 == 0 && pctx.Err() != nil {
+				parseErr = pctx.Err()
+				return
+			}
+			rec, line, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				parseErr = err
+				return
+			}
+			b.rows++
+			if err := stageUser(ctx, b, o, r, header, rec, line); err != nil {
+				parseErr = err
+				return
+			}
+			if len(b.ops) >= 512 {
+				select {
+				case batches <- b:
+				case <-pctx.Done():
+					parseErr = pctx.Err()
+					return
+				}
+				b = &batch{}
 			}
 		}
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
+		batches <- b
+	}()
+	rows := 0
+	var writeErr error
+	for b := range batches {
+		if writeErr != nil {
+			continue // drain until the parser sees it is stopped
 		}
-		if err != nil {
-			return err
+		rows += b.rows
+		for _, op := range b.ops {
+			if writeErr = op(ctx, run); writeErr != nil {
+				stopParsing()
+				break
+			}
 		}
-		rows++
-		if err := stageUser(ctx, run, o, r, header, rec, line); err != nil {
-			return err
-		}
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	if parseErr != nil {
+		return parseErr
 	}
 	run.Counts.Rows = rows
 	run.SetRows("users", rows)
 	return warnShortRows(ctx, run, r, o.UsersFile)
+}
+
+// sink receives what stageUser makes of a row: a *ingest.Run writes it, a
+// *batch records it to be written on another goroutine.
+type sink interface {
+	Warn(ctx context.Context, w ingest.Warning) error
+	Skip(ctx context.Context, file string, row int, sourceID, email, reason string, raw any) error
+	AddUser(ctx context.Context, file string, u *ingest.User) error
+}
+
+// batch records the writes for a run of rows.
+type batch struct {
+	rows int
+	ops  []func(context.Context, *ingest.Run) error
+}
+
+func (b *batch) Warn(_ context.Context, w ingest.Warning) error {
+	b.ops = append(b.ops, func(ctx context.Context, r *ingest.Run) error { return r.Warn(ctx, w) })
+	return nil
+}
+
+func (b *batch) Skip(_ context.Context, file string, row int, sourceID, email, reason string, raw any) error {
+	b.ops = append(b.ops, func(ctx context.Context, r *ingest.Run) error {
+		return r.Skip(ctx, file, row, sourceID, email, reason, raw)
+	})
+	return nil
+}
+
+func (b *batch) AddUser(_ context.Context, file string, u *ingest.User) error {
+	if err := u.Encode(); err != nil {
+		return err
+	}
+	b.ops = append(b.ops, func(ctx context.Context, r *ingest.Run) error { return r.AddUser(ctx, file, u) })
+	return nil
 }
 
 // warnShortRows says once per file that rows with missing trailing cells
@@ -171,7 +246,7 @@ func warnShortRows(ctx context.Context, run *ingest.Run, r *ingest.CSVReader, fi
 		Message: fmt.Sprintf("%d rows have fewer fields than the header (the first on line %d); the missing trailing fields were read as empty", r.ShortRows, r.FirstShortRow)})
 }
 
-func stageUser(ctx context.Context, run *ingest.Run, o Options, r *ingest.CSVReader, header, rec []string, line int) error {
+func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, header, rec []string, line int) error {
 	get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
 	raw := make(map[string]string, len(header))
 	for i, h := range header {
