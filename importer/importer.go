@@ -153,6 +153,9 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
+	if e.Err == nil || e.Err.Status == 0 {
+		return "no WorkOS API key given"
+	}
 	return "WorkOS rejected the API key (401); no row was marked failed: " + e.Err.Message
 }
 

@@ -52,7 +52,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 		return nil, errors.New("import: the staging database is open read-only")
 	}
 	if opts.APIKey == "" {
-		return nil, &AuthError{Err: &workosapi.APIError{Status: http.StatusUnauthorized, Message: "no API key given"}}
+		return nil, &AuthError{}
 	}
 	return runWith(ctx, db, opts, only, false)
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/mattn/go-isatty"
+
+	"github.com/mig-tools/mig/importer"
+	"github.com/mig-tools/mig/staging"
+)
+
+func init() { register(configureImportCmd) }
+
+// configureImportCmd declares `mig import`: what is staged goes to WorkOS,
+// resumably, with each row's state kept in the staging database.
+func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
+	var o importer.Options
+	var only []string
+	var summaryFile string
+	var asJSON bool
+	cmd := app.Command("import", "Import what is staged into WorkOS; resumable: run it again after Ctrl-C or a crash.")
+	cmd.Flag("api-key", "WorkOS secret key (sk_...). Never written anywhere.").Envar("WORKOS_SECRET_KEY").StringVar(&o.APIKey)
+	cmd.Flag("endpoint", "WorkOS API base URL.").Envar("WORKOS_API_URL").Default(importer.DefaultEndpoint).StringVar(&o.Endpoint)
+	cmd.Flag("concurrency", "Requests in flight at most.").Default(fmt.Sprint(importer.DefaultConcurrency)).IntVar(&o.Concurrency)
+	cmd.Flag("rate-limit", "Requests per second for every budget; 0 keeps under WorkOS's published limits (48 user-management writes/s).").Default("0").Float64Var(&o.RateLimit)
+	cmd.Flag("only", "Import only these: "+strings.Join(importer.Entities, ",")+" (comma-separated or repeated).").StringsVar(&only)
+	cmd.Flag("org-id", "Put every staged user into this existing WorkOS organization (org_...).").StringVar(&o.OrgID)
+	cmd.Flag("create-orgs", "Create organizations referenced by external id that WorkOS lacks, when their name is known.").BoolVar(&o.CreateOrgs)
+	cmd.Flag("limit", "Import at most N users in this run (with their memberships and factors), to try a sample first.").IntVar(&o.Limit)
+	cmd.Flag("plan", "Only show what would be sent: rows and requests per entity, and the time at the rate limit.").BoolVar(&o.Plan)
+	cmd.Flag("dry-run", "Send everything to an in-process WorkOS emulator holding nothing, on a copy of the database: shows duplicates and org lookups; changes nothing.").BoolVar(&o.DryRun)
+	cmd.Flag("retry-failed", "Retry rows that failed with a retryable error (429, 5xx, no answer).").BoolVar(&o.RetryFailed)
+	cmd.Flag("all", "With --retry-failed: retry every failed row.").BoolVar(&o.RetryAll)
+	cmd.Flag("summary", "Write the summary as JSON to this file.").StringVar(&summaryFile)
+	cmd.Flag("json", "Print the summary as JSON on stdout instead of a table.").BoolVar(&asJSON)
+	return cmd, func(ctx context.Context, e *env) error {
+		if o.RetryAll && !o.RetryFailed {
+			return usageError{"--all goes with --retry-failed"}
+		}
+		if o.Plan && o.DryRun {
+			return usageError{"--plan and --dry-run are different runs; pick one"}
+		}
+		if u, err := url.Parse(o.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usageError{fmt.Sprintf("--endpoint %q: want an http(s) URL such as %s", o.Endpoint, importer.DefaultEndpoint)}
+		}
+		o.Only = only
+		o.Log = e.Log
+		o.Progress = e.Stderr
+		if f, ok := e.Stderr.(*os.File); ok {
+			o.ProgressTTY = isatty.IsTerminal(f.Fd())
+		}
+		db, err := staging.Open(ctx, e.DB)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if !o.Plan && !o.DryRun && o.APIKey == "" {
+			return &importer.AuthError{}
+		}
+		s, runErr := importer.Run(ctx, db, o)
+		if s == nil {
+			return runErr
+		}
+		if summaryFile != "" {
+			b, _ := json.MarshalIndent(s, "", "  ")
+			if err := os.WriteFile(summaryFile, append(b, '\n'), 0o644); err != nil {
+				return errors.Join(runErr, fmt.Errorf("--summary: %w", err))
+			}
+		}
+		if asJSON {
+			enc := json.NewEncoder(e.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(s); err != nil {
+				return err
+			}
+			return runErr
+		}
+		switch {
+		case s.Plan != nil:
+			printPlan(e.Stdout, s.Plan)
+		default:
+			printImportSummary(e.Stdout, s)
+			if s.DryRun {
+				fmt.Fprintln(e.Stdout)
+				if len(s.Failures) == 0 {
+					fmt.Fprintln(e.Stdout, "dry run: every row went through")
+				} else {
+					fmt.Fprintln(e.Stdout, "dry run: what a real run would meet")
+					printErrorGroups(e.Stdout, s.Failures)
+				}
+			}
+			fmt.Fprintf(e.Stderr, "%d requests (%d user-management writes, %d reads), %d retries, %d answered 429, in %s\n",
+				s.Requests.Requests, s.Requests.Writes, s.Requests.Reads, s.Requests.Retries, s.Requests.RateLimited,
+				(time.Duration(s.Seconds * float64(time.Second))).Round(100*time.Millisecond))
+		}
+		return runErr
+	}
+}
+
+// printImportSummary prints where every import row stands, one line per
+// entity in import order. `mig demo` prints it too.
+func printImportSummary(w io.Writer, s *importer.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "ENTITY\tTOTAL\tSUCCEEDED\tADOPTED\tUPDATED\tFAILED\tSKIPPED\tPENDING\t\n")
+	for _, name := range importer.Entities {
+		c, ok := s.Entities[name]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, c.Total, c.Succeeded, c.Adopted, c.Updated, c.Failed, c.Skipped, c.Pending)
+	}
+	tw.Flush()
+	if s.Warnings > 0 {
+		fmt.Fprintf(w, "%d import warnings: mig sql \"select code, message from warnings where source = 'import'\"\n", s.Warnings)
+	}
+}
+
+func printPlan(w io.Writer, p *importer.Plan) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "ENTITY\tKIND\tROWS\tREQUESTS\n")
+	for _, r := range p.Rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Entity, r.Kind, r.Rows, r.Requests)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nrequests: %d user-management writes, %d user-management reads, %d others\n", p.Writes, p.Reads, p.Other)
+	if p.WriteRate == 0 {
+		fmt.Fprintln(w, "rate: unpaced")
+		return
+	}
+	fmt.Fprintf(w, "rate: %.0f writes/s, %.0f reads/s, %.0f requests/s in all\n", p.WriteRate, p.ReadRate, p.TotalRate)
+	fmt.Fprintf(w, "estimated time: %s\n", p.Estimate)
+}
