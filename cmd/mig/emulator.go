@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/mig-tools/mig/importer/workosemu"
+)
+
+func init() { register(configureEmulatorCmd) }
+
+// emulatorFlags are the settings of mig emulator.
+type emulatorFlags struct {
+	addr       string
+	state      string
+	rateLimits string
+	faultRate  float64
+	dropRate   float64
+	latency    time.Duration
+	jitter     time.Duration
+	stormAfter time.Duration
+	stormFor   time.Duration
+	seed       int64
+	multiRoles bool
+	keys       []string
+}
+
+func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
+	var f emulatorFlags
+	cmd := app.Command("emulator", "Serve a local WorkOS API emulator to rehearse an import: same paths, bodies, errors and rate limits as production.")
+	cmd.Flag("addr", "Address to listen on.").Default("127.0.0.1:4100").StringVar(&f.addr)
+	cmd.Flag("state", "SQLite file that keeps the emulator's state across restarts; in memory when unset.").StringVar(&f.state)
+	cmd.Flag("rate-limits", "production enforces WorkOS's rate limits; off admits everything.").Default("production").EnumVar(&f.rateLimits, workosemu.RateLimitsProduction, workosemu.RateLimitsOff)
+	cmd.Flag("fault-rate", "Fraction of requests answered 500, 502 or 503 before they touch state.").Default("0").Float64Var(&f.faultRate)
+	cmd.Flag("drop-rate", "Fraction of requests whose connection is closed after they were applied.").Default("0").Float64Var(&f.dropRate)
+	cmd.Flag("latency", "Delay added to every request.").Default("0s").DurationVar(&f.latency)
+	cmd.Flag("jitter", "Random extra delay, up to this much, on top of --latency.").Default("0s").DurationVar(&f.jitter)
+	cmd.Flag("storm-after", "Start a 429 storm this long after startup (with --storm-for).").Default("0s").DurationVar(&f.stormAfter)
+	cmd.Flag("storm-for", "Answer every request 429 for this long, starting at --storm-after.").Default("0s").DurationVar(&f.stormFor)
+	cmd.Flag("seed", "Seed for faults and IDs, to reproduce a run; 0 picks one.").Default("0").Int64Var(&f.seed)
+	cmd.Flag("multiple-roles", "Let a membership carry several role_slugs, like an environment with Multiple Roles enabled.").BoolVar(&f.multiRoles)
+	cmd.Flag("key", "Accept only this API key (repeatable); by default any sk_ key is accepted.").StringsVar(&f.keys)
+	return cmd, func(ctx context.Context, e *env) error { return runEmulator(ctx, e, f) }
+}
+
+// runEmulator serves the emulator until ctx is cancelled.
+func runEmulator(ctx context.Context, e *env, f emulatorFlags) error {
+	for name, v := range map[string]float64{"--fault-rate": f.faultRate, "--drop-rate": f.dropRate} {
+		if v < 0 || v > 1 {
+			return usageError{msg: fmt.Sprintf("%s %v: want a fraction between 0 and 1", name, v)}
+		}
+	}
+	emu, err := workosemu.New(workosemu.Options{
+		RateLimits: f.rateLimits, FaultRate: f.faultRate, DropRate: f.dropRate,
+		Latency: f.latency, Jitter: f.jitter, StormAfter: f.stormAfter, StormFor: f.stormFor,
+		Seed: f.seed, StatePath: f.state, AllowMultipleRoles: f.multiRoles, Keys: f.keys,
+		Logger: e.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("emulator: %w", err)
+	}
+	defer emu.Close()
+	l, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return withHint(fmt.Errorf("emulator: listen on %s: %w", f.addr, err), "mig emulator --addr 127.0.0.1:PORT with a free port")
+	}
+	state := "in memory"
+	if f.state != "" {
+		state = f.state
+	}
+	fmt.Fprintf(e.Stderr, "mig emulator: listening on http://%s (state %s, rate limits %s); stop with Ctrl-C\n", l.Addr(), state, f.rateLimits)
+	if err := emu.Serve(ctx, l); err != nil {
+		return fmt.Errorf("emulator: %w", err)
+	}
+	return nil
+}
