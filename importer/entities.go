@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/workos/workos-go/v4/pkg/mfa"
@@ -301,7 +302,7 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	case u.Password != "":
 		opts.Password = u.Password
 	}
-	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, idempotencyKey("user", u.Email, u.ContentHash)), opts)
+	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, idempotencyKey("user", strconv.FormatInt(u.ItemID, 10), u.Email, u.ContentHash)), opts)
 	if err == nil {
 		res := done(outcomeCreated, created.ID)
 		res.importedHash = u.ContentHash

@@ -28,7 +28,8 @@ func newProgress(w io.Writer, tty bool) progress {
 	case w == nil:
 		return nopProgress{}
 	case tty:
-		return &barProgress{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))}
+		// The caller says w is a terminal; mpb cannot tell through an io.Writer.
+		return &barProgress{p: mpb.New(mpb.WithOutput(w), mpb.ForceAutoRefresh(), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))}
 	default:
 		return &lineProgress{w: w, every: 5 * time.Second}
 	}

@@ -266,7 +266,11 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	pageSize := min(max(4*r.opts.Concurrency, 50), 500)
 
 	g, gctx := errgroup.WithContext(ctx)
-	work := make(chan T, pageSize)
+	// Two pages queued ahead keep the workers fed through a slow commit
+	// (an fsync on a busy disk) that holds the one connection; at 48
+	// writes/s that is seconds of work, and at most that many rows to look
+	// up after a crash.
+	work := make(chan T, 2*pageSize)
 	g.Go(func() error {
 		defer close(work)
 		sent := 0

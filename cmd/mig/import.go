@@ -110,14 +110,14 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 // printImportSummary prints where every import row stands, one line per
 // entity in import order. `mig demo` prints it too.
 func printImportSummary(w io.Writer, s *importer.Summary) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "ENTITY\tTOTAL\tSUCCEEDED\tADOPTED\tUPDATED\tFAILED\tSKIPPED\tPENDING\t\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "ENTITY\tTOTAL\tSUCCEEDED\tADOPTED\tUPDATED\tFAILED\tSKIPPED\tPENDING\n")
 	for _, name := range importer.Entities {
 		c, ok := s.Entities[name]
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, c.Total, c.Succeeded, c.Adopted, c.Updated, c.Failed, c.Skipped, c.Pending)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", name, c.Total, c.Succeeded, c.Adopted, c.Updated, c.Failed, c.Skipped, c.Pending)
 	}
 	tw.Flush()
 	if s.Warnings > 0 {

@@ -1,0 +1,174 @@
+package workosapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/workos/workos-go/v4/pkg/usermanagement"
+
+	"github.com/mig-tools/mig/importer/workosapi"
+)
+
+// script answers requests in turn with the given statuses (the last one
+// repeats) and remembers what it received.
+type script struct {
+	mu       sync.Mutex
+	answers  []func(w http.ResponseWriter)
+	bodies   []string
+	idemKeys []string
+	at       []time.Time
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	n := len(s.bodies)
+	s.bodies = append(s.bodies, string(b))
+	s.idemKeys = append(s.idemKeys, r.Header.Get("Idempotency-Key"))
+	s.at = append(s.at, time.Now())
+	s.mu.Unlock()
+	s.answers[min(n, len(s.answers)-1)](w)
+}
+
+func status(code int, header, body string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		if header != "" {
+			k, v, _ := strings.Cut(header, ": ")
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("X-Request-ID", "req-1")
+		w.WriteHeader(code)
+		io.WriteString(w, body)
+	}
+}
+
+func drop(w http.ResponseWriter) {
+	conn, _, _ := http.NewResponseController(w).Hijack()
+	conn.Close()
+}
+
+const created = `{"id":"user_1","email":"a@example.com"}`
+
+func client(t *testing.T, s *script, tr *workosapi.Transport) *usermanagement.Client {
+	t.Helper()
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	if tr.BaseBackoff == 0 {
+		tr.BaseBackoff = time.Millisecond
+	}
+	c := usermanagement.NewClient("sk_test")
+	c.Endpoint = ts.URL
+	c.HTTPClient = &http.Client{Transport: tr}
+	return c
+}
+
+func TestTransportRetries(t *testing.T) {
+	userCreationError := `{"code":"user_creation_error","message":"Could not create user.","errors":[{"code":"email_not_available","message":"This email is not available."}]}`
+	tests := []struct {
+		name      string
+		answers   []func(http.ResponseWriter)
+		maxTries  int
+		wantTries int
+		wantErr   string // "" for success
+		retryable bool
+		subcode   string
+	}{
+		{"5xx then success", []func(http.ResponseWriter){status(500, "", `{"message":"boom"}`), status(503, "", ""), status(201, "", created)}, 0, 3, "", false, ""},
+		{"429 with Retry-After 0 then success", []func(http.ResponseWriter){status(429, "Retry-After: 0", `{"code":"rate_limit_exceeded"}`), status(201, "", created)}, 0, 2, "", false, ""},
+		{"dropped connection then success", []func(http.ResponseWriter){drop, status(201, "", created)}, 0, 2, "", false, ""},
+		{"5xx past the bound", []func(http.ResponseWriter){status(502, "", "bad gateway")}, 3, 3, "502", true, ""},
+		{"4xx is not retried", []func(http.ResponseWriter){status(400, "", userCreationError)}, 0, 1, "400", false, "email_not_available"},
+		{"422 is not retried", []func(http.ResponseWriter){status(422, "", `{"code":"invalid_request_parameters","message":"Validation failed.","errors":[{"field":"email","code":"invalid_email"}]}`)}, 0, 1, "422", false, "invalid_email"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &script{answers: tc.answers}
+			tr := &workosapi.Transport{MaxAttempts: tc.maxTries}
+			c := client(t, s, tr)
+			ctx := workosapi.WithIdempotencyKey(context.Background(), "key-1")
+			u, err := c.CreateUser(ctx, usermanagement.CreateUserOpts{Email: "a@example.com"})
+			if len(s.bodies) != tc.wantTries {
+				t.Errorf("tries %d, want %d", len(s.bodies), tc.wantTries)
+			}
+			for i, b := range s.bodies {
+				if !strings.Contains(b, `"email":"a@example.com"`) || s.idemKeys[i] != "key-1" {
+					t.Errorf("try %d sent body %q, key %q", i, b, s.idemKeys[i])
+				}
+			}
+			if tc.wantErr == "" {
+				if err != nil || u.ID != "user_1" {
+					t.Fatalf("got %+v, %v", u, err)
+				}
+				return
+			}
+			ae, ok := workosapi.AsAPIError(err)
+			if !ok || !strings.Contains(ae.Error(), tc.wantErr) || ae.Retryable() != tc.retryable || ae.RequestID != "req-1" {
+				t.Fatalf("err %v (%#v)", err, ae)
+			}
+			if tc.subcode != "" && !ae.Has(tc.subcode) {
+				t.Fatalf("sub-codes %v lack %s", ae.Subcodes, tc.subcode)
+			}
+		})
+	}
+}
+
+func TestTransportHonoursRetryAfter(t *testing.T) {
+	s := &script{answers: []func(http.ResponseWriter){status(429, "Retry-After: 1", ""), status(201, "", created)}}
+	c := client(t, s, &workosapi.Transport{Pacer: workosapi.NewPacer(-1)})
+	if _, err := c.CreateUser(context.Background(), usermanagement.CreateUserOpts{Email: "a@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if gap := s.at[1].Sub(s.at[0]); gap < time.Second {
+		t.Fatalf("retried after %s, before the 1 s Retry-After", gap)
+	}
+}
+
+func TestNetworkErrorAfterBound(t *testing.T) {
+	s := &script{answers: []func(http.ResponseWriter){drop}}
+	c := client(t, s, &workosapi.Transport{MaxAttempts: 2})
+	_, err := c.CreateUser(context.Background(), usermanagement.CreateUserOpts{Email: "a@example.com"})
+	var ne *workosapi.NetworkError
+	if !errors.As(err, &ne) || ne.Attempts != 2 || !workosapi.IsNetwork(err) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestClassOf(t *testing.T) {
+	tests := []struct {
+		method, path string
+		want         workosapi.Class
+	}{
+		{"POST", "/user_management/users", workosapi.Write},
+		{"PUT", "/user_management/organization_memberships/om_1", workosapi.Write},
+		{"GET", "/user_management/users", workosapi.Read},
+		{"POST", "/organizations", workosapi.Other},
+		{"GET", "/authorization/roles", workosapi.Other},
+	}
+	for _, tc := range tests {
+		if got := workosapi.ClassOf(tc.method, tc.path); got != tc.want {
+			t.Errorf("%s %s: %v, want %v", tc.method, tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestPacerBudget checks the arithmetic the defaults rest on: whatever the
+// timing, a token bucket admits at most burst + rate*T in any span T.
+func TestPacerBudget(t *testing.T) {
+	w, r, all := workosapi.NewPacer(0).Rates()
+	if max10 := workosapi.DefaultWriteBurst + w*10; max10 > workosapi.PublishedWritesPer10s || w*10 < 0.95*workosapi.PublishedWritesPer10s {
+		t.Errorf("writes: up to %.0f per 10 s, sustained %.0f; want <= 500 and >= 475", max10, w*10)
+	}
+	if max10 := workosapi.DefaultReadBurst + r*10; max10 > workosapi.PublishedReadsPer10s {
+		t.Errorf("reads: up to %.0f per 10 s", max10)
+	}
+	if max60 := workosapi.DefaultTotalBurst + all*60; max60 > workosapi.PublishedPerKeyPer60s {
+		t.Errorf("all: up to %.0f per 60 s", max60)
+	}
+}
