@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -287,4 +290,50 @@ func TestUnauthorized(t *testing.T) {
 	}
 	// The row is not failed: it stays to be sent with a good key.
 	wantItems(t, s, map[string]int{"user in_flight": 1})
+}
+
+// olderDuplicateCode answers a duplicate user the way some environments
+// still do: 409 user_already_exists instead of 400 email_not_available.
+type olderDuplicateCode struct{ h http.Handler }
+
+func (o olderDuplicateCode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	o.h.ServeHTTP(rec, r)
+	if r.Method == http.MethodPost && strings.Contains(rec.Body.String(), "email_not_available") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		io.WriteString(w, `{"code":"user_already_exists","message":"A user with this email already exists."}`)
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+func TestAdoptOnOlderConflictCode(t *testing.T) {
+	ctx := context.Background()
+	emu, err := workosemu.New(workosemu.Options{RateLimits: workosemu.RateLimitsOff, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	ts := httptest.NewServer(olderDuplicateCode{emu})
+	defer ts.Close()
+	um := usermanagement.NewClient(testKey)
+	um.Endpoint = ts.URL
+	if _, err := um.CreateUser(ctx, usermanagement.CreateUserOpts{Email: "a@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	s := newStage(t)
+	o := s.org("name", "", "", "One")
+	s.member(s.user(userSpec{email: "a@example.com"}), o)
+	if _, err := importer.Run(ctx, s.db, opts(ts.URL)); err != nil {
+		t.Fatal(err)
+	}
+	wantItems(t, s, map[string]int{"organization done created": 1, "user done adopted": 1, "membership done created": 1})
+	if st := emu.Snapshot(); st.Counts.Users != 1 || st.Counts.Memberships != 1 {
+		t.Fatalf("counts %+v", st.Counts)
+	}
 }

@@ -53,7 +53,7 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 				return err
 			}
 		}
-		if err := populate(ctx, tx, opts.RetryFailed || opts.RetryAll, opts.RetryAll); err != nil {
+		if err := populate(ctx, tx, opts.Log, opts.RetryFailed || opts.RetryAll, opts.RetryAll); err != nil {
 			return err
 		}
 		var rows []PlanRow

@@ -108,7 +108,7 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 				return err
 			}
 		}
-		return populate(ctx, tx, opts.RetryFailed || opts.RetryAll, opts.RetryAll)
+		return populate(ctx, tx, opts.Log, opts.RetryFailed || opts.RetryAll, opts.RetryAll)
 	})
 	if err != nil {
 		return nil, err
@@ -249,9 +249,17 @@ type phase[T baser] struct {
 // the workers; the workers' results go to a writer that batches them. No
 // cursor is open while anything is written: each page is read whole.
 func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
+	q := strings.TrimSuffix(strings.TrimSpace(sqlqueries.MustLoad(p.query).SQL), ";")
+	// The rows this phase will go through: the page query without its
+	// limit (-1 in SQLite), for both states it reads.
 	var total int64
-	if err := r.db.GetContext(ctx, &total, `SELECT count(*) FROM import_items WHERE entity = ? AND status IN ('pending', 'in_flight')`, p.entity); err != nil {
-		return err
+	for _, status := range []string{statusInFlight, statusPending} {
+		var n int64
+		args := append([]any{sql.Named("status", status), sql.Named("after", 0), sql.Named("limit", -1)}, p.args...)
+		if err := r.db.GetContext(ctx, &n, "SELECT count(*) FROM ("+q+")", args...); err != nil {
+			return fmt.Errorf("count %s: %w", p.label, err)
+		}
+		total += n
 	}
 	if total == 0 {
 		return nil
@@ -262,7 +270,6 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	bar := r.prog.phase(p.label, total)
 	defer bar.finish()
 	w := newWriter(r.db, r.runID, bar.add)
-	q := sqlqueries.MustLoad(p.query).SQL
 	pageSize := min(max(4*r.opts.Concurrency, 50), 500)
 
 	g, gctx := errgroup.WithContext(ctx)

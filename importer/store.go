@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -74,12 +75,17 @@ func nullInt(n int) any {
 
 // populate brings import_items up to date with staging (see
 // sqlqueries/importer/populate.sql) and applies --retry-failed.
-func populate(ctx context.Context, tx *sqlx.Tx, retry, retryAll bool) error {
+func populate(ctx context.Context, tx *sqlx.Tx, log *slog.Logger, retry, retryAll bool) error {
 	now := sql.Named("now", staging.Now())
 	for _, stmt := range sqlqueries.Statements(sqlqueries.MustLoad("importer/populate.sql").SQL) {
-		if _, err := tx.ExecContext(ctx, stmt, now); err != nil {
+		start := time.Now()
+		res, err := tx.ExecContext(ctx, stmt, now)
+		if err != nil {
 			return fmt.Errorf("populate import items: %w", err)
 		}
+		n, _ := res.RowsAffected()
+		log.Debug("populate import items", "rows", n, "took", time.Since(start).Round(time.Millisecond),
+			"sql", strings.Join(strings.Fields(stmt), " ")[:60])
 	}
 	if retry {
 		all := 0
