@@ -2,6 +2,7 @@ package checks
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -23,6 +24,43 @@ func init() {
 			return nil, nil
 		}
 		return nullIfEmpty(EmailProblem(s)), nil
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("mig_metadata_problem", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, ok := text(args[0])
+		if !ok {
+			return nil, nil
+		}
+		return nullIfEmpty(MetadataProblem(s)), nil
+	})
+	// The reserved keys of a metadata object as a JSON array, or NULL.
+	sqlite.MustRegisterDeterministicScalarFunction("mig_metadata_reserved_keys", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, ok := text(args[0])
+		if !ok {
+			return nil, nil
+		}
+		keys := ReservedMetadataKeys(s)
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		b, err := json.Marshal(keys)
+		return string(b), err
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("mig_edge_space", 5, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		f := make([]string, len(args))
+		for i, a := range args {
+			f[i], _ = text(a)
+		}
+		return nullIfEmpty(EdgeSpace(f...)), nil
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("mig_printable_ascii", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, ok := text(args[0])
+		if !ok {
+			return nil, nil
+		}
+		if printableASCII(s) {
+			return int64(1), nil
+		}
+		return int64(0), nil
 	})
 	sqlite.MustRegisterDeterministicScalarFunction("mig_password_hash_problem", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		typ, ok1 := text(args[0])
@@ -133,4 +171,37 @@ func atext(r rune) bool {
 		return true
 	}
 	return r < utf8.RuneSelf && strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
+}
+
+// isSpace is whitespace as Go's strings.TrimSpace sees it, plus the
+// byte-order mark that spreadsheet exports leave at the start of a field.
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }
+
+// EdgeSpace names the fields (in order: email, first_name, last_name,
+// external_id, username) that start or end with whitespace, comma-separated,
+// or "" when none does.
+func EdgeSpace(fields ...string) string {
+	names := []string{"email", "first_name", "last_name", "external_id", "username"}
+	var out []string
+	for i, f := range fields {
+		if f == "" || i >= len(names) {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(f)
+		last, _ := utf8.DecodeLastRuneInString(f)
+		if isSpace(first) || isSpace(last) {
+			out = append(out, names[i])
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// printableASCII reports whether s holds only characters from space to ~.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -228,3 +228,17 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestBcryptShape compares the hand-written bcrypt check with the regular
+// expression that states the format.
+func TestBcryptShape(t *testing.T) {
+	re := regexp.MustCompile(`^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$`)
+	good := "$2b$10$U4C0ZY8OG8y41F9LusfKyu3HRMBL0rCZcKBVsXhgr.n8Ou6FPhzO2"
+	cases := []string{good, "$2a$04" + good[6:], "$2y$31" + good[6:], "$2x$10" + good[6:], "$2b$03" + good[6:], "$2b$32" + good[6:],
+		"$2b$1a" + good[6:], good[:59] + "+", good[:59], good + "x", "$2$10$" + good[6:], "x" + good[1:], "$2b$10$" + strings.Repeat("é", 26) + "a"}
+	for _, h := range cases {
+		if got, want := passwords.Validate("bcrypt", h) == nil, re.MatchString(h); got != want {
+			t.Errorf("Validate(%q) ok = %v; the format says %v", h, got, want)
+		}
+	}
+}

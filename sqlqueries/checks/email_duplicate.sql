@@ -5,7 +5,7 @@
 --   but one would be rejected. Reported once per group, at its first user.
 WITH groups AS (
     SELECT email, source, source_tenant, count(*) AS n
-    FROM users
+    FROM users INDEXED BY users_email_source
     WHERE email <> ''
     GROUP BY email, source, source_tenant
     HAVING count(*) > 1

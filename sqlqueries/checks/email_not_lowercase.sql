@@ -7,5 +7,5 @@
 SELECT 'user' AS entity, id AS entity_id, source, source_id, row_number,
        'email ' || email_raw || ' has capital letters in ' ||
        CASE WHEN substr(email_raw, instr(email_raw, '@')) <> lower(substr(email_raw, instr(email_raw, '@'))) THEN 'the domain' ELSE 'the local part' END AS message
-FROM users
-WHERE email_raw <> email AND email_raw GLOB '*[A-Z]*' AND trim(email_raw) <> email;
+FROM users INDEXED BY users_check_email_raw
+WHERE email_raw <> email AND lower(email_raw) <> email_raw;

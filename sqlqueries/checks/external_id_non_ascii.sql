@@ -6,4 +6,4 @@
 SELECT 'user' AS entity, u.id AS entity_id, u.source, u.source_id, u.row_number,
        'external_id ' || quote(u.external_id) || ' has characters outside printable ASCII' AS message
 FROM users u
-WHERE u.id IN (SELECT id FROM users WHERE external_id GLOB '*[^ -~]*');
+WHERE u.id IN (SELECT id FROM users INDEXED BY users_external_id WHERE external_id IS NOT NULL AND NOT mig_printable_ascii(external_id));

@@ -5,6 +5,6 @@
 --   first has to prove the address: expect support requests, or send resets.
 SELECT 'user' AS entity, id AS entity_id, source, source_id, row_number,
        'no password and email ' || email || ' is not verified: the user cannot sign in without a reset' AS message
-FROM users
-WHERE password_hash IS NULL AND password IS NULL AND email <> ''
-  AND (email_verified IS NULL OR email_verified IN (0, '0', 'false', 'FALSE', 'False'));
+FROM users INDEXED BY users_check_no_password
+WHERE password_hash IS NULL AND password IS NULL
+  AND email <> '' AND (email_verified IS NULL OR email_verified IN (0, '0', 'false', 'FALSE', 'False'));

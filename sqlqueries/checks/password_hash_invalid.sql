@@ -12,8 +12,8 @@ SELECT 'user' AS entity, u.id AS entity_id, u.source, u.source_id, u.row_number,
        p.problem AS message
 FROM (
     SELECT id, mig_password_hash_problem(password_hash_type, password_hash) AS problem
-    FROM users
-    WHERE password_hash <> '' AND password_hash_type <> ''
+    FROM users INDEXED BY users_check_hash
+    WHERE password_hash IS NOT NULL AND password_hash <> '' AND password_hash_type <> ''
 ) p
 JOIN users u ON u.id = p.id
 WHERE p.problem IS NOT NULL;

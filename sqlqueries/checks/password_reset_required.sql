@@ -8,5 +8,5 @@
 SELECT 'user' AS entity, id AS entity_id, source, source_id, row_number,
        'password hashed with ' || CASE WHEN source_hasher IS NULL THEN 'an unnamed hasher' ELSE quote(source_hasher) END ||
        ', which WorkOS cannot import: this user will have to reset the password' AS message
-FROM users
-WHERE source_password_digest IS NOT NULL AND password_hash IS NULL AND password IS NULL;
+FROM users INDEXED BY users_check_no_password
+WHERE password_hash IS NULL AND password IS NULL AND source_password_digest IS NOT NULL;

@@ -10,8 +10,12 @@ SELECT 'role' AS entity, r.id AS entity_id, r.source, r.slug AS source_id, r.row
 FROM roles r
 WHERE r.slug = '' OR r.slug GLOB '*[^a-z0-9_-]*' OR (r.type = 'organization' AND r.slug NOT GLOB 'org-*')
 UNION ALL
-SELECT 'role_assignment', min(a.id), a.source, a.role_slug, a.row_number,
-       'role slug ' || quote(a.role_slug) || ', assigned to ' || count(*) || ' user(s), must be lower-case letters, digits, _ and - only'
-FROM role_assignments a
-WHERE a.role_slug = '' OR a.role_slug GLOB '*[^a-z0-9_-]*'
-GROUP BY a.role_slug;
+SELECT 'role_assignment', g.first_id, a.source, g.role_slug, a.row_number,
+       'role slug ' || quote(g.role_slug) || ', assigned to ' || g.n || ' user(s), must be lower-case letters, digits, _ and - only'
+FROM (
+    SELECT role_slug, count(*) AS n, min(id) AS first_id
+    FROM role_assignments INDEXED BY role_assignments_slug
+    GROUP BY role_slug
+) g
+JOIN role_assignments a ON a.id = g.first_id
+WHERE g.role_slug = '' OR g.role_slug GLOB '*[^a-z0-9_-]*';

@@ -10,3 +10,11 @@ INSERT INTO seed_users (source_id, row_number, email_raw, metadata) VALUES
   ('long_value', 6, 'di@example.com', json_object('bio', printf('%.601c', 'b'), 'ok', printf('%.600c', 'c'))),
   ('array', 7, 'ed@example.com', '["a","b"]'),
   ('broken', 8, 'fa@example.com', '{"a":');
+-- Values that are not strings; a string with a colon in it is fine.
+INSERT INTO seed_users (source_id, row_number, email_raw, metadata) VALUES
+  ('ok_colon', 9, 'ga@example.com', '{"url":"https://example.com/a:b","note":"x: 1"}'),
+  ('number', 10, 'ha@example.com', '{"age":42,"score":1.5}'),
+  ('bool_null', 11, 'ia@example.com', '{"vip":true,"gone":null,"name":"Cy"}'),
+  ('nested', 12, 'ja@example.com', '{"address":{"city":"Paris"},"tags":["a"]}'),
+  ('spaced', 13, 'ka@example.com', '{"n": 7, "s" : "ok"}'),
+  ('escaped', 14, 'la@example.com', '{"quote":"say \"hi\"","é":"\u00e9t\u00e9"}');
