@@ -445,8 +445,11 @@ func (r *runner) membership(ctx context.Context, m membershipRow) result {
 	}
 	res := done(outcome, created.ID)
 	res.importedHash, res.warning = m.RoleSlugs, warn
-	if warn != nil {
+	switch {
+	case warn != nil:
 		res.message = warn.message
+	case outcome == outcomeAdopted:
+		res.message = "the membership existed in WorkOS already; its roles were left as they were (" + strings.Join(created.RoleSlugs, ", ") + ")"
 	}
 	return res
 }

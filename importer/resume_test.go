@@ -239,3 +239,28 @@ func TestOrgIDPutsEveryoneInOneOrg(t *testing.T) {
 	wantItems(t, s, map[string]int{"organization failed organization_not_found": 1, "user done created": 2, "membership failed dependency_failed": 2})
 	_ = emu
 }
+
+func TestMissingUsersAreSkipped(t *testing.T) {
+	ctx := context.Background()
+	emu, url := emulator(t, workosemu.Options{})
+	s := newStage(t)
+	o := s.org("name", "", "", "One")
+	gone := s.user(userSpec{email: "gone@example.com"})
+	s.member(gone, o)
+	s.totp(gone, "JBSWY3DPEHPK3PXP")
+	s.exec(`UPDATE users SET change = 'missing' WHERE id = ?`, gone)
+	if _, err := importer.Run(ctx, s.db, opts(url)); err != nil {
+		t.Fatal(err)
+	}
+	wantItems(t, s, map[string]int{"organization done created": 1, "user skipped missing_from_export": 1,
+		"membership skipped dependency_skipped": 1, "totp skipped dependency_skipped": 1})
+	if n := emu.Snapshot().Counts.Users; n != 0 {
+		t.Fatalf("%d users sent", n)
+	}
+	// Back in the next export: imported with its membership and factor.
+	s.exec(`UPDATE users SET change = 'unchanged' WHERE id = ?`, gone)
+	if _, err := importer.Run(ctx, s.db, opts(url)); err != nil {
+		t.Fatal(err)
+	}
+	wantItems(t, s, map[string]int{"organization done created": 1, "user done created": 1, "membership done created": 1, "totp done created": 1})
+}

@@ -269,7 +269,7 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	}
 	bar := r.prog.phase(p.label, total)
 	defer bar.finish()
-	w := newWriter(r.db, r.runID, bar.add)
+	w := newWriter(r.db, r.runID, bar.add, r.setFatal)
 	pageSize := min(max(4*r.opts.Concurrency, 50), 500)
 
 	g, gctx := errgroup.WithContext(ctx)

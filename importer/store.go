@@ -125,6 +125,9 @@ type writer struct {
 	done  chan error
 	// flushed is told every row written, for progress.
 	flushed func(result)
+	// failed is told the first write error, to stop the run: results that
+	// cannot be recorded must not be bought with more requests.
+	failed func(error)
 }
 
 const (
@@ -132,8 +135,8 @@ const (
 	flushEvery = 250 * time.Millisecond
 )
 
-func newWriter(db *staging.DB, runID int64, flushed func(result)) *writer {
-	w := &writer{db: db, runID: runID, in: make(chan result, 2*flushRows), done: make(chan error, 1), flushed: flushed}
+func newWriter(db *staging.DB, runID int64, flushed func(result), failed func(error)) *writer {
+	w := &writer{db: db, runID: runID, in: make(chan result, 2*flushRows), done: make(chan error, 1), flushed: flushed, failed: failed}
 	go w.loop()
 	return w
 }
@@ -157,6 +160,9 @@ func (w *writer) loop() {
 		// A cancelled run still records what it finished.
 		if err := w.write(context.Background(), batch); err != nil {
 			firstErr = err
+			if w.failed != nil {
+				w.failed(err)
+			}
 		}
 		batch = batch[:0]
 	}
