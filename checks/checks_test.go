@@ -109,8 +109,13 @@ func TestRulesOnEmptyDB(t *testing.T) {
 		if r.Findings != 0 {
 			t.Errorf("rule %s: %d findings on an empty database", r.Name, r.Findings)
 		}
-		if r.Description == "" {
-			t.Errorf("rule %s has no description", r.Name)
+		// A comment right under the header would run on into the
+		// description; rules put such notes in /* */ instead.
+		if !strings.HasSuffix(r.Description, ".") || strings.Contains(r.Description, "SELECT") {
+			t.Errorf("rule %s: description %q does not read as one", r.Name, r.Description)
+		}
+		if want := strings.TrimSuffix(filepath.Base(r.Path), ".sql"); r.Name != want {
+			t.Errorf("rule %s lives in %s", r.Name, r.Path)
 		}
 	}
 	if rep.Err() != nil {

@@ -3,11 +3,17 @@
 -- description: Two or more users of one source share an email address
 --   (compared case-insensitively). WorkOS holds one user per address, so all
 --   but one would be rejected. Reported once per group, at its first user.
-WITH groups AS (
-    SELECT email, source, source_tenant, count(*) AS n
-    FROM users INDEXED BY users_email_source
+/* Addresses shared by anyone are found first on the narrow users_email
+   index; only those are grouped by source. */
+WITH shared AS (
+    SELECT email FROM users INDEXED BY users_email
     WHERE email <> ''
-    GROUP BY email, source, source_tenant
+    GROUP BY email HAVING count(*) > 1
+),
+groups AS (
+    SELECT u.email, u.source, u.source_tenant, count(*) AS n
+    FROM shared s JOIN users u INDEXED BY users_email_source ON u.email = s.email
+    GROUP BY u.email, u.source, u.source_tenant
     HAVING count(*) > 1
 )
 -- With a single min(), SQLite takes the bare columns from the row holding it:

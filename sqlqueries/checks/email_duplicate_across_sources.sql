@@ -6,12 +6,16 @@
 --   them before importing. Reported once per address.
 /* Two users are from different sources when their sources or their tenants
    differ, which min() and max() per address tell without a sort. */
-WITH groups AS (
-    SELECT email
-    FROM users INDEXED BY users_email_source
+WITH shared AS (
+    SELECT email FROM users INDEXED BY users_email
     WHERE email <> ''
-    GROUP BY email
-    HAVING count(*) > 1 AND (min(source) <> max(source) OR min(source_tenant) <> max(source_tenant))
+    GROUP BY email HAVING count(*) > 1
+),
+groups AS (
+    SELECT u.email
+    FROM shared s JOIN users u INDEXED BY users_email_source ON u.email = s.email
+    GROUP BY u.email
+    HAVING min(u.source) <> max(u.source) OR min(u.source_tenant) <> max(u.source_tenant)
 )
 -- With a single min(), SQLite takes the bare columns from the row holding it.
 SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_number,

@@ -9,5 +9,6 @@ SELECT u.id, 'metadata' AS column_name, u.metadata AS before,
                                                     WHEN 'integer' THEN '' || j.atom WHEN 'real' THEN '' || j.atom ELSE '' || j.value END)
         FROM (SELECT * FROM json_each(u.metadata) ORDER BY id) j WHERE j.type <> 'null') AS after
 FROM users u
-WHERE u.metadata GLOB '*:[^"]*' AND json_valid(u.metadata) AND json_type(u.metadata) = 'object'
+WHERE u.id IN (SELECT id FROM users INDEXED BY users_check_metadata WHERE mig_metadata_problem(metadata) IS NOT NULL)
+  AND json_valid(u.metadata) AND json_type(u.metadata) = 'object'
   AND EXISTS (SELECT 1 FROM json_each(u.metadata) j WHERE j.type <> 'text');
