@@ -99,7 +99,11 @@ func TestFaultsEndDone(t *testing.T) {
 		t.Fatalf("import: %v", err)
 	}
 	checkExactlyOnce(t, s, emu.Snapshot(), 200, members)
-	if sum.Requests.ServerError == 0 || sum.Requests.NetError == 0 {
+	// Dropped connections do not always reach the importer: net/http
+	// itself replays a request carrying an Idempotency-Key when a reused
+	// connection dies before answering. The transport's own test covers
+	// the rest.
+	if sum.Requests.ServerError == 0 {
 		t.Errorf("faults not exercised: %+v", sum.Requests)
 	}
 }
