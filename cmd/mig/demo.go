@@ -147,4 +147,3 @@ func writeDemoSample(dir string) error {
 		return os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o600)
 	})
 }
-
