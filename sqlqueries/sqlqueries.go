@@ -120,31 +120,56 @@ func isKey(s string) bool {
 	return true
 }
 
-// Statements splits a script into statements at semicolons that end a line
-// outside quotes and comments. Trigger bodies are not supported (mig's
-// scripts have none).
+// Statements splits a script into statements at semicolons outside
+// quotes and comments, dropping the comments. Trigger bodies are not
+// supported (mig's scripts have none).
 func Statements(script string) []string {
 	var out []string
 	var b strings.Builder
-	inQuote := false
-	lines := strings.Split(script, "\n")
-	for _, line := range lines {
-		trimmed := strings.TrimSpace(line)
-		if !inQuote && strings.HasPrefix(trimmed, "--") {
-			continue
+	flush := func() {
+		if st := strings.TrimSpace(b.String()); st != "" && st != ";" {
+			out = append(out, st)
 		}
-		b.WriteString(line)
-		b.WriteByte('\n')
-		inQuote = inQuote != (strings.Count(line, "'")%2 == 1)
-		if !inQuote && strings.HasSuffix(trimmed, ";") {
-			if s := strings.TrimSpace(b.String()); s != ";" {
-				out = append(out, s)
+		b.Reset()
+	}
+	for i := 0; i < len(script); i++ {
+		c := script[i]
+		switch {
+		case c == '\'' || c == '"':
+			// A quoted string or identifier; a doubled quote escapes itself.
+			j := i + 1
+			for j < len(script) {
+				if script[j] == c {
+					if j+1 < len(script) && script[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
 			}
-			b.Reset()
+			b.WriteString(script[i:min(j+1, len(script))])
+			i = j
+		case c == '-' && i+1 < len(script) && script[i+1] == '-':
+			for i < len(script) && script[i] != '\n' {
+				i++
+			}
+			b.WriteByte('\n')
+		case c == '/' && i+1 < len(script) && script[i+1] == '*':
+			end := strings.Index(script[i+2:], "*/")
+			if end < 0 {
+				i = len(script)
+			} else {
+				i += end + 3
+			}
+			b.WriteByte(' ')
+		case c == ';':
+			b.WriteByte(';')
+			flush()
+		default:
+			b.WriteByte(c)
 		}
 	}
-	if s := strings.TrimSpace(b.String()); s != "" {
-		out = append(out, s)
-	}
+	flush()
 	return out
 }

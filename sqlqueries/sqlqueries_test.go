@@ -28,12 +28,12 @@ SELECT 1;`)
 func TestStatements(t *testing.T) {
 	got := sqlqueries.Statements(`-- header
 INSERT INTO t VALUES ('a;
-b');
--- between
-DELETE FROM t;
+b', 'it''s'); -- the user's; comment
+/* a block; with 'quotes */
+DELETE FROM t WHERE "odd;name" = 1;
 
 SELECT 1`)
-	want := []string{"INSERT INTO t VALUES ('a;\nb');", "DELETE FROM t;", "SELECT 1"}
+	want := []string{"INSERT INTO t VALUES ('a;\nb', 'it''s');", `DELETE FROM t WHERE "odd;name" = 1;`, "SELECT 1"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Statements = %q, want %q", got, want)
 	}
