@@ -4,14 +4,28 @@
 --   for it (neither an environment role nor a role of that organization). It
 --   must already exist in WorkOS, or every assignment of it fails. Reported
 --   once per role and scope.
-/* Assignments are grouped first (on the role_assignments_slug index); with a
-   single min(), SQLite takes the bare columns from the row holding it. */
+/* A role given in an organization needs that organization's role or an
+   environment role. A role given to a user without an organization (a role
+   mapping file) is sent on each of the user's memberships, so it needs the
+   role in each of those organizations; with no membership, an environment
+   role. With a single min(), SQLite takes the bare columns from its row. */
 SELECT 'role_assignment' AS entity, g.first_id AS entity_id, a.source, g.role_slug AS source_id, a.row_number,
        'role ' || g.role_slug || CASE WHEN g.scope_key <> '' THEN ' in ' || g.scope_key ELSE '' END ||
        ' is assigned to ' || g.n || ' user(s) but not defined in staging: it must already exist in WorkOS' AS message
 FROM (
     SELECT role_slug, scope_key, count(*) AS n, min(id) AS first_id
-    FROM role_assignments INDEXED BY role_assignments_slug
+    FROM (
+        SELECT ra.id, ra.role_slug, ra.scope_key FROM role_assignments ra WHERE ra.scope_key <> ''
+        UNION ALL
+        SELECT ra.id, ra.role_slug, o.org_key
+        FROM role_assignments ra
+        JOIN memberships m ON m.user_id = ra.user_id
+        JOIN organizations o ON o.id = m.organization_id
+        WHERE ra.scope_key = ''
+        UNION ALL
+        SELECT ra.id, ra.role_slug, '' FROM role_assignments ra
+        WHERE ra.scope_key = '' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ra.user_id)
+    )
     GROUP BY role_slug, scope_key
 ) g
 JOIN role_assignments a ON a.id = g.first_id
