@@ -321,3 +321,21 @@ func TestConcurrentCreatesAreUnique(t *testing.T) {
 		t.Fatalf("created %d, stored %d; want 50", created, e.Snapshot().Counts.Users)
 	}
 }
+
+// A handler called in-process with a request that has no body must answer,
+// not crash.
+func TestNilBody(t *testing.T) {
+	srv, err := workosemu.New(workosemu.Options{RateLimits: workosemu.RateLimitsOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	req := httptest.NewRequest(http.MethodGet, "/user_management/users", nil)
+	req.Body = nil
+	req.Header.Set("Authorization", "Bearer sk_test_x")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, body %s", rec.Code, rec.Body)
+	}
+}

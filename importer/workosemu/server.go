@@ -318,7 +318,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		return false
 	}
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	// A request built in-process (a handler called directly, not through a
+	// server) may have no body at all.
+	reqBody := r.Body
+	if reqBody == nil {
+		reqBody = http.NoBody
+	}
+	body, err := io.ReadAll(io.LimitReader(reqBody, maxBody+1))
 	if err != nil {
 		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
 		return false
