@@ -16,9 +16,11 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -83,6 +85,7 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 		roles:   map[string]bool{},
 		undef:   map[string]int{},
 		conns:   map[string]bool{},
+		perFile: map[string]int{},
 	}
 	if v.max <= 0 {
 		v.max = 20
@@ -92,19 +95,41 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 	if m != nil {
 		v.report.Provider = m.Provider
 	}
+	// A file that refers to another is read in a later phase than it;
+	// within a phase, files are read in parallel.
+	phaseOf := map[string]int{
+		"memberships": 1, "roleDefinitions": 1, "userRoleAssignments": 1, "totpSecrets": 1,
+		"samlConnections": 1, "oidcConnections": 1, "uploadMemberships": 1,
+		"customAttributeMappings": 2, "proxyRoutes": 2,
+	}
+	phases := make([][]File, 3)
 	for _, f := range Contract {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := v.file(ctx, f, m); err != nil {
+		phases[phaseOf[f.Key]] = append(phases[phaseOf[f.Key]], f)
+	}
+	for _, phase := range phases {
+		if err := v.files(ctx, phase, m); err != nil {
 			return nil, err
 		}
 	}
 	v.finish(m)
 	r := v.report
 	r.Importable = r.Errors == 0
+	pos := map[string]int{ManifestPath: -1}
+	for i, f := range Contract {
+		pos[f.Path] = i
+	}
 	sort.SliceStable(r.Issues, func(i, j int) bool {
-		return r.Issues[i].Severity == "error" && r.Issues[j].Severity != "error"
+		a, b := r.Issues[i], r.Issues[j]
+		if (a.Severity == "error") != (b.Severity == "error") {
+			return a.Severity == "error"
+		}
+		if a.File != b.File {
+			return pos[a.File] < pos[b.File]
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Code < b.Code
 	})
 	return r, nil
 }
@@ -115,10 +140,12 @@ type keyLine struct {
 }
 
 type validator struct {
-	dir    string
-	max    int
-	report *ValidationReport
-	seed   maphash.Seed
+	mu      sync.Mutex // guards report, perFile, undef, undefWhere, conns
+	perFile map[string]int
+	dir     string
+	max     int
+	report  *ValidationReport
+	seed    maphash.Seed
 
 	emails, extIDs []keyLine // users.csv, sorted after reading
 	secretsRedact  bool
@@ -127,7 +154,7 @@ type validator struct {
 	roles          map[string]bool // defined role slugs
 	roleRows       int
 	undef          map[string]int // assigned but undefined role slug -> times
-	undefWhere     map[string]string
+	undefWhere     map[string]where
 	memberPairs    []uint64
 	totpEmails     []keyLine
 	conns          map[string]bool // connection externalIds
@@ -137,7 +164,42 @@ type validator struct {
 	roleScopes     map[string]int        // slug and scope -> line
 }
 
+// files validates some files in parallel, one goroutine per CPU.
+func (v *validator) files(ctx context.Context, fs []File, m *Manifest) error {
+	ch := make(chan File, len(fs))
+	for _, f := range fs {
+		ch <- f
+	}
+	close(ch)
+	workers := min(runtime.NumCPU(), len(fs))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range ch {
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				if err := v.file(ctx, f, m); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// add records an issue. The report lists the first max issues of each code
+// in each file (a file is read by one goroutine, so which ones is
+// deterministic) and counts them all.
 func (v *validator) add(sev, code, file string, line int, field, format string, args ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	r := v.report
 	if sev == "error" {
 		r.Errors++
@@ -145,7 +207,8 @@ func (v *validator) add(sev, code, file string, line int, field, format string, 
 		r.Warnings++
 	}
 	r.ByCode[code]++
-	if r.ByCode[code] > v.max {
+	v.perFile[file+"\x00"+code]++
+	if v.perFile[file+"\x00"+code] > v.max {
 		r.Truncated = true
 		return
 	}
@@ -297,7 +360,7 @@ func (v *validator) file(ctx context.Context, f File, m *Manifest) error {
 		if err != nil {
 			return err
 		}
-		v.report.Records[f.Key] = n
+		v.setRecords(f.Key, n)
 		v.countCheck(f, m, n)
 		return nil
 	}
@@ -305,11 +368,17 @@ func (v *validator) file(ctx context.Context, f File, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	v.report.Records[f.Key] = n
+	v.setRecords(f.Key, n)
 	if ok {
 		v.countCheck(f, m, n)
 	}
 	return nil
+}
+
+func (v *validator) setRecords(key string, n int) {
+	v.mu.Lock()
+	v.report.Records[key] = n
+	v.mu.Unlock()
 }
 
 func (v *validator) countCheck(f File, m *Manifest, n int) {
@@ -762,11 +831,16 @@ func (v *validator) slugRef(r *row, col, slug string) {
 	}
 	// role_definitions.csv may come after the file that uses the slug, so
 	// uses are counted here and checked in finish. Slugs are few.
-	if v.undef[slug] == 0 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	// The first use in contract order and line is named, whichever
+	// goroutine saw it first.
+	at := where{filePos(r.file), r.file, r.line}
+	if w, ok := v.undefWhere[slug]; !ok || at.before(w) {
 		if v.undefWhere == nil {
-			v.undefWhere = map[string]string{}
+			v.undefWhere = map[string]where{}
 		}
-		v.undefWhere[slug] = fmt.Sprintf("%s:%d", r.file, r.line)
+		v.undefWhere[slug] = at
 	}
 	v.undef[slug]++
 }
@@ -905,7 +979,9 @@ func (v *validator) connectionRow(r *row) {
 		v.errorf("missing_connection_name", r.file, r.line, "name", "no name, organizationName or externalId")
 	}
 	if ext != "" {
+		v.mu.Lock()
 		v.conns[ext] = true
+		v.mu.Unlock()
 	}
 	if orgID, oext, oname := r.get("organizationId"), r.get("organizationExternalId"), r.get("organizationName"); orgID != "" || oext != "" || oname != "" {
 		if _, ok := v.orgKeys[orgKey(orgID, oext, oname)]; !ok {
@@ -997,7 +1073,7 @@ func (v *validator) finish(m *Manifest) {
 		if v.roles[s] {
 			continue
 		}
-		file, line := splitWhere(v.undefWhere[s])
+		file, line := v.undefWhere[s].file, v.undefWhere[s].line
 		if v.roleRows > 0 {
 			v.errorf("undefined_role", file, line, "role_slug", "role %q is assigned (%d rows, first here) but role_definitions.csv does not define it", s, v.undef[s])
 		} else {
@@ -1007,11 +1083,22 @@ func (v *validator) finish(m *Manifest) {
 	v.emails, v.extIDs = nil, nil
 }
 
-func splitWhere(s string) (string, int) {
-	file, l, _ := strings.Cut(s, ":")
-	n := 0
-	fmt.Sscan(l, &n)
-	return file, n
+// where is a place in the package.
+type where struct {
+	pos  int // the file's place in Contract
+	file string
+	line int
+}
+
+func (a where) before(b where) bool { return a.pos < b.pos || a.pos == b.pos && a.line < b.line }
+
+func filePos(path string) int {
+	for i, f := range Contract {
+		if f.Path == path {
+			return i
+		}
+	}
+	return len(Contract)
 }
 
 func abs(n int) int {

@@ -40,6 +40,10 @@ type Options struct {
 	// they are the staged users' source (several joined with "+").
 	Provider     string
 	SourceTenant string
+	// Workers is how many files are written at once, each from its own
+	// read-only connection to the same snapshot; 0 means one per CPU, at
+	// most 4.
+	Workers int
 	// EntitiesRequested limits which files get rows (users, organizations,
 	// memberships, roles, totp, sso); nil means all. Files of entities not
 	// asked for are still written, header-only, as the contract wants.
@@ -97,11 +101,12 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 	}
 
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	readers, err := openReaders(ctx, db, o.Workers)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer readers.close()
+	tx := readers.txs[0]
 
 	want := map[string]bool{}
 	for _, e := range requested {
@@ -120,6 +125,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		Warnings: []string{},
 	}
 	m.Files = append(m.Files, KV{ManifestKey, ManifestPath})
+	var jobs []job
 	for _, f := range Contract {
 		m.Files = append(m.Files, KV{f.Key, f.Path})
 		if f.Key == "handoffNotes" {
@@ -129,16 +135,16 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		if !ok {
 			return nil, fmt.Errorf("emit: no query for %s in sqlqueries/emit", f.Path)
 		}
-		n := 0
-		if f.Entity == "" || want[f.Entity] {
-			n, err = writeQuery(ctx, tx, filepath.Join(tmp, f.Path), f, q, params)
-		} else {
-			n, err = writeQuery(ctx, tx, filepath.Join(tmp, f.Path), f, Query{}, nil)
+		if f.Entity != "" && !want[f.Entity] {
+			q = Query{}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("emit %s: %w", f.Path, err)
-		}
-		m.EntitiesExported.Set(f.Key, n)
+		jobs = append(jobs, job{file: f, query: q, path: filepath.Join(tmp, f.Path)})
+	}
+	if err := readers.run(ctx, jobs, params); err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		m.EntitiesExported.Set(j.file.Key, j.rows)
 	}
 
 	facts, err := readFacts(ctx, tx, queries["manifestFacts"])
@@ -155,7 +161,12 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	if err := writeHandoff(ctx, tx, filepath.Join(tmp, "sso", "handoff_notes.md"), queries["handoffNotes"], want["sso"], o.IncludeSecrets); err != nil {
 		return nil, err
 	}
-	tx.Rollback()
+	readers.close()
+	for _, j := range jobs {
+		if j.file.Key == "users" {
+			facts.PlaintextPasswords = j.plaintext
+		}
+	}
 
 	m.SecretsRedacted, m.SecretRedaction = redaction(facts, want["sso"], o.IncludeSecrets)
 	m.Warnings = manifestWarnings(facts, m, want)
@@ -277,7 +288,7 @@ func createFile(path string) (*os.File, error) {
 
 // writeQuery streams one query into one file and returns the records
 // written. With an empty query it writes the header alone (CSV) or nothing.
-func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, params []any) (n int, err error) {
+func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, params []any, tally *tally) (n int, err error) {
 	out, err := createFile(path)
 	if err != nil {
 		return 0, err
@@ -296,7 +307,7 @@ func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, 
 		}
 	}
 	if q.SQL != "" {
-		n, err = streamRows(ctx, tx, q, params, f, bw, cw)
+		n, err = streamRows(ctx, tx, q, params, f, bw, cw, tally)
 		if err != nil {
 			return n, err
 		}
@@ -313,7 +324,13 @@ func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, 
 	return n, out.Sync()
 }
 
-func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File, w io.Writer, cw *csv.Writer) (int, error) {
+// tally counts the rows whose column col is not empty.
+type tally struct {
+	col int
+	n   int
+}
+
+func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File, w io.Writer, cw *csv.Writer, tally *tally) (int, error) {
 	rows, err := tx.QueryContext(ctx, q.SQL, params...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", q.Path, err)
@@ -355,6 +372,9 @@ func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File,
 		for i, b := range raw {
 			rec[i] = string(b)
 		}
+		if tally != nil && len(raw[tally.col]) > 0 {
+			tally.n++
+		}
 		if err := cw.Write(rec); err != nil {
 			return n, err
 		}
@@ -369,7 +389,7 @@ type facts struct {
 	SSOConnections     int    `db:"sso_connections"`
 	SSOWithSecrets     int    `db:"sso_with_secrets"`
 	OIDCWithoutSecret  int    `db:"oidc_without_secret"`
-	PlaintextPasswords int    `db:"plaintext_passwords"`
+	PlaintextPasswords int    `db:"-"` // counted while users.csv is written
 	sources            [][2]string
 }
 

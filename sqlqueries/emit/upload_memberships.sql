@@ -1,15 +1,22 @@
 -- name: uploadMemberships
 -- file: workos_upload/organization_memberships.csv
--- description: The WorkOS membership upload template, with the same ids as
---   the two other upload files; each (organization, user) pair once.
-SELECT organization_id, user_id FROM (
-    SELECT coalesce(nullif(o.external_id, ''), o.workos_org_id) AS organization_id,
-           coalesce(nullif(u.external_id, ''), u.source_id) AS user_id,
-           min(m.user_id) AS first_user, min(m.organization_id) AS first_org
-    FROM memberships m
-    JOIN users u ON u.id = m.user_id
-    JOIN organizations o ON o.id = m.organization_id
-    WHERE u.change <> 'missing' AND coalesce(nullif(o.external_id, ''), o.workos_org_id) IS NOT NULL
-    GROUP BY 1, 2
+-- description: The WorkOS membership upload template, with the ids of the
+--   two other upload files: the memberships of the users and organizations
+--   they list. As those ids are unique there, each pair appears once.
+WITH first_orgs AS MATERIALIZED (
+    SELECT id, organization_id FROM (
+        SELECT o.id, coalesce(nullif(o.external_id, ''), o.workos_org_id) AS organization_id,
+               row_number() OVER (PARTITION BY coalesce(nullif(o.external_id, ''), o.workos_org_id) ORDER BY o.id) AS n
+        FROM organizations o
+        WHERE coalesce(nullif(o.external_id, ''), o.workos_org_id) IS NOT NULL)
+    WHERE n = 1
 )
-ORDER BY first_user, first_org;
+SELECT fo.organization_id AS organization_id,
+       coalesce(nullif(u.external_id, ''), u.source_id) AS user_id
+FROM memberships m
+JOIN users u INDEXED BY users_emit ON u.id = m.user_id
+JOIN first_orgs fo ON fo.id = m.organization_id
+WHERE u.change <> 'missing'
+  AND NOT EXISTS (SELECT 1 FROM users d INDEXED BY users_external_id
+                  WHERE d.external_id = coalesce(nullif(u.external_id, ''), u.source_id) AND d.id < u.id AND d.change <> 'missing')
+ORDER BY m.user_id, m.organization_id;

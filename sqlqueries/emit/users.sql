@@ -3,6 +3,8 @@
 -- description: One row per staged user, in staging order. A user with
 --   several memberships carries here the one in the organization staged
 --   first (lowest organizations.id); organization_memberships.csv has them all.
+--   role_slugs are those of that membership, computed as staged_memberships
+--   does: roles given in the organization plus those given without one.
 --   Users that their source's latest export no longer has (change = 'missing')
 --   are left out; the manifest says how many.
 -- params: :memberships, :roles (1 when those entities are requested)
@@ -20,16 +22,10 @@ SELECT
     coalesce(o.external_id, '')           AS org_external_id,
     coalesce(o.name, '')                  AS org_name,
     CASE WHEN o.id IS NULL OR NOT :roles THEN '' ELSE coalesce((
-        SELECT group_concat(s.role_slug, ',') FROM (
-            SELECT DISTINCT ra.role_slug FROM role_assignments ra
-            WHERE ra.user_id = u.id
-              AND (ra.organization_id IS NULL OR ra.organization_id = o.id)
-            ORDER BY ra.role_slug) s), '') END AS role_slugs
+        SELECT group_concat(DISTINCT ra.role_slug ORDER BY ra.role_slug) FROM role_assignments ra
+        WHERE ra.user_id = u.id AND (ra.organization_id IS NULL OR ra.organization_id = o.id)), '') END AS role_slugs
 FROM users u
-LEFT JOIN organizations o ON :memberships AND o.id = (
-    SELECT m.organization_id FROM memberships m
-    WHERE m.user_id = u.id
-    ORDER BY m.organization_id
-    LIMIT 1)
+LEFT JOIN organizations o
+       ON o.id = CASE WHEN :memberships THEN (SELECT min(m.organization_id) FROM memberships m WHERE m.user_id = u.id) END
 WHERE u.change <> 'missing'
 ORDER BY u.id;

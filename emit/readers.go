@@ -1,0 +1,169 @@
+package emit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mig-tools/mig/staging"
+)
+
+// job is one package file to write.
+type job struct {
+	file      File
+	query     Query // empty: header only
+	path      string
+	rows      int
+	plaintext int // users.csv: rows with a plaintext password
+}
+
+// readers are read transactions on one snapshot of the staging database:
+// the caller's connection and, for files written in parallel, extra
+// read-only connections opened on the same file.
+type readers struct {
+	dbs []*sqlx.DB // extra connections, closed by close
+	txs []*sqlx.Tx
+}
+
+// openReaders begins a read transaction on db and on up to workers-1 extra
+// read-only connections. With a rollback journal a reader holds a shared
+// lock until its transaction ends, and no writer can commit while one is
+// held; so once the first transaction has read, every later one sees the
+// same data, and all the files agree with each other.
+func openReaders(ctx context.Context, db *staging.DB, workers int) (*readers, error) {
+	if workers <= 0 {
+		workers = min(runtime.NumCPU(), 4)
+	}
+	r := &readers{}
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	r.txs = append(r.txs, tx)
+	if err := takeSnapshot(ctx, tx); err != nil {
+		r.close()
+		return nil, err
+	}
+	if db.Path == "" || db.Path == ":memory:" {
+		return r, nil
+	}
+	for len(r.txs) < workers {
+		extra, err := openExtra(ctx, db.Path)
+		if err != nil {
+			// Fewer workers is slower, not wrong.
+			break
+		}
+		tx, err := extra.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err == nil {
+			err = takeSnapshot(ctx, tx)
+		}
+		if err != nil {
+			extra.Close()
+			break
+		}
+		r.dbs = append(r.dbs, extra)
+		r.txs = append(r.txs, tx)
+	}
+	return r, nil
+}
+
+func takeSnapshot(ctx context.Context, tx *sqlx.Tx) error {
+	var n int
+	return tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&n)
+}
+
+// openExtra opens a read-only connection with a smaller page cache than the
+// main one, so that parallel writers do not multiply the memory used.
+func openExtra(ctx context.Context, path string) (*sqlx.DB, error) {
+	v := url.Values{}
+	v.Add("mode", "ro")
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "cache_size(-16384)")
+	v.Add("_pragma", "temp_store(MEMORY)")
+	v.Add("_pragma", "query_only(1)")
+	u := url.URL{Path: path}
+	db, err := sqlx.Open("sqlite", "file:"+u.EscapedPath()+"?"+v.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// run writes the jobs, the biggest first, one per transaction at a time.
+// The first error stops the others.
+func (r *readers) run(ctx context.Context, jobs []job, params []any) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	order := make(chan *job, len(jobs))
+	for _, key := range []string{"users", "memberships", "uploadUsers", "userRoleAssignments", "uploadMemberships"} {
+		for i := range jobs {
+			if jobs[i].file.Key == key {
+				order <- &jobs[i]
+			}
+		}
+	}
+	for i := range jobs {
+		switch jobs[i].file.Key {
+		case "users", "memberships", "uploadUsers", "userRoleAssignments", "uploadMemberships":
+		default:
+			order <- &jobs[i]
+		}
+	}
+	close(order)
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.txs))
+	for w, tx := range r.txs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range order {
+				if ctx.Err() != nil {
+					return
+				}
+				var t *tally
+				if j.file.Key == "users" {
+					t = &tally{col: 1} // the password column
+				}
+				n, err := writeQuery(ctx, tx, j.path, j.file, j.query, params, t)
+				if err != nil {
+					errs[w] = fmt.Errorf("emit %s: %w", j.file.Path, err)
+					cancel()
+					return
+				}
+				j.rows = n
+				if t != nil {
+					j.plaintext = t.n
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// close ends the transactions and closes the extra connections; it may be
+// called more than once.
+func (r *readers) close() {
+	for _, tx := range r.txs {
+		tx.Rollback()
+	}
+	for _, db := range r.dbs {
+		db.Close()
+	}
+	r.txs, r.dbs = nil, nil
+}
