@@ -24,6 +24,7 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 	cmd.Flag("entities", "Entities that get rows: users, organizations, memberships, roles, totp, sso (comma-separated; default all).").StringsVar(&o.EntitiesRequested)
 	cmd.Flag("provider", "Provider named in the manifest (default: the staged users' source).").StringVar(&o.Provider)
 	cmd.Flag("source-tenant", "Source tenant named in the manifest (default: the staged source's tenant).").StringVar(&o.SourceTenant)
+	cmd.Flag("workers", "Files written at once, each from its own read-only connection (default: one per CPU, at most 4).").IntVar(&o.Workers)
 	cmd.Flag("generated-at", "Manifest timestamp (RFC 3339), to make packages byte-identical; default now.").StringVar(&generatedAt)
 	return cmd, func(ctx context.Context, e *env) error {
 		if generatedAt != "" {
