@@ -95,8 +95,11 @@ func pragmas(readOnly bool) string {
 	// 64 MiB of page cache keeps index pages of a million-row ingest in memory
 	// without letting the process grow past its memory budget.
 	v.Add("_pragma", "cache_size(-65536)")
-	// Sorting for CREATE INDEX and GROUP BY stays in memory where it fits.
-	v.Add("_pragma", "temp_store(MEMORY)")
+	// Temporary tables and the sorts of CREATE INDEX and GROUP BY spill to
+	// temporary files (SQLite's default) rather than memory: on a
+	// ten-million-user ingest they would otherwise grow the process by
+	// gigabytes.
+	v.Add("_pragma", "temp_store(FILE)")
 	if !readOnly {
 		// One fsync per commit is enough for a rollback journal to survive a
 		// crash of mig; FULL would add one per commit for power loss only.
