@@ -250,7 +250,7 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		*dst, err = r.tx.PrepareContext(ctx, q)
 	}
 	if r.bulk {
-		if err := r.dropIndexes(ctx, "users", "org_mapping_rows", "role_mapping_rows"); err != nil {
+		if err := r.dropIndexes(ctx, "users"); err != nil {
 			return err
 		}
 		prep(&r.upsertUser, insertUserSQL)
@@ -379,8 +379,13 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 // dropIndexes drops every explicit index of the tables, remembering how to
 // build them again. Index changes are part of the transaction.
 func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
-	r.droppedIndexes = map[string][]string{}
+	if r.droppedIndexes == nil {
+		r.droppedIndexes = map[string][]string{}
+	}
 	for _, t := range tables {
+		if _, done := r.droppedIndexes[t]; done {
+			continue
+		}
 		var idx []struct {
 			Name string `db:"name"`
 			SQL  string `db:"sql"`
@@ -525,12 +530,19 @@ func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingR
 // ClearOrgMapping forgets the source's earlier org-mapping lines; call it
 // before adding the lines of a new mapping file.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
+	// The lines are replaced as a whole: their indexes are built once, after.
+	if err := r.dropIndexes(ctx, "org_mapping_rows"); err != nil {
+		return err
+	}
 	_, err := r.tx.ExecContext(ctx, `DELETE FROM org_mapping_rows WHERE source = ? AND source_tenant = ?`, r.Src.Provider, r.Src.Tenant)
 	return err
 }
 
 // ClearRoleMapping forgets the source's earlier role-mapping lines.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
+	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
+		return err
+	}
 	_, err := r.tx.ExecContext(ctx, `DELETE FROM role_mapping_rows WHERE source = ? AND source_tenant = ?`, r.Src.Provider, r.Src.Tenant)
 	return err
 }
