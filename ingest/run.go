@@ -171,6 +171,8 @@ type Run struct {
 	bulk           bool
 	droppedIndexes map[string][]string // table -> CREATE INDEX statements to restore
 	insertUserID   *sql.Stmt
+	insertUser     *sql.Stmt
+	usersDoneErr   error
 	touchUser      *sql.Stmt
 	touchTOTP      *sql.Stmt
 	// rowCtx is the run's context without its cancellation. The sqlite
@@ -253,12 +255,10 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		if err := r.dropIndexes(ctx, "users"); err != nil {
 			return err
 		}
-		prep(&r.upsertUser, insertUserSQL)
-	} else {
-		prep(&r.upsertUser, upsertUserSQL)
-		prep(&r.touchUser, touchUserSQL)
-		prep(&r.touchTOTP, `UPDATE totp_secrets SET ingest_run_id = ?1
-			WHERE user_id = (SELECT id FROM users WHERE source = ?2 AND source_tenant = ?3 AND source_id = ?4) AND secret = ?5`)
+		prep(&r.insertUser, insertUserSQL)
+	}
+	if !r.bulk {
+		err = r.prepareUpserts(ctx)
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertTOTP, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number)
@@ -325,7 +325,8 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	}
 	e := &u.enc
 	email, verified, meta, emails, phones, raw, sum := e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
-	if !r.bulk {
+	bulk := r.bulkUsers()
+	if !bulk {
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
@@ -340,7 +341,11 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 			return nil
 		}
 	}
-	res, err := r.upsertUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
+	stmt := r.upsertUser
+	if bulk {
+		stmt = r.insertUser
+	}
+	res, err := stmt.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
 		null(u.EmailRaw), null(email), null(u.FirstName), null(u.LastName), verified, null(u.Password),
 		null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
 		null(u.ExternalID), null(u.Username), meta, emails, phones, raw, sum,
@@ -359,7 +364,7 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	if u.TOTPSecret == "" {
 		return nil
 	}
-	if r.bulk {
+	if bulk {
 		id, err := res.LastInsertId()
 		if err == nil {
 			_, err = r.insertUserID.ExecContext(r.rowCtx, id, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row)
@@ -416,10 +421,49 @@ func (r *Run) restoreIndexes(ctx context.Context, table string) error {
 // UsersDone ends the users phase of a run. On a first ingest it moves users
 // whose id repeats an earlier line's to skipped_users and rebuilds the users
 // indexes; call it before adding mapping rows.
+//
+// Every method that reads users back (the mapping steps, Tx) calls it first,
+// so a source that forgets cannot run lookups on a table without indexes.
 func (r *Run) UsersDone(ctx context.Context) error {
-	if !r.bulk || r.droppedIndexes["users"] == nil {
+	if r.usersDoneErr != nil {
+		return r.usersDoneErr
+	}
+	if !r.bulkUsers() {
 		return nil
 	}
+	r.usersDoneErr = r.usersDone(ctx)
+	if r.usersDoneErr == nil {
+		r.usersDoneErr = r.prepareUpserts(ctx)
+	}
+	return r.usersDoneErr
+}
+
+// prepareUpserts prepares the statements that need the users indexes: at
+// the start of a run that keeps them, or when a first run restores them.
+func (r *Run) prepareUpserts(ctx context.Context) error {
+	var err error
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&r.upsertUser, upsertUserSQL},
+		{&r.touchUser, touchUserSQL},
+		{&r.touchTOTP, `UPDATE totp_secrets SET ingest_run_id = ?1
+			WHERE user_id = (SELECT id FROM users WHERE source = ?2 AND source_tenant = ?3 AND source_id = ?4) AND secret = ?5`},
+	} {
+		if *p.dst, err = r.tx.PrepareContext(ctx, p.q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkUsers reports whether users still go in with plain INSERTs into a
+// table without indexes: from the start of a source's first run until
+// UsersDone. Users added after that take the upsert.
+func (r *Run) bulkUsers() bool { return r.bulk && r.droppedIndexes["users"] != nil }
+
+func (r *Run) usersDone(ctx context.Context) error {
 	for _, q := range []string{
 		`CREATE TEMP TABLE dup_users AS
 		 SELECT id, first_row FROM (
@@ -530,6 +574,9 @@ func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingR
 // ClearOrgMapping forgets the source's earlier org-mapping lines; call it
 // before adding the lines of a new mapping file.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
 	// The lines are replaced as a whole: their indexes are built once, after.
 	if err := r.dropIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
@@ -540,6 +587,9 @@ func (r *Run) ClearOrgMapping(ctx context.Context) error {
 
 // ClearRoleMapping forgets the source's earlier role-mapping lines.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
 	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
@@ -551,6 +601,9 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 // picks each line's organization, organizations are created or completed,
 // and every (user, organization) pair becomes one membership.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
 	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
 	}
@@ -559,6 +612,9 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
 	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
@@ -646,7 +702,12 @@ func (r *Run) Rollback() { r.tx.Rollback() }
 
 // Tx exposes the run's transaction to source packages with tables of their
 // own (role definitions, SSO connections).
-func (r *Run) Tx() *sqlx.Tx { return r.tx }
+// The users phase ends here (see UsersDone); an error doing so is returned
+// by Commit.
+func (r *Run) Tx() *sqlx.Tx {
+	r.UsersDone(r.rowCtx)
+	return r.tx
+}
 
 // SetRows records how many data rows a file had.
 func (r *Run) SetRows(role string, n int) {
