@@ -138,6 +138,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	p, err := goose.NewProvider(database.DialectSQLite3, db, schema.Migrations(),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithLogger(goose.NopLogger()),
+		// Each stage owns its migrations and they are numbered apart; a
+		// database made before a lower-numbered one existed must still open.
+		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
 		return err
