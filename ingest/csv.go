@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"unicode/utf8"
 )
@@ -195,4 +196,18 @@ func SplitMulti(s string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// OpenCSV opens a file for NewCSVReader; the caller closes the file.
+func OpenCSV(path string) (*os.File, *CSVReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := NewCSVReader(path, f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, r, nil
 }

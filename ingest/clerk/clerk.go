@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,21 +105,8 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 	return c, err
 }
 
-func openCSV(path string) (*os.File, *ingest.CSVReader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := ingest.NewCSVReader(path, f)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, r, nil
-}
-
 func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
-	f, r, err := openCSV(o.UsersFile)
+	f, r, err := ingest.OpenCSV(o.UsersFile)
 	if err != nil {
 		return err
 	}
@@ -399,7 +385,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 }
 
 func stageOrgMapping(ctx context.Context, run *ingest.Run, path string) error {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return err
 	}
@@ -437,7 +423,7 @@ func stageOrgMapping(ctx context.Context, run *ingest.Run, path string) error {
 }
 
 func stageRoleMapping(ctx context.Context, run *ingest.Run, path string) error {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return err
 	}

@@ -259,7 +259,7 @@ var canonicalPaths = map[string]string{
 // readRows calls fn for each data row of a CSV file, after checking the
 // header has the required columns, and returns the number of rows.
 func readRows(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}

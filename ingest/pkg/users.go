@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -25,19 +24,6 @@ var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2"
 // secretUserColumns are masked in users.raw.
 var secretUserColumns = map[string]bool{"password": true, "password_hash": true}
 
-func openCSV(path string) (*os.File, *ingest.CSVReader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := ingest.NewCSVReader(path, f)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, r, nil
-}
-
 // userStager stages the rows of one users file. The reference format
 // repeats a user on one row per organization, so a row whose user this run
 // already staged adds a membership instead of being a duplicate.
@@ -51,7 +37,7 @@ type userStager struct {
 // columns become org-mapping lines and role_slugs role-mapping lines (in
 // the row's organization), which the caller applies.
 func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}

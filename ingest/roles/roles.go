@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
@@ -73,19 +72,6 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 	return run.Commit(ctx)
 }
 
-func openCSV(path string) (*os.File, *ingest.CSVReader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := ingest.NewCSVReader(path, f)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, r, nil
-}
-
 // OrgKey is staging's identity of an organization named by WorkOS id,
 // external id or name, in the priority order of the org-mapping rule.
 func OrgKey(orgID, orgExternalID, orgName string) (key, resolution string) {
@@ -122,7 +108,7 @@ func EnsureOrg(ctx context.Context, run *ingest.Run, key, resolution, orgID, org
 // org_external_id, or defaultOrgID); an environment role must name none.
 // It returns the number of data rows.
 func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID string) (int, error) {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -242,7 +228,7 @@ func scopeText(scope string) string {
 // stageUserMapping reads email|external_id|user_id,role_slug lines and gives
 // the roles to matching users of any source.
 func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) (int, error) {
-	f, r, err := openCSV(path)
+	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
