@@ -1,6 +1,6 @@
 INSERT INTO seed_users (id, source_id, row_number, email_raw) VALUES (1, 'user_1', 2, 'ada@example.com'), (2, 'user_2', 3, 'bob@example.com'), (3, 'user_3', 4, 'cy@example.com');
-INSERT INTO organizations (id, org_key, resolution, name, source) VALUES (1, 'name:Acme', 'name', 'Acme', 'clerk');
-INSERT INTO memberships (user_id, organization_id, source) VALUES (3, 1, 'clerk');
+INSERT INTO organizations (id, org_key, resolution, name, source) VALUES (1, 'name:Acme', 'name', 'Acme', 'clerk'), (2, 'name:Beta', 'name', 'Beta', 'clerk');
+INSERT INTO memberships (user_id, organization_id, source) VALUES (3, 1, 'clerk'), (3, 2, 'clerk');
 INSERT INTO roles (slug, type, organization_id, scope_key, source) VALUES
   ('admin', 'environment', NULL, '', 'package'),
   ('org-owner', 'organization', 1, 'name:Acme', 'package');
@@ -12,4 +12,5 @@ INSERT INTO role_assignments (user_id, role_slug, organization_id, scope_key, so
   (2, 'viewer', NULL, '', 'clerk', 6),
   (2, 'editor', 1, 'name:Acme', 'clerk', 7),
   (3, 'org-owner', NULL, '', 'clerk', 8),
-  (3, 'org-helper', NULL, '', 'clerk', 9);
+  (3, 'org-helper', NULL, '', 'clerk', 9),
+  (3, 'admin', NULL, '', 'clerk', 10);
