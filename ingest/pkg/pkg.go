@@ -104,6 +104,12 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
+	if err := preStageUsers(ctx, run, path(fileUsers)); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := forgetRepeats(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
 	if err := run.ClearOrgMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
@@ -195,6 +201,12 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
+	if err := preStageUsers(ctx, run, o.File); err != nil {
+		return ingest.Counts{}, err
+	}
+	if err := forgetRepeats(ctx, run); err != nil {
+		return ingest.Counts{}, err
+	}
 	if err := run.ClearOrgMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}

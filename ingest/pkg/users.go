@@ -87,14 +87,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) 
 func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec []string, line int) error {
 	run, path := s.run, s.path
 	get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
-	raw := make(map[string]string, len(header))
-	for i, h := range header {
-		if secretUserColumns[h] && rec[i] != "" {
-			raw[h] = "[stored separately]"
-			continue
-		}
-		raw[h] = rec[i]
-	}
+	raw := rawRow(header, rec)
 	email := get("email")
 	extID := get("external_id")
 	if email == "" {
@@ -113,6 +106,11 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 	var fEmail, fFirst, fLast, fHash, fPassword string
 	err := s.seen.QueryRowContext(ctx, run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
 	switch {
+	case err == nil && first == line:
+		// preStageUsers staged this row's user: only its warnings are left.
+		if _, err := s.user(ctx, get, warn, sourceID, email, line, raw); err != nil {
+			return err
+		}
 	case err == nil:
 		// The same user again: one more organization, not a second user.
 		var diff []string
@@ -140,6 +138,86 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 		return err
 	}
 	return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+}
+
+// rawRow is a users row as kept in users.raw, secrets masked.
+func rawRow(header, rec []string) map[string]string {
+	raw := make(map[string]string, len(header))
+	for i, h := range header {
+		if secretUserColumns[h] && rec[i] != "" {
+			raw[h] = "[stored separately]"
+			continue
+		}
+		raw[h] = rec[i]
+	}
+	return raw
+}
+
+// preStageUsers adds the users of a users file before anything else of the
+// run reads or writes the database, so that on a source's first ingest they
+// go in through the run's bulk phase (plain inserts into a table without
+// indexes, several times faster than upserts). It records nothing else and
+// stops quietly at the first row it cannot read: stageUsers reads the file
+// again in the run's usual order, records the rows' warnings, skips and
+// mapping lines, and reports the errors. A row that repeats an earlier row's
+// user is staged too; the run's duplicate pass folds it into the first row
+// and forgetRepeats removes the skip records that makes.
+func preStageUsers(ctx context.Context, run *ingest.Run, path string) error {
+	f, r, err := ingest.OpenCSV(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	header, err := r.Header("email")
+	if err != nil {
+		return nil
+	}
+	s := &userStager{run: run, path: path}
+	noWarn := func(code, field, msg string) error { return nil }
+	for rows := 0; ; rows++ {
+		if rows%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, line, err := r.Read()
+		if err != nil {
+			return nil
+		}
+		get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
+		email := get("email")
+		if email == "" {
+			continue
+		}
+		sourceID := get("external_id")
+		if sourceID == "" {
+			sourceID = ingest.NormalizeEmail(email)
+		}
+		u, err := s.user(ctx, get, noWarn, sourceID, email, line, rawRow(header, rec))
+		if err != nil {
+			return err
+		}
+		if err := run.AddUser(ctx, path, u); err != nil {
+			return err
+		}
+	}
+}
+
+// forgetRepeats ends the users phase preStageUsers began and removes the
+// "duplicate id" skip records of rows that repeat a user: in this format
+// they are the same user in one more organization, which stageUsers records.
+// No other skip record of the run exists yet.
+func forgetRepeats(ctx context.Context, run *ingest.Run) error {
+	if err := run.UsersDone(ctx); err != nil {
+		return err
+	}
+	res, err := run.Tx().ExecContext(ctx, `DELETE FROM skipped_users WHERE ingest_run_id = ?`, run.ID)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	run.Counts.Skipped -= int(n)
+	return err
 }
 
 // addMappings turns a row's organization and role_slugs columns into
