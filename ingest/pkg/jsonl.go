@@ -97,7 +97,7 @@ func loadWarnings(ctx context.Context, run *ingest.Run, path string) (int, error
 		if r := str(obj["row"]); r != "" {
 			row = r
 		}
-		_, err := ins.ExecContext(ctx, run.ID, run.Src.Provider, run.Src.Tenant, code, msg, null(str(obj["entity"])),
+		_, err := ins.ExecContext(rowCtx(ctx), run.ID, run.Src.Provider, run.Src.Tenant, code, msg, null(str(obj["entity"])),
 			null(str(obj["source_id"])), null(str(obj["file"])), row, string(c), ts)
 		return err
 	})
@@ -141,7 +141,7 @@ func loadSkipped(ctx context.Context, run *ingest.Run, path string) (int, error)
 		row := 0
 		fmt.Sscan(str(obj["row"]), &row)
 		file := str(obj["file"])
-		_, err := ins.ExecContext(ctx, run.ID, run.Src.Provider, run.Src.Tenant, null(id), file, row,
+		_, err := ins.ExecContext(rowCtx(ctx), run.ID, run.Src.Provider, run.Src.Tenant, null(id), file, row,
 			null(ingest.NormalizeEmail(str(obj["email"]))), reason, string(raw), ts)
 		return err
 	})

@@ -328,7 +328,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 			return &ingest.LineError{File: path, Line: line, Field: "org_id", Msg: "no organization: fill org_id, org_external_id or org_name"}
 		}
 		var first int
-		if err := dup.QueryRowContext(ctx, key, run.ID).Scan(&first); err == nil {
+		if err := dup.QueryRowContext(rowCtx(ctx), key, run.ID).Scan(&first); err == nil {
 			return &ingest.LineError{File: path, Line: line, Field: "org_external_id", Msg: fmt.Sprintf("organization %s is already on line %d", key, first)}
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -351,7 +351,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 				meta = string(b)
 			}
 		}
-		_, err := upsert.ExecContext(ctx, key, res, null(orgID), null(ext), null(name), string(dj), meta,
+		_, err := upsert.ExecContext(rowCtx(ctx), key, res, null(orgID), null(ext), null(name), string(dj), meta,
 			run.Src.Provider, run.Src.Tenant, run.ID, line)
 		return err
 	})
@@ -385,7 +385,7 @@ func (u *userResolver) sourceID(ctx context.Context, email, externalID, userID s
 	if email != "" {
 		e := ingest.NormalizeEmail(email)
 		var id string
-		err := u.byEmail.QueryRowContext(ctx, u.run.Src.Provider, u.run.Src.Tenant, e).Scan(&id)
+		err := u.byEmail.QueryRowContext(rowCtx(ctx), u.run.Src.Provider, u.run.Src.Tenant, e).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return e, nil
 		}
@@ -432,7 +432,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string) (int, e
 			}
 			b, _ := json.Marshal(obj)
 			key, _ := roles.OrgKey(orgID, ext, name)
-			if _, err := meta.ExecContext(ctx, id, key, string(b)); err != nil {
+			if _, err := meta.ExecContext(rowCtx(ctx), id, key, string(b)); err != nil {
 				return err
 			}
 		}
@@ -515,7 +515,7 @@ func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
 		if secret == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "totp_secret", Msg: "empty: each row enrolls one TOTP secret"}
 		}
-		res, err := ins.ExecContext(ctx, secret, null(get("totp_issuer")), null(get("totp_user")), run.Src.Provider, run.ID, line, run.Src.Tenant, email)
+		res, err := ins.ExecContext(rowCtx(ctx), secret, null(get("totp_issuer")), null(get("totp_user")), run.Src.Provider, run.ID, line, run.Src.Tenant, email)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage TOTP secret: %w", path, line, err)
 		}
@@ -533,6 +533,13 @@ func removeStaleTOTP(ctx context.Context, run *ingest.Run) error {
 		AND user_id IN (SELECT id FROM users WHERE source = ? AND source_tenant = ?)`, run.Src.Provider, run.ID, run.Src.Provider, run.Src.Tenant)
 	return err
 }
+
+// rowCtx is ctx without its cancellation, for the statements run once per
+// input row: the sqlite driver starts a watcher goroutine for every
+// statement run under a cancellable context, which costs more than many of
+// the statements themselves. The row loops check ctx every few thousand
+// rows instead (as ingest.Run does for its own row writers).
+func rowCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 func null(s string) any {
 	if s == "" {

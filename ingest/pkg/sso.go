@@ -120,7 +120,7 @@ func stageConnections(ctx context.Context, run *ingest.Run, path, protocol strin
 		}
 		dj, _ := json.Marshal(domains)
 		cj, _ := json.Marshal(config)
-		_, err := upsert.ExecContext(ctx, run.Src.Provider, run.Src.Tenant, connID, protocol, name, orgRow, string(dj), string(cj), secrets, run.ID, line)
+		_, err := upsert.ExecContext(rowCtx(ctx), run.Src.Provider, run.Src.Tenant, connID, protocol, name, orgRow, string(dj), string(cj), secrets, run.ID, line)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage connection %s: %w", path, line, name, err)
 		}
@@ -142,7 +142,7 @@ func stageAttributeMappings(ctx context.Context, run *ingest.Run, path string) (
 	defer upd.Close()
 	return readRows(ctx, path, []string{"externalid"}, func(get func(string) string, line int) error {
 		ext := get("externalId")
-		res, err := upd.ExecContext(ctx, get("providerType"), get("userPoolAttribute"), get("idpClaim"), run.Src.Provider, run.Src.Tenant, ext)
+		res, err := upd.ExecContext(rowCtx(ctx), get("providerType"), get("userPoolAttribute"), get("idpClaim"), run.Src.Provider, run.Src.Tenant, ext)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func stageProxyRoutes(ctx context.Context, run *ingest.Run, path string) (int, e
 			}
 		}
 		b, _ := json.Marshal(patch)
-		res, err := upd.ExecContext(ctx, string(b), get("protocol"), run.Src.Provider, run.Src.Tenant, ext)
+		res, err := upd.ExecContext(rowCtx(ctx), string(b), get("protocol"), run.Src.Provider, run.Src.Tenant, ext)
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,9 @@ type userStager struct {
 	run  *ingest.Run
 	path string
 	seen *sql.Stmt
+	// staged has a bit set for each line whose user preStageUsers staged:
+	// the first line of each user it read.
+	staged lineSet
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
@@ -61,7 +64,11 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) 
 		return 0, err
 	}
 	defer seen.Close()
-	s := &userStager{run: run, path: path, seen: seen}
+	staged, err := stagedLines(ctx, run)
+	if err != nil {
+		return 0, err
+	}
+	s := &userStager{run: run, path: path, seen: seen, staged: staged}
 	rows := 0
 	for {
 		if rows%4096 == 0 {
@@ -102,15 +109,17 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 			Context: map[string]any{"field": field}})
 	}
 
-	var first int
-	var fEmail, fFirst, fLast, fHash, fPassword string
-	err := s.seen.QueryRowContext(ctx, run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
-	switch {
-	case err == nil && first == line:
+	if s.staged.has(line) {
 		// preStageUsers staged this row's user: only its warnings are left.
 		if _, err := s.user(ctx, get, warn, sourceID, email, line, raw); err != nil {
 			return err
 		}
+		return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+	}
+	var first int
+	var fEmail, fFirst, fLast, fHash, fPassword string
+	err := s.seen.QueryRowContext(rowCtx(ctx), run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
+	switch {
 	case err == nil:
 		// The same user again: one more organization, not a second user.
 		var diff []string
@@ -218,6 +227,43 @@ func forgetRepeats(ctx context.Context, run *ingest.Run) error {
 	n, err := res.RowsAffected()
 	run.Counts.Skipped -= int(n)
 	return err
+}
+
+// lineSet is a set of line numbers, one bit each.
+type lineSet []uint64
+
+func (b *lineSet) add(line int) {
+	for line/64 >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[line/64] |= 1 << (line % 64)
+}
+
+func (b lineSet) has(line int) bool { return line/64 < len(b) && b[line/64]&(1<<(line%64)) != 0 }
+
+// stagedLines returns the lines of the users this run has staged so far, read
+// in pages by id so that no cursor stays open while rows are written.
+func stagedLines(ctx context.Context, run *ingest.Run) (lineSet, error) {
+	var set lineSet
+	var after int64
+	for {
+		var page []struct {
+			ID   int64 `db:"id"`
+			Line int   `db:"row_number"`
+		}
+		if err := run.Tx().SelectContext(ctx, &page, `SELECT id, row_number FROM users
+			WHERE id > ? AND source = ? AND source_tenant = ? AND last_seen_run_id = ? ORDER BY id LIMIT 16384`,
+			after, run.Src.Provider, run.Src.Tenant, run.ID); err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			return set, nil
+		}
+		for _, p := range page {
+			set.add(p.Line)
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 // addMappings turns a row's organization and role_slugs columns into
