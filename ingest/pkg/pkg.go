@@ -104,7 +104,8 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	if err := preStageUsers(ctx, run, path(fileUsers)); err != nil {
+	warned, err := preStageUsers(ctx, run, path(fileUsers))
+	if err != nil {
 		return ingest.Counts{}, err
 	}
 	if err := forgetRepeats(ctx, run); err != nil {
@@ -126,7 +127,9 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// Organizations before the users that name them, so that staging
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
-		{fileUsers, stageUsers},
+		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
+			return stageUsers(ctx, run, p, warned)
+		}},
 		{fileMemberships, stageMemberships},
 	}
 	for _, s := range steps {
@@ -201,7 +204,8 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	if err := preStageUsers(ctx, run, o.File); err != nil {
+	warned, err := preStageUsers(ctx, run, o.File)
+	if err != nil {
 		return ingest.Counts{}, err
 	}
 	if err := forgetRepeats(ctx, run); err != nil {
@@ -213,7 +217,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File)
+	n, err := stageUsers(ctx, run, o.File, warned)
 	if err != nil {
 		return ingest.Counts{}, err
 	}

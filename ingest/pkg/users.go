@@ -32,14 +32,16 @@ type userStager struct {
 	path string
 	seen *sql.Stmt
 	// staged has a bit set for each line whose user preStageUsers staged:
-	// the first line of each user it read.
-	staged lineSet
+	// the first line of each user it read. warned has one for each line it
+	// found something to warn about.
+	staged, warned lineSet
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
 // columns become org-mapping lines and role_slugs role-mapping lines (in
 // the row's organization), which the caller applies.
-func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) {
+// warned are the lines preStageUsers found something to warn about.
+func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSet) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -68,7 +70,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	s := &userStager{run: run, path: path, seen: seen, staged: staged}
+	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned}
 	rows := 0
 	for {
 		if rows%4096 == 0 {
@@ -94,11 +96,10 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string) (int, error) 
 func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec []string, line int) error {
 	run, path := s.run, s.path
 	get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
-	raw := rawRow(header, rec)
 	email := get("email")
 	extID := get("external_id")
 	if email == "" {
-		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", raw)
+		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", rawRow(header, rec))
 	}
 	sourceID := extID
 	if sourceID == "" {
@@ -111,8 +112,10 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 
 	if s.staged.has(line) {
 		// preStageUsers staged this row's user: only its warnings are left.
-		if _, err := s.user(ctx, get, warn, sourceID, email, line, raw); err != nil {
-			return err
+		if s.warned.has(line) {
+			if _, err := s.user(ctx, get, warn, sourceID, email, line, nil); err != nil {
+				return err
+			}
 		}
 		return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
 	}
@@ -136,7 +139,7 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 			}
 		}
 	case errors.Is(err, sql.ErrNoRows):
-		u, err := s.user(ctx, get, warn, sourceID, email, line, raw)
+		u, err := s.user(ctx, get, warn, sourceID, email, line, rawRow(header, rec))
 		if err != nil {
 			return err
 		}
@@ -170,27 +173,33 @@ func rawRow(header, rec []string) map[string]string {
 // again in the run's usual order, records the rows' warnings, skips and
 // mapping lines, and reports the errors. A row that repeats an earlier row's
 // user is staged too; the run's duplicate pass folds it into the first row
-// and forgetRepeats removes the skip records that makes.
-func preStageUsers(ctx context.Context, run *ingest.Run, path string) error {
+// and forgetRepeats removes the skip records that makes. It returns the
+// lines with something to warn about, so that stageUsers builds only their
+// users again.
+func preStageUsers(ctx context.Context, run *ingest.Run, path string) (lineSet, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	defer f.Close()
 	header, err := r.Header("email")
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	s := &userStager{run: run, path: path}
-	noWarn := func(code, field, msg string) error { return nil }
+	var warned lineSet
 	for rows := 0; ; rows++ {
 		if rows%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		rec, line, err := r.Read()
 		if err != nil {
+			return warned, nil
+		}
+		noteWarning := func(code, field, msg string) error {
+			warned.add(line)
 			return nil
 		}
 		get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
@@ -202,12 +211,12 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) error {
 		if sourceID == "" {
 			sourceID = ingest.NormalizeEmail(email)
 		}
-		u, err := s.user(ctx, get, noWarn, sourceID, email, line, rawRow(header, rec))
+		u, err := s.user(ctx, get, noteWarning, sourceID, email, line, rawRow(header, rec))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := run.AddUser(ctx, path, u); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }
