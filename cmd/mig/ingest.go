@@ -35,15 +35,23 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
-		db, err := staging.Open(ctx, e.DB)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
 		o.Log = e.Log
-		c, err := clerk.Ingest(ctx, db, o)
-		return reportIngest(e, "clerk", o.UsersFile, c, err, asJSON)
+		return runIngest(ctx, e, "clerk", o.UsersFile, asJSON, func(db *staging.DB) (ingest.Counts, error) {
+			return clerk.Ingest(ctx, db, o)
+		})
 	}
+}
+
+// runIngest opens the staging database, runs one source's ingest and
+// reports it: the body every `mig ingest` sub-command shares.
+func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, fn func(*staging.DB) (ingest.Counts, error)) error {
+	db, err := staging.Open(ctx, e.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := fn(db)
+	return reportIngest(e, provider, file, c, err, asJSON)
 }
 
 // reportIngest prints what an ingest did: counts on stdout (a table, or JSON

@@ -5,6 +5,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/pkg"
 	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/staging"
@@ -25,13 +26,9 @@ func configureIngestPackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdCl
 	cmd.Flag("source-tenant", "Source tenant in staging (default: the manifest's sourceTenant).").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
-		db, err := staging.Open(ctx, e.DB)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		c, err := pkg.IngestPackage(ctx, db, o)
-		return reportIngest(e, "package", o.Dir, c, err, asJSON)
+		return runIngest(ctx, e, "package", o.Dir, asJSON, func(db *staging.DB) (ingest.Counts, error) {
+			return pkg.IngestPackage(ctx, db, o)
+		})
 	}
 }
 
@@ -44,13 +41,9 @@ func configureIngestCSVCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 	cmd.Flag("source-tenant", "Name of this CSV source, to keep two CSV sources apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
-		db, err := staging.Open(ctx, e.DB)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		c, err := pkg.IngestCSV(ctx, db, o)
-		return reportIngest(e, "csv", o.File, c, err, asJSON)
+		return runIngest(ctx, e, "csv", o.File, asJSON, func(db *staging.DB) (ingest.Counts, error) {
+			return pkg.IngestCSV(ctx, db, o)
+		})
 	}
 }
 
@@ -67,16 +60,12 @@ func configureIngestRolesCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 		if o.Definitions == "" && o.UserMapping == "" {
 			return usageError{"give --definitions, --user-mapping or both"}
 		}
-		db, err := staging.Open(ctx, e.DB)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		c, err := roles.Ingest(ctx, db, o)
 		file := o.Definitions
 		if file == "" {
 			file = o.UserMapping
 		}
-		return reportIngest(e, "roles", file, c, err, asJSON)
+		return runIngest(ctx, e, "roles", file, asJSON, func(db *staging.DB) (ingest.Counts, error) {
+			return roles.Ingest(ctx, db, o)
+		})
 	}
 }
