@@ -55,20 +55,33 @@ func nameDesc(f fields, nameRequired bool) (name string, desc *string, rts strin
 	return name, desc, rts, nil
 }
 
+// requiredSlug reads the body's slug: present, not empty, matching re and at
+// most maxSlugLen long, else the 422 production answers (invalid has a %d
+// for the length).
+func requiredSlug(f fields, re *regexp.Regexp, invalid string) (string, *reply) {
+	slug, ok, bad := f.str("slug")
+	if bad != nil {
+		return "", bad
+	}
+	if !ok || slug == "" {
+		r := errMessage(http.StatusUnprocessableEntity, "slug should not be empty.")
+		return "", &r
+	}
+	if len(slug) > maxSlugLen || !re.MatchString(slug) {
+		r := errMessage(http.StatusUnprocessableEntity, invalid, maxSlugLen)
+		return "", &r
+	}
+	return slug, nil
+}
+
 func (s *Server) createPermission(q *request) reply {
 	f, bad := q.fields()
 	if bad != nil {
 		return *bad
 	}
-	slug, ok, bad := f.str("slug")
+	slug, bad := requiredSlug(f, permissionSlugRe, "slug must be lowercase and contain only letters, numbers, hyphens, underscores, colons, periods, and asterisks, at most %d characters.")
 	if bad != nil {
 		return *bad
-	}
-	if !ok || slug == "" {
-		return errMessage(http.StatusUnprocessableEntity, "slug should not be empty.")
-	}
-	if len(slug) > maxSlugLen || !permissionSlugRe.MatchString(slug) {
-		return errMessage(http.StatusUnprocessableEntity, "slug must be lowercase and contain only letters, numbers, hyphens, underscores, colons, periods, and asterisks, at most %d characters.", maxSlugLen)
 	}
 	name, desc, rts, bad := nameDesc(f, true)
 	if bad != nil {
@@ -109,15 +122,9 @@ func (s *Server) createEnvRole(q *request) reply {
 	if bad != nil {
 		return *bad
 	}
-	slug, ok, bad := f.str("slug")
+	slug, bad := requiredSlug(f, roleSlugRe, "slug must be lowercase letters, numbers, hyphens, underscores, colons or periods, at most %d characters.")
 	if bad != nil {
 		return *bad
-	}
-	if !ok || slug == "" {
-		return errMessage(http.StatusUnprocessableEntity, "slug should not be empty.")
-	}
-	if len(slug) > maxSlugLen || !roleSlugRe.MatchString(slug) {
-		return errMessage(http.StatusUnprocessableEntity, "slug must be lowercase letters, numbers, hyphens, underscores, colons or periods, at most %d characters.", maxSlugLen)
 	}
 	name, desc, rts, bad := nameDesc(f, true)
 	if bad != nil {
