@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -210,4 +211,30 @@ func OpenCSV(path string) (*os.File, *CSVReader, error) {
 		return nil, nil, err
 	}
 	return f, r, nil
+}
+
+// Each calls fn for every data row after the header, with a getter for
+// trimmed fields by column name and the row's line, checking ctx every few
+// thousand rows. It returns the number of rows read.
+func (c *CSVReader) Each(ctx context.Context, fn func(get func(col string) string, line int) error) (int, error) {
+	n := 0
+	for {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		rec, line, err := c.Read()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		get := func(col string) string { return strings.TrimSpace(c.Get(rec, strings.ToLower(col))) }
+		if err := fn(get, line); err != nil {
+			return n, err
+		}
+	}
 }

@@ -399,24 +399,16 @@ func stageOrgMapping(ctx context.Context, run *ingest.Run, path string) error {
 	if err := run.ClearOrgMapping(ctx); err != nil {
 		return err
 	}
-	rows := 0
-	for {
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		rows++
-		uid := strings.TrimSpace(r.Get(rec, "clerk_user_id"))
+	rows, err := r.Each(ctx, func(get func(string) string, line int) error {
+		uid := get("clerk_user_id")
 		if uid == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "clerk_user_id", Msg: "empty: each line maps one Clerk user"}
 		}
-		if err := run.AddOrgMappingRow(ctx, path, ingest.OrgMappingRow{Row: line, SourceUserID: uid,
-			OrgID: r.Get(rec, "org_id"), OrgExternalID: r.Get(rec, "org_external_id"), OrgName: r.Get(rec, "org_name")}); err != nil {
-			return err
-		}
+		return run.AddOrgMappingRow(ctx, path, ingest.OrgMappingRow{Row: line, SourceUserID: uid,
+			OrgID: get("org_id"), OrgExternalID: get("org_external_id"), OrgName: get("org_name")})
+	})
+	if err != nil {
+		return err
 	}
 	run.SetRows("org_mapping", rows)
 	return run.ApplyOrgMapping(ctx)
@@ -434,28 +426,19 @@ func stageRoleMapping(ctx context.Context, run *ingest.Run, path string) error {
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return err
 	}
-	rows := 0
-	for {
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		rows++
-		uid := strings.TrimSpace(r.Get(rec, "clerk_user_id"))
-		slug := strings.TrimSpace(r.Get(rec, "role_slug"))
+	rows, err := r.Each(ctx, func(get func(string) string, line int) error {
+		uid, slug := get("clerk_user_id"), get("role_slug")
 		if uid == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "clerk_user_id", Msg: "empty: each line gives one Clerk user a role"}
 		}
 		if slug == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "role_slug", Msg: "empty: each line gives one Clerk user a role"}
 		}
-		if err := run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: uid, RoleSlug: slug,
-			OrgID: r.Get(rec, "org_id"), OrgExternalID: r.Get(rec, "org_external_id")}); err != nil {
-			return err
-		}
+		return run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: uid, RoleSlug: slug,
+			OrgID: get("org_id"), OrgExternalID: get("org_external_id")})
+	})
+	if err != nil {
+		return err
 	}
 	run.SetRows("role_mapping", rows)
 	return run.ApplyRoleMapping(ctx)

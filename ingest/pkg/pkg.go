@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -283,26 +282,7 @@ func readRows(ctx context.Context, path string, required []string, fn func(get f
 	if _, err := r.Header(required...); err != nil {
 		return 0, err
 	}
-	n := 0
-	for {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, err
-			}
-		}
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n++
-		get := func(c string) string { return strings.TrimSpace(r.Get(rec, strings.ToLower(c))) }
-		if err := fn(get, line); err != nil {
-			return n, err
-		}
-	}
+	return r.Each(ctx, fn)
 }
 
 func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int, error) {
