@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -151,7 +153,9 @@ type Run struct {
 	ID     int64
 	Src    Source
 	Counts Counts
+	Log    *slog.Logger // optional: debug timings of the bulk steps
 	tx     *sqlx.Tx
+	conn   *sqlx.Conn
 	files  []*File
 
 	upsertUser *sql.Stmt
@@ -169,7 +173,7 @@ type Run struct {
 	// keeping them up to date row by row. Duplicate ids, which the unique
 	// index would have caught, are found with one sorted pass instead.
 	bulk           bool
-	droppedIndexes map[string][]string // table -> CREATE INDEX statements to restore
+	droppedIndexes map[string][]droppedIndex // table -> indexes to build again
 	insertUserID   *sql.Stmt
 	insertUser     *sql.Stmt
 	usersDoneErr   error
@@ -206,16 +210,46 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 		return nil, fmt.Errorf("%w (run %d)", ErrUnchanged, same)
 	}
 
-	tx, err := db.BeginTxx(ctx, nil)
+	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Src: src, tx: tx, files: files, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
+	// Foreign keys are not enforced inside a run. Every row a run writes
+	// into a child table comes from a join with its parent in the same
+	// transaction, so the checks could never fail, and they cost a lookup
+	// in the wide users table per membership, role and TOTP row: more than
+	// the insert itself. The pragma cannot change inside a transaction, so
+	// it is set on the connection before BEGIN and restored by end().
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		restoreForeignKeys(conn)
+		return nil, err
+	}
+	r := &Run{Src: src, tx: tx, conn: conn, files: files, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
 	if err := r.prepare(ctx, string(opts)); err != nil {
-		tx.Rollback()
+		r.Rollback()
 		return nil, err
 	}
 	return r, nil
+}
+
+// restoreForeignKeys turns enforcement back on and gives the connection
+// back to the pool, where every other user of the database expects it on.
+func restoreForeignKeys(conn *sqlx.Conn) {
+	conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`)
+	conn.Close()
+}
+
+// end finishes with the run's connection once its transaction is over.
+func (r *Run) end() {
+	if r.conn != nil {
+		restoreForeignKeys(r.conn)
+		r.conn = nil
+	}
 }
 
 func (r *Run) prepare(ctx context.Context, opts string) error {
@@ -381,20 +415,23 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	return nil
 }
 
+// droppedIndex is an index a run dropped and must build again.
+type droppedIndex struct {
+	Name string `db:"name"`
+	SQL  string `db:"sql"`
+}
+
 // dropIndexes drops every explicit index of the tables, remembering how to
 // build them again. Index changes are part of the transaction.
 func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 	if r.droppedIndexes == nil {
-		r.droppedIndexes = map[string][]string{}
+		r.droppedIndexes = map[string][]droppedIndex{}
 	}
 	for _, t := range tables {
 		if _, done := r.droppedIndexes[t]; done {
 			continue
 		}
-		var idx []struct {
-			Name string `db:"name"`
-			SQL  string `db:"sql"`
-		}
+		var idx []droppedIndex
 		if err := r.tx.SelectContext(ctx, &idx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, t); err != nil {
 			return err
 		}
@@ -402,20 +439,35 @@ func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 			if _, err := r.tx.ExecContext(ctx, `DROP INDEX "`+i.Name+`"`); err != nil {
 				return err
 			}
-			r.droppedIndexes[t] = append(r.droppedIndexes[t], i.SQL)
 		}
+		r.droppedIndexes[t] = append(idx, r.droppedIndexes[t]...)
 	}
 	return nil
 }
 
+// restoreIndexes builds the table's dropped indexes again.
 func (r *Run) restoreIndexes(ctx context.Context, table string) error {
-	for _, q := range r.droppedIndexes[table] {
-		if _, err := r.tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("rebuild index: %w", err)
+	for _, i := range r.droppedIndexes[table] {
+		if err := r.exec(ctx, "build index "+i.Name, i.SQL); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", i.Name, err)
 		}
 	}
 	delete(r.droppedIndexes, table)
 	return nil
+}
+
+// restoreIndex builds one dropped index of the table again, before the
+// others. It returns the index's CREATE statement, for another try after
+// an error.
+func (r *Run) restoreIndex(ctx context.Context, table, name string) (string, error) {
+	idx := r.droppedIndexes[table]
+	for n, i := range idx {
+		if i.Name == name {
+			r.droppedIndexes[table] = append(idx[:n:n], idx[n+1:]...)
+			return i.SQL, r.exec(ctx, "build index "+i.Name, i.SQL)
+		}
+	}
+	return "", fmt.Errorf("index %s of %s was not dropped", name, table)
 }
 
 // UsersDone ends the users phase of a run. On a first ingest it moves users
@@ -464,6 +516,25 @@ func (r *Run) prepareUpserts(ctx context.Context) error {
 func (r *Run) bulkUsers() bool { return r.bulk && r.droppedIndexes["users"] != nil }
 
 func (r *Run) usersDone(ctx context.Context) error {
+	// Exports do not repeat an id in practice, so the unique source key is
+	// built first: when it builds, there are no duplicates to look for. Only
+	// when it fails are they found (a sort of the source's users) and moved
+	// to skipped_users, and the key built again.
+	key, err := r.restoreIndex(ctx, "users", "users_source_key")
+	if isUniqueViolation(err) {
+		if err = r.skipDuplicateIDs(ctx); err == nil {
+			_, err = r.tx.ExecContext(ctx, key)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("stage users: %w", err)
+	}
+	return r.restoreIndexes(ctx, "users")
+}
+
+// skipDuplicateIDs moves every user whose id repeats an earlier line's to
+// skipped_users, naming the line that was staged.
+func (r *Run) skipDuplicateIDs(ctx context.Context) error {
 	for _, q := range []string{
 		`CREATE TEMP TABLE dup_users AS
 		 SELECT id, first_row FROM (
@@ -484,9 +555,19 @@ func (r *Run) usersDone(ctx context.Context) error {
 		}
 	}
 	var dups int
-	r.tx.QueryRowContext(ctx, `SELECT count(*) FROM skipped_users WHERE ingest_run_id = ? AND reason LIKE 'duplicate id %'`, r.ID).Scan(&dups)
+	if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM skipped_users WHERE ingest_run_id = ? AND reason LIKE 'duplicate id %'`,
+		r.ID).Scan(&dups); err != nil {
+		return err
+	}
 	r.Counts.Skipped += dups
-	return r.restoreIndexes(ctx, "users")
+	return nil
+}
+
+// isUniqueViolation reports whether err is SQLite's SQLITE_CONSTRAINT_UNIQUE
+// (extended result code 2067).
+func isUniqueViolation(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code() == 2067
 }
 
 func (r *Run) usersFile() string {
@@ -599,7 +680,10 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 
 // ApplyOrgMapping runs sqlqueries/ingest/org_mapping.sql: the priority rule
 // picks each line's organization, organizations are created or completed,
-// and every (user, organization) pair becomes one membership.
+// and every (user, organization) pair becomes one membership. When the
+// source was staged before, org_mapping_prune.sql then removes what the
+// earlier mapping made and this one does not; on a first run (r.bulk: the
+// source had no users, so it had no memberships) there is nothing to prune.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	if err := r.UsersDone(ctx); err != nil {
 		return err
@@ -607,16 +691,25 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
 	}
-	return r.script(ctx, "ingest/org_mapping.sql")
+	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil || r.bulk {
+		return err
+	}
+	return r.script(ctx, "ingest/org_mapping_prune.sql")
 }
 
-// ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql.
+// ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, after
+// role_mapping_prune.sql when the source was staged before.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if err := r.UsersDone(ctx); err != nil {
 		return err
 	}
 	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
+	}
+	if !r.bulk {
+		if err := r.script(ctx, "ingest/role_mapping_prune.sql"); err != nil {
+			return err
+		}
 	}
 	return r.script(ctx, "ingest/role_mapping.sql")
 }
@@ -629,7 +722,7 @@ func (r *Run) script(ctx context.Context, path string) error {
 	args := []any{sql.Named("run_id", r.ID), sql.Named("source", r.Src.Provider),
 		sql.Named("tenant", r.Src.Tenant), sql.Named("now", staging.Now())}
 	for i, stmt := range sqlqueries.Statements(q.SQL) {
-		if _, err := r.tx.ExecContext(ctx, stmt, args...); err != nil {
+		if err := r.exec(ctx, fmt.Sprintf("%s statement %d", path, i+1), stmt, args...); err != nil {
 			return fmt.Errorf("%s statement %d: %w", path, i+1, err)
 		}
 	}
@@ -640,7 +733,7 @@ func (r *Run) script(ctx context.Context, path string) error {
 // has are marked missing (never deleted: they may be in WorkOS already), the
 // counts are recorded, and the transaction commits.
 func (r *Run) Commit(ctx context.Context) (Counts, error) {
-	defer r.tx.Rollback()
+	defer r.Rollback()
 	if err := r.UsersDone(ctx); err != nil {
 		return r.Counts, err
 	}
@@ -649,29 +742,15 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 			return r.Counts, err
 		}
 	}
-	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
-		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
-		r.Src.Provider, r.Src.Tenant, r.ID)
-	if err != nil {
-		return r.Counts, err
-	}
-	n, _ := res.RowsAffected()
-	r.Counts.Missing = int(n)
-	// A user seen in this run without a TOTP secret it had before has lost
-	// it, unless the factor already reached WorkOS.
-	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
-		WHERE source = ?1 AND ingest_run_id < ?3
-		  AND user_id IN (SELECT id FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3)
-		  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'totp' AND i.entity_id = totp_secrets.id AND i.status = 'done')`,
-		r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
-		return r.Counts, err
-	}
-	if err := r.tx.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE change = 'new' AND first_run_id = ?3),
-		count(*) FILTER (WHERE change = 'changed' AND changed_run_id = ?3),
-		count(*) FILTER (WHERE change = 'unchanged')
-		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
-		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged); err != nil {
+	if r.bulk {
+		// The source's first run: every user of the source is new, none can
+		// be missing or have lost a TOTP secret, and counting needs only the
+		// source key index, not a pass over the users' rows.
+		if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE source = ? AND source_tenant = ?`,
+			r.Src.Provider, r.Src.Tenant).Scan(&r.Counts.New); err != nil {
+			return r.Counts, err
+		}
+	} else if err := r.commitDelta(ctx); err != nil {
 		return r.Counts, err
 	}
 	if err := r.tx.QueryRowContext(ctx, `SELECT
@@ -697,8 +776,51 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	return r.Counts, r.tx.Commit()
 }
 
+// commitDelta ends a run over a source staged before: users the export no
+// longer has are marked missing, and the counts say what changed.
+func (r *Run) commitDelta(ctx context.Context) error {
+	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
+		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
+		r.Src.Provider, r.Src.Tenant, r.ID)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	r.Counts.Missing = int(n)
+	// A user seen in this run without a TOTP secret it had before has lost
+	// it, unless the factor already reached WorkOS.
+	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
+		WHERE source = ?1 AND ingest_run_id < ?3
+		  AND user_id IN (SELECT id FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3)
+		  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'totp' AND i.entity_id = totp_secrets.id AND i.status = 'done')`,
+		r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
+		return err
+	}
+	return r.tx.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE change = 'new' AND first_run_id = ?3),
+		count(*) FILTER (WHERE change = 'changed' AND changed_run_id = ?3),
+		count(*) FILTER (WHERE change = 'unchanged')
+		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
+		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged)
+}
+
+// exec runs one of the run's bulk statements (an index build, a step of a
+// SQL script), saying at debug level how long it took: at a million rows
+// these are where the time goes.
+func (r *Run) exec(ctx context.Context, step, q string, args ...any) error {
+	start := time.Now()
+	_, err := r.tx.ExecContext(ctx, q, args...)
+	if r.Log != nil {
+		r.Log.Debug("ingest step", "step", step, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
+	return err
+}
+
 // Rollback undoes the run. It is safe after Commit.
-func (r *Run) Rollback() { r.tx.Rollback() }
+func (r *Run) Rollback() {
+	r.tx.Rollback()
+	r.end()
+}
 
 // Tx exposes the run's transaction to source packages with tables of their
 // own (role definitions, SSO connections).

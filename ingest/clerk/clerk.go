@@ -77,6 +77,7 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	run.Log = log
 	start := time.Now()
 	phase := func(name string) {
 		log.Debug("ingest phase done", "phase", name, "elapsed", time.Since(start).Round(time.Millisecond))

@@ -319,3 +319,59 @@ func TestOrgMappingVariantsAndPriority(t *testing.T) {
 		t.Fatalf("warnings = %q", got)
 	}
 }
+
+// A newer org and role mapping replaces the earlier one: memberships and
+// role assignments it no longer makes go, unless WorkOS already has the
+// membership (kept, with a warning). A pair given on two lines is one
+// membership, recorded at its first line.
+func TestNewMappingReplacesTheOldOne(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	users := write(t, "u.csv", header+
+		"user_1,A,A,,a@example.com,,a@example.com,,,,,,\n"+
+		"user_2,B,B,,b@example.com,,b@example.com,,,,,,\n")
+	opts := clerk.Options{UsersFile: users,
+		OrgMapping:  write(t, "o1.csv", "clerk_user_id,org_external_id,org_name\nuser_1,acme,Acme\nuser_2,acme,Acme\nuser_2,beta,Beta\n"),
+		RoleMapping: write(t, "r1.csv", "clerk_user_id,role_slug\nuser_1,org-admin\nuser_2,org-viewer\n")}
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	// WorkOS has user_2's membership of beta; user_1's of acme it does not.
+	if _, err := db.Exec(`INSERT INTO import_items (entity, entity_id, status, updated_at)
+		SELECT 'membership', m.id, 'done', 'now' FROM memberships m JOIN users u ON u.id = m.user_id
+		JOIN organizations o ON o.id = m.organization_id WHERE u.source_id = 'user_2' AND o.org_key = 'ext:beta'`); err != nil {
+		t.Fatal(err)
+	}
+	opts.OrgMapping = write(t, "o2.csv", "clerk_user_id,org_external_id,org_name\nuser_1,beta,Beta\nuser_2,acme,Acme\nuser_1,beta,Beta\n")
+	opts.RoleMapping = write(t, "r2.csv", "clerk_user_id,role_slug\nuser_2,org-admin\n")
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	got := query[string](t, db, `SELECT group_concat(k, ' ') FROM (SELECT u.source_id || '@' || o.org_key || ':' || m.row_number AS k
+		FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id ORDER BY k)`)
+	if got != "user_1@ext:beta:2 user_2@ext:acme:3 user_2@ext:beta:4" {
+		t.Fatalf("memberships = %q", got)
+	}
+	if got := query[string](t, db, `SELECT group_concat(code, ' ') FROM warnings WHERE code = 'membership_removed_in_source'`); got != "membership_removed_in_source" {
+		t.Fatalf("warnings = %q", got)
+	}
+	if got := query[string](t, db, `SELECT group_concat(u.source_id || '=' || r.role_slug, ' ') FROM role_assignments r JOIN users u ON u.id = r.user_id`); got != "user_2=org-admin" {
+		t.Fatalf("role assignments = %q", got)
+	}
+}
+
+// A run switches foreign-key enforcement off on its connection only while
+// it lasts: after a commit and after a failed run, the next user of the
+// database has it on.
+func TestForeignKeysOnAfterARun(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	good := write(t, "u.csv", header+"user_1,A,A,,a@example.com,,a@example.com,,,,,,\n")
+	bad := write(t, "bad.csv", header+"user_2,\"A,A\n")
+	for _, f := range []string{good, bad} {
+		clerk.Ingest(ctx, db, clerk.Options{UsersFile: f})
+		if on := query[int](t, db, `PRAGMA foreign_keys`); on != 1 {
+			t.Fatalf("after ingesting %s: foreign_keys = %d", filepath.Base(f), on)
+		}
+	}
+}

@@ -5,13 +5,18 @@
 -- params: :run_id, :source, :tenant, :now
 
 -- Each line with its staged user, found once: the user lookup is the
--- expensive part at a million lines, and two statements below need it.
+-- expensive part at a million lines, and several statements below need it.
+-- The lines are read in file order (the unary + keeps the planner off the
+-- index on ingest_run_id, which is in org_key order): exports list users in
+-- the order of the users file, so the lookups walk the users index in order
+-- instead of jumping around it.
 DROP TABLE IF EXISTS temp.org_lines;
 CREATE TEMP TABLE org_lines AS
-SELECT r.mapping_row_id, r.file, r.row_number, r.source_user_id, r.org_key, u.id AS user_id
+SELECT r.mapping_row_id, r.file, r.row_number, r.source_user_id, r.org_key,
+       r.org_id, r.org_external_id, r.org_name, u.id AS user_id
 FROM org_mapping_resolved r
 LEFT JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-WHERE r.ingest_run_id = :run_id;
+WHERE +r.ingest_run_id = :run_id;
 
 -- Lines that name no organization at all.
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
@@ -32,26 +37,25 @@ FROM org_lines l
 WHERE l.org_key IS NOT NULL AND l.user_id IS NULL;
 
 -- One organization per org_key. The first line (by line number) that gives a
--- name names it; a later run can fill in a name but never renames.
+-- name names it; a later run can fill in a name but never renames. (The
+-- zero-padded line number in front of the name makes min() pick the first
+-- line's name in the same pass as the grouping.)
 INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
 SELECT g.org_key,
        CASE
            WHEN g.org_key LIKE 'id:%' THEN 'org_id'
-           WHEN g.org_key LIKE 'ext:%' AND g.any_name IS NOT NULL THEN 'external_id_create'
+           WHEN g.org_key LIKE 'ext:%' AND g.first_name IS NOT NULL THEN 'external_id_create'
            WHEN g.org_key LIKE 'ext:%' THEN 'external_id'
            ELSE 'name'
        END,
-       g.org_id, g.org_external_id,
-       (SELECT r2.org_name FROM org_mapping_resolved r2
-         WHERE r2.ingest_run_id = :run_id AND r2.org_key = g.org_key AND r2.org_name IS NOT NULL
-         ORDER BY r2.row_number LIMIT 1),
+       g.org_id, g.org_external_id, substr(g.first_name, 12),
        :source, :tenant, :run_id, g.first_row
 FROM (
-    SELECT r.org_key, min(r.org_id) AS org_id, min(r.org_external_id) AS org_external_id,
-           max(r.org_name) AS any_name, min(r.row_number) AS first_row
-    FROM org_mapping_resolved r
-    WHERE r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
-    GROUP BY r.org_key
+    SELECT l.org_key, min(l.org_id) AS org_id, min(l.org_external_id) AS org_external_id,
+           min(printf('%010d ', l.row_number) || l.org_name) AS first_name, min(l.row_number) AS first_row
+    FROM org_lines l
+    WHERE l.org_key IS NOT NULL
+    GROUP BY l.org_key
 ) g
 WHERE true
 ON CONFLICT (org_key) DO UPDATE SET
@@ -60,30 +64,18 @@ ON CONFLICT (org_key) DO UPDATE SET
                       THEN 'external_id_create' ELSE organizations.resolution END;
 
 -- Every (user, organization) pair is one membership, whatever the number of
--- lines that say so; a user may belong to several organizations.
+-- lines that say so; a user may belong to several organizations. Lines go
+-- in file order, so a pair's first line is the one that inserts it; a
+-- membership an earlier run made is kept and takes this run's line.
 INSERT INTO memberships (user_id, organization_id, source, ingest_run_id, row_number)
-SELECT l.user_id, o.id, :source, :run_id, min(l.row_number)
+SELECT l.user_id, o.id, :source, :run_id, l.row_number
 FROM org_lines l
 JOIN organizations o ON o.org_key = l.org_key
 WHERE l.user_id IS NOT NULL
-GROUP BY l.user_id, o.id
-ON CONFLICT (user_id, organization_id) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number;
+ORDER BY l.rowid
+ON CONFLICT (user_id, organization_id) DO UPDATE SET
+    ingest_run_id = excluded.ingest_run_id,
+    row_number = CASE WHEN memberships.ingest_run_id = excluded.ingest_run_id
+                      THEN min(memberships.row_number, excluded.row_number) ELSE excluded.row_number END;
 
 DROP TABLE temp.org_lines;
-
--- Memberships an earlier mapping of this source made and this one no longer
--- has: gone if WorkOS never got them, kept with a warning if it did.
-INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, created_at)
-SELECT :run_id, :source, :tenant, 'membership_removed_in_source',
-       'the new org mapping no longer puts this user in ' || o.org_key || ', but the membership was imported; remove it in WorkOS by hand if that is intended',
-       'membership', u.source_id, :now
-FROM memberships m
-JOIN users u ON u.id = m.user_id
-JOIN organizations o ON o.id = m.organization_id
-WHERE m.source = :source AND u.source = :source AND u.source_tenant = :tenant AND m.ingest_run_id < :run_id
-  AND EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = m.id AND i.status = 'done');
-
-DELETE FROM memberships
-WHERE source = :source AND ingest_run_id < :run_id
-  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant)
-  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = memberships.id AND i.status = 'done');

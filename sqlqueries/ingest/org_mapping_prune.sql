@@ -1,0 +1,23 @@
+-- name: org_mapping_prune
+-- description: Runs after org_mapping.sql when the source was staged before:
+--   memberships the earlier mapping made and the new one no longer has are
+--   removed, or kept with a warning when WorkOS already has them. (On a
+--   source's first run there is nothing to prune, and mig skips this file.)
+-- params: :run_id, :source, :tenant, :now
+
+-- Memberships an earlier mapping of this source made and this one no longer
+-- has: gone if WorkOS never got them, kept with a warning if it did.
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, created_at)
+SELECT :run_id, :source, :tenant, 'membership_removed_in_source',
+       'the new org mapping no longer puts this user in ' || o.org_key || ', but the membership was imported; remove it in WorkOS by hand if that is intended',
+       'membership', u.source_id, :now
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+JOIN organizations o ON o.id = m.organization_id
+WHERE m.source = :source AND u.source = :source AND u.source_tenant = :tenant AND m.ingest_run_id < :run_id
+  AND EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = m.id AND i.status = 'done');
+
+DELETE FROM memberships
+WHERE source = :source AND ingest_run_id < :run_id
+  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant)
+  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = memberships.id AND i.status = 'done');
