@@ -12,10 +12,10 @@ import (
 	"hash/maphash"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -30,6 +30,20 @@ type ValidateOptions struct {
 	// MaxIssuesPerCode caps how many issues of one code the report lists
 	// (all are counted); 0 means 20.
 	MaxIssuesPerCode int
+	// Rules, when not nil, is given every data row that meets the contract,
+	// to apply rules beyond it while the package is streamed (cmd/mig applies
+	// mig check's rules this way; emit cannot import checks).
+	Rules RowRules
+}
+
+// RowRules receives the data rows of a package, file by file. Rows of one
+// file come in order from one goroutine; rows of different files may come
+// at the same time. A file is given only once the files it refers to
+// (users.csv, organizations.csv) have been read to the end.
+type RowRules interface {
+	// Row is called for one data row of the contract file with manifest key
+	// key; get returns a cell of the row by column name, trimmed.
+	Row(key string, line int, get func(col string) string)
 }
 
 // Issue is one problem found in a package.
@@ -86,6 +100,7 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 		undef:   map[string]int{},
 		conns:   map[string]bool{},
 		perFile: map[string]int{},
+		rules:   o.Rules,
 	}
 	if v.max <= 0 {
 		v.max = 20
@@ -162,6 +177,7 @@ type validator struct {
 	uploadOrgs     []uint64
 	pending        map[string]pendingRef // org references of users.csv
 	roleScopes     map[string]int        // slug and scope -> line
+	rules          RowRules
 }
 
 // files validates some files in parallel, one goroutine per CPU.
@@ -492,6 +508,9 @@ func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, o
 		if ok && check != nil {
 			r.rec, r.line = rec, line
 			check(r)
+			if v.rules != nil {
+				v.rules.Row(f.Key, line, r.get)
+			}
 		}
 	}
 	if ok {
@@ -579,9 +598,19 @@ func (v *validator) dups(list []keyLine, code, file, field, what string) {
 	}
 }
 
+// has reports whether the sorted list holds h. The hashes are spread
+// evenly, so h is near position h/2^64 of the list: the search starts in a
+// small window there instead of halving the whole list, which at a million
+// users is a cache miss per step.
 func has(list []keyLine, h uint64) bool {
-	i := sort.Search(len(list), func(i int) bool { return list[i].h >= h })
-	return i < len(list) && list[i].h == h
+	n := len(list)
+	guess := int(uint64(n) * (h >> 32) >> 32)
+	lo, hi := max(guess-2048, 0), min(guess+2048, n)
+	if lo < hi && (list[lo].h > h || hi < n && list[hi].h < h) {
+		lo, hi = 0, n // outside the window: the whole list
+	}
+	i := lo + sort.Search(hi-lo, func(i int) bool { return list[lo+i].h >= h })
+	return i < n && list[i].h == h
 }
 
 func hasHash(list []uint64, h uint64) bool {
@@ -589,10 +618,42 @@ func hasHash(list []uint64, h uint64) bool {
 	return ok
 }
 
-var (
-	bcryptRe = regexp.MustCompile(`^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$`)
-	slugRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_:.\-]*$`)
-)
+// isSlug matches ^[A-Za-z0-9][A-Za-z0-9_:.\-]*$, the role and permission
+// slugs the contract accepts.
+func isSlug(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := isDigit(c) || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if !alnum && (i == 0 || c != '_' && c != ':' && c != '.' && c != '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isBcrypt matches ^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$ without a regexp,
+// which cost a second per million users.
+func isBcrypt(h string) bool {
+	rest, ok := strings.CutPrefix(h, "$2")
+	if !ok {
+		return false
+	}
+	if rest != "" && strings.IndexByte("abxy", rest[0]) >= 0 {
+		rest = rest[1:]
+	}
+	if len(rest) != 1+2+1+53 || rest[0] != '$' || !isDigit(rest[1]) || !isDigit(rest[2]) || rest[3] != '$' {
+		return false
+	}
+	for i := 4; i < len(rest); i++ {
+		c := rest[i]
+		if !(c == '.' || c == '/' || isDigit(c) || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // hashTypes are the password_hash_type values WorkOS accepts.
 var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
@@ -621,6 +682,14 @@ func (v *validator) metadata(r *row, col string) {
 	if s == "" {
 		return
 	}
+	if values, ok := compactStringValues(s); ok {
+		for k, str := range values {
+			if n := utf8.RuneCountInString(str); n > maxMetadataValue {
+				v.errorf("metadata_value_too_long", r.file, r.line, col, "metadata %q is %d characters; WorkOS takes at most %d", k, n, maxMetadataValue)
+			}
+		}
+		return
+	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
 		v.errorf("invalid_metadata", r.file, r.line, col, "metadata is not a JSON object")
@@ -636,6 +705,51 @@ func (v *validator) metadata(r *row, col string) {
 			v.errorf("metadata_value_too_long", r.file, r.line, col, "metadata %q is %d characters; WorkOS takes at most %d", k, utf8.RuneCountInString(str), maxMetadataValue)
 		}
 	}
+}
+
+// compactStringValues returns an iterator over the members of a JSON
+// object written as mig emit writes metadata: {"k":"v",...} with string
+// values, no whitespace and no escapes. ok is false for any other text,
+// which encoding/json then judges.
+func compactStringValues(s string) (iter.Seq2[string, string], bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	var members [][2]string
+	for body := s[1 : len(s)-1]; body != ""; {
+		var kv [2]string
+		for i := range kv {
+			if len(body) < 2 || body[0] != '"' {
+				return nil, false
+			}
+			end := strings.IndexByte(body[1:], '"') + 1
+			if end == 0 || strings.ContainsFunc(body[1:end], func(c rune) bool { return c < 0x20 || c == '\\' }) {
+				return nil, false
+			}
+			kv[i], body = body[1:end], body[end+1:]
+			sep := byte(':')
+			if i == 1 {
+				sep = ','
+			}
+			if body != "" && body[0] != sep || i == 0 && body == "" {
+				return nil, false
+			}
+			if body != "" {
+				body = body[1:]
+				if i == 1 && body == "" {
+					return nil, false // a trailing comma
+				}
+			}
+		}
+		members = append(members, kv)
+	}
+	return func(yield func(string, string) bool) {
+		for _, kv := range members {
+			if !yield(kv[0], kv[1]) {
+				return
+			}
+		}
+	}, true
 }
 
 func (v *validator) boolean(r *row, col string) {
@@ -672,7 +786,7 @@ func (v *validator) userRow(r *row) {
 		v.errorf("password_hash_type_without_hash", r.file, r.line, "password_hash", "password_hash_type %q without a password_hash", typ)
 	case typ != "" && !slices.Contains(hashTypes, typ):
 		v.errorf("unsupported_password_hash_type", r.file, r.line, "password_hash_type", "WorkOS does not accept password_hash_type %q (it takes %s)", typ, strings.Join(hashTypes, ", "))
-	case typ == "bcrypt" && !bcryptRe.MatchString(hash):
+	case typ == "bcrypt" && !isBcrypt(hash):
 		v.errorf("invalid_password_hash", r.file, r.line, "password_hash", "not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters)")
 	}
 	if pw != "" {
@@ -825,7 +939,7 @@ func (v *validator) slugs(r *row, col string) {
 }
 
 func (v *validator) slugRef(r *row, col, slug string) {
-	if !slugRe.MatchString(slug) {
+	if !isSlug(slug) {
 		v.errorf("invalid_role_slug", r.file, r.line, col, "%q is not a role slug", slug)
 		return
 	}
@@ -902,7 +1016,7 @@ func (v *validator) roleRow(r *row) {
 		v.errorf("missing_role_slug", r.file, r.line, "role_slug", "role_slug is empty")
 		return
 	}
-	if !slugRe.MatchString(slug) {
+	if !isSlug(slug) {
 		v.errorf("invalid_role_slug", r.file, r.line, "role_slug", "%q is not a role slug", slug)
 	}
 	orgID, ext := r.get("org_id"), r.get("org_external_id")
@@ -933,7 +1047,7 @@ func (v *validator) roleRow(r *row) {
 	v.roleScopes[k] = r.line
 	v.roles[slug] = true
 	for _, p := range splitList(r.get("permissions")) {
-		if !slugRe.MatchString(p) {
+		if !isSlug(p) {
 			v.errorf("invalid_permission", r.file, r.line, "permissions", "%q is not a permission slug", p)
 		}
 	}

@@ -19,8 +19,8 @@ import (
 func init() { register(configureValidatePackageCmd) }
 
 // packageReport is what --json prints: the package checks of emit.Validate
-// and, unless --no-checks, the findings of mig check's rules on the package
-// ingested into a throw-away staging database.
+// and, unless --no-checks, the findings of mig check's rules on what an
+// ingest of the package would stage.
 type packageReport struct {
 	*emit.ValidationReport
 	Checks *checks.Report `json:"checks,omitempty"`
@@ -28,23 +28,36 @@ type packageReport struct {
 
 func configureValidatePackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var dir string
-	var asJSON, runChecks bool
+	var asJSON, runChecks, staged bool
 	var max int
 	cmd := app.Command("validate-package", "Validate a migration package: the contract, every row, and the references between files. Exit 0 only when it is importable.")
 	cmd.Arg("dir", "The package directory.").Required().ExistingDirVar(&dir)
 	cmd.Flag("json", "Print the report as JSON on stdout.").BoolVar(&asJSON)
-	cmd.Flag("checks", "Also ingest the package into a temporary staging database and run mig check's rules on it (--no-checks to skip).").Default("true").BoolVar(&runChecks)
+	cmd.Flag("checks", "Also apply mig check's rules to what an ingest of the package would stage (--no-checks to skip).").Default("true").BoolVar(&runChecks)
+	cmd.Flag("staged-checks", "Apply mig check's rules by ingesting the package into a temporary staging database, as mig check would see it (minutes at a million users; the default applies them while reading the package).").BoolVar(&staged)
 	cmd.Flag("max-issues", "Issues listed per code (all are counted).").Default("20").IntVar(&max)
 	return cmd, func(ctx context.Context, e *env) error {
-		rep, err := emit.Validate(ctx, dir, emit.ValidateOptions{MaxIssuesPerCode: max})
+		o := emit.ValidateOptions{MaxIssuesPerCode: max}
+		var rules *packageRules
+		if runChecks && !staged {
+			rules = newPackageRules()
+			o.Rules = rules
+		}
+		rep, err := emit.Validate(ctx, dir, o)
 		if err != nil {
 			return err
 		}
 		out := packageReport{ValidationReport: rep}
-		// Rows that break the contract would stop the ingest with the first
-		// of them; the rules only run on a package that reads.
+		// The rules judge what an ingest would stage, and rows that break the
+		// contract would stop the ingest with the first of them: the rules
+		// are reported only for a package that reads.
 		if runChecks && rep.Importable {
-			cr, err := checkPackage(ctx, e, dir)
+			var cr *checks.Report
+			if staged {
+				cr, err = checkPackage(ctx, e, dir)
+			} else {
+				cr, err = rules.finish(packageSource(rep))
+			}
 			if err != nil {
 				return fmt.Errorf("run checks on %s: %w", dir, err)
 			}
@@ -71,6 +84,14 @@ func configureValidatePackageCmd(app *kingpin.Application, e *env) (*kingpin.Cmd
 		}
 		return nil
 	}
+}
+
+// packageSource is the source name an ingest of the package stages it under.
+func packageSource(rep *emit.ValidationReport) string {
+	if rep.Provider != "" {
+		return rep.Provider
+	}
+	return "package"
 }
 
 // checkPackage ingests the package into a staging database in a private

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
 )
@@ -101,10 +102,7 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 	if email == "" {
 		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", rawRow(header, rec))
 	}
-	sourceID := extID
-	if sourceID == "" {
-		sourceID = ingest.NormalizeEmail(email)
-	}
+	sourceID := userKey(email, extID)
 	warn := func(code, field, msg string) error {
 		return run.Warn(ctx, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: sourceID, File: path, Row: line,
 			Context: map[string]any{"field": field}})
@@ -150,6 +148,30 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 		return err
 	}
 	return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+}
+
+// userKey is the source id a users row is staged under: its external_id,
+// else its normalised email.
+func userKey(email, externalID string) string {
+	if externalID != "" {
+		return externalID
+	}
+	return ingest.NormalizeEmail(email)
+}
+
+// StagedUser returns the user an ingest stages for one row of a users file
+// (get returns the row's trimmed cells by column name), or nil for a row it
+// skips (no email). `mig validate-package` applies mig check's user rules to
+// it while streaming a package, so that they judge exactly what an ingest of
+// the package would stage. Raw is left empty.
+func StagedUser(get func(string) string, line int) *ingest.User {
+	email := get("email")
+	if email == "" {
+		return nil
+	}
+	ignore := func(code, field, msg string) error { return nil }
+	u, _ := (&userStager{}).user(context.Background(), get, ignore, userKey(email, get("external_id")), email, line, nil)
+	return u
 }
 
 // rawRow is a users row as kept in users.raw, secrets masked.
@@ -207,11 +229,7 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (lineSet, 
 		if email == "" {
 			continue
 		}
-		sourceID := get("external_id")
-		if sourceID == "" {
-			sourceID = ingest.NormalizeEmail(email)
-		}
-		u, err := s.user(ctx, get, noteWarning, sourceID, email, line, rawRow(header, rec))
+		u, err := s.user(ctx, get, noteWarning, userKey(email, get("external_id")), email, line, rawRow(header, rec))
 		if err != nil {
 			return nil, err
 		}
@@ -367,6 +385,9 @@ func parseMetadata(s string) (map[string]string, error) {
 	if s == "" {
 		return nil, nil
 	}
+	if m, ok := parseCompactMetadata(s); ok {
+		return m, nil
+	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
 		return nil, fmt.Errorf("metadata is not a JSON object")
@@ -381,4 +402,54 @@ func parseMetadata(s string) (map[string]string, error) {
 		out[k] = string(v)
 	}
 	return out, nil
+}
+
+// parseCompactMetadata reads the common case fast: {"k":"v",...} with no
+// whitespace, no escapes and no repeated key, as mig emit writes it. ok is
+// false for anything else, which encoding/json then reads.
+func parseCompactMetadata(s string) (m map[string]string, ok bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	m = map[string]string{}
+	if s == "{}" {
+		return m, true
+	}
+	rest := s[1:]
+	quoted := func() (string, bool) {
+		if rest == "" || rest[0] != '"' {
+			return "", false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return "", false
+		}
+		v := rest[1 : 1+end]
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] == '\\' {
+				return "", false
+			}
+		}
+		rest = rest[end+2:]
+		return v, utf8.ValidString(v)
+	}
+	for {
+		k, ok := quoted()
+		if !ok || rest == "" || rest[0] != ':' {
+			return nil, false
+		}
+		rest = rest[1:]
+		v, ok := quoted()
+		if _, dup := m[k]; !ok || dup || rest == "" {
+			return nil, false
+		}
+		m[k] = v
+		if rest == "}" {
+			return m, true
+		}
+		if rest[0] != ',' {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
 }

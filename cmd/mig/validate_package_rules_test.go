@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/emit"
+	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/staging"
+)
+
+// packageRuleCases are packages that meet the contract, each built to make
+// some of mig check's rules fire (and others not).
+var packageRuleCases = []struct {
+	name  string
+	files map[string][][]string // path -> data rows, in contract column order
+}{
+	{"clean", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "$2b$10$" + strings.Repeat("a", 53), "bcrypt", "Ann", "Lee", "true", "u1", `{"plan":"pro"}`, "", "ext-a", "Acme", "member"},
+			{"bob@example.com", "", "", "", "Bob", "", "true", "u2", "", "", "", "", ""},
+		},
+		"organizations.csv":            {{"", "ext-a", "Acme", "acme.com", ""}},
+		"organization_memberships.csv": {{"ann@example.com", "u1", "", "", "ext-a", "Acme", "member", ""}},
+		"role_definitions.csv":         {{"member", "Member", "environment", "read", "", ""}},
+		"user_role_assignments.csv":    {{"ann@example.com", "", "u1", "member", "", ""}},
+		"totp_secrets.csv":             {{"ann@example.com", "JBSWY3DPEHPK3PXPJBSWY3DP", "Acme", "ann"}},
+	}},
+	{"user rules", map[string][][]string{
+		"users.csv": {
+			{"Ann@Example.com", "", "", "", "Ann", "", "false", "u1", "", "", "", "", ""},
+			{"a..b@example.com", "", "", "", "\ufeffBo", "", "true", "ü2", "", "", "", "", ""},
+			{"c@example.com", "pw", "", "", "", "", "true", strings.Repeat("x", 129), `{"email":"x","first_name":"y"}`, "", "", "", ""},
+			{"d@example.com", "", "$argon2id$nope", "argon2", "", "", "", "u4", manyKeys(51), "", "", "", ""},
+			{"e@example.com", "", "", "", "", "", "", "u5", `{"` + strings.Repeat("k", 41) + `":"v","n":1}`, "", "", "", ""},
+			{"f@example.com", "", "", "", "", "", "", "u6", `{"a":"` + strings.Repeat("é", 600) + `"}`, "", "", "", ""},
+		},
+	}},
+	{"organizations and mappings", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "ext-a", "Acme", ""},
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "ext-a", "Acme Inc", ""},
+			{"cy@example.com", "", "", "", "", "", "true", "", "", "org_1", "", "", ""},
+			{"di@example.com", "", "", "", "", "", "true", "u4", "", "", "", "Beta", ""},
+		},
+		"organizations.csv": {{"", "ext-a", "Acme", "", ""}, {"", "ext-lonely", "", "", ""}, {"org_1", "", "One", "", ""}},
+		"organization_memberships.csv": {
+			{"", "", "ghost", "", "ext-a", "Acme", "", ""},
+			{"cy@example.com", "", "", "org_2", "", "", "", ""},
+			{"di@example.com", "u4", "", "", "ext-b", "Beta", "", ""},
+		},
+	}},
+	{"roles", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "ext-a", "Acme", "org-admin"},
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "ext-b", "Beta", "viewer"},
+			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "", "", ""},
+		},
+		"organizations.csv": {{"", "ext-a", "Acme", "", ""}, {"", "ext-b", "Beta", "", ""}},
+		"organization_memberships.csv": {
+			{"ann@example.com", "u1", "", "", "ext-a", "Acme", "org-admin", ""},
+			{"ann@example.com", "u1", "", "", "ext-b", "Beta", "", ""},
+			{"bob@example.com", "u2", "", "", "ext-b", "Beta", "viewer,Bad.Slug", ""},
+		},
+		"role_definitions.csv": {
+			{"org-admin", "Admin", "organization", "", "", "ext-a"},
+			{"Editor", "Editor", "environment", "", "", ""},
+			{"lead", "Lead", "organization", "", "", "ext-b"},
+			{"viewer", "Viewer", "environment", "", "", ""},
+			{"Bad.Slug", "Bad", "environment", "", "", ""},
+			{"ghost-role", "Ghost", "organization", "", "", "ext-a"},
+		},
+		"user_role_assignments.csv": {
+			{"ann@example.com", "", "u1", "org-admin", "", ""},
+			{"cy@example.com", "", "u3", "lead", "org_9", ""},
+			{"cy@example.com", "", "u3", "ghost-role", "", ""},
+		},
+	}},
+	{"totp", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", ""},
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "", "", ""},
+		},
+		"totp_secrets.csv": {
+			{"ann@example.com", "JBSWY3DP", "", ""},
+			{"ann@example.com", "jbsw y3dp", "", ""},
+			{"bob@example.com", "JBSWY3DPEHPK3PXP====", "", ""},
+			{"bob@example.com", "jbswy3dpehpk3pxp", "", ""},
+		},
+	}},
+}
+
+func manyKeys(n int) string {
+	m := map[string]string{}
+	for i := range n {
+		m[fmt.Sprintf("k%d", i)] = "v"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// TestPackageRulesMatchStagedChecks applies mig check's rules to each case
+// both ways: streamed (packageRules, what validate-package does) and staged
+// (the package ingested, then checks.Run: the SQL rules themselves). Every
+// rule must find as much both ways.
+func TestPackageRulesMatchStagedChecks(t *testing.T) {
+	ctx := context.Background()
+	fired := map[string]bool{}
+	for _, c := range packageRuleCases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writePackage(t, c.files)
+			rules := newPackageRules()
+			rep, err := emit.Validate(ctx, dir, emit.ValidateOptions{Rules: rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Importable {
+				t.Fatalf("the case does not meet the contract: %+v", rep.Issues)
+			}
+			streamed, err := rules.finish("package")
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
+				t.Fatal(err)
+			}
+			staged, err := checks.Run(ctx, db, checks.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for _, r := range streamed.Rules {
+				got[r.Name] = r.Findings
+			}
+			for _, r := range staged.Rules {
+				if got[r.Name] != r.Findings {
+					t.Errorf("rule %s: streamed %d findings, staged %d: %+v", r.Name, got[r.Name], r.Findings, r.Examples)
+				}
+				if r.Findings > 0 {
+					fired[r.Name] = true
+				}
+			}
+		})
+	}
+	// Every rule either fires in some case or is listed, with its reason,
+	// as one that cannot fire on a package that meets the contract.
+	all, err := checks.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		_, unreachable := unreachableRules[r.Name]
+		if fired[r.Name] == unreachable {
+			t.Errorf("rule %s: fired in a case %v, listed as unreachable %v", r.Name, fired[r.Name], unreachable)
+		}
+	}
+}
+
+// writePackage writes a package of the given data rows, every other file
+// header-only, with a manifest that counts them.
+func writePackage(t *testing.T, files map[string][][]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	m := emit.Manifest{SchemaVersion: 1, Provider: "package", GeneratedAt: "2026-01-01T00:00:00.000Z",
+		EntitiesRequested: emit.Entities, Warnings: []string{},
+		Importability: emit.Importability{Users: "automatic", Organizations: "automatic", Memberships: "automatic",
+			Roles: "automatic", TOTPSecrets: "automatic", SSOConnections: "handoff"},
+		SecretRedaction: emit.SecretRedaction{Mode: "not-applicable"}}
+	m.Files = append(m.Files, emit.KV{Key: emit.ManifestKey, Value: emit.ManifestPath})
+	for _, f := range emit.Contract {
+		m.Files = append(m.Files, emit.KV{Key: f.Key, Value: f.Path})
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if f.Kind() == "csv" {
+			w := csv.NewWriter(&b)
+			w.Write(f.Header)
+			w.WriteAll(files[f.Path])
+			m.EntitiesExported.Set(f.Key, len(files[f.Path]))
+		}
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(dir, emit.ManifestPath), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
