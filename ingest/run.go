@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,29 +96,41 @@ func (u *User) Encode() error {
 	if u.encoded {
 		return nil
 	}
-	meta, err := json.Marshal(nonNilMap(u.Metadata))
+	// The four JSON columns are written into one buffer and cut from one
+	// string: one allocation instead of eight.
+	buf := make([]byte, 0, 1024)
+	buf = appendJSONMap(buf, u.Metadata)
+	endMeta := len(buf)
+	buf = appendJSONContacts(buf, "email", len(u.Emails), func(i int) (string, bool, bool) {
+		return u.Emails[i].Email, u.Emails[i].Verified, u.Emails[i].Primary
+	})
+	endEmails := len(buf)
+	buf = appendJSONContacts(buf, "phone", len(u.Phones), func(i int) (string, bool, bool) {
+		return u.Phones[i].Phone, u.Phones[i].Verified, u.Phones[i].Primary
+	})
+	endPhones := len(buf)
+	buf, err := appendJSONAny(buf, u.Raw)
 	if err != nil {
 		return err
 	}
-	emails, _ := json.Marshal(nonNilSlice(u.Emails))
-	phones, _ := json.Marshal(nonNilSlice(u.Phones))
-	raw, err := json.Marshal(u.Raw)
-	if err != nil {
-		return err
-	}
-	e := encoded{email: NormalizeEmail(u.EmailRaw), meta: string(meta), emails: string(emails), phones: string(phones), raw: string(raw)}
+	all := string(buf)
+	e := encoded{email: NormalizeEmail(u.EmailRaw), meta: all[:endMeta], emails: all[endMeta:endEmails],
+		phones: all[endEmails:endPhones], raw: all[endPhones:]}
+	verified := "<nil>"
 	if u.EmailVerified != nil {
 		e.verified = boolInt(*u.EmailVerified)
+		verified = strconv.Itoa(boolInt(*u.EmailVerified))
 	}
 	// The content hash covers everything that is sent to WorkOS, so a changed
-	// hash is exactly "this user needs an update".
-	h := sha256.New()
-	for _, s := range []string{e.email, u.FirstName, u.LastName, fmt.Sprint(e.verified), u.Password, u.PasswordHash,
+	// hash is exactly "this user needs an update". Each field ends with a
+	// zero byte.
+	h := buf[:0]
+	for _, s := range []string{e.email, u.FirstName, u.LastName, verified, u.Password, u.PasswordHash,
 		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret} {
-		io.WriteString(h, s)
-		h.Write([]byte{0})
+		h = append(append(h, s...), 0)
 	}
-	e.sum = hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(h)
+	e.sum = hex.EncodeToString(sum[:16])
 	u.enc, u.encoded = e, true
 	return nil
 }
@@ -162,8 +175,11 @@ type Run struct {
 	insertTOTP *sql.Stmt
 	insertWarn *sql.Stmt
 	insertSkip *sql.Stmt
-	insertOrgM *sql.Stmt
-	insertRole *sql.Stmt
+	orgFeed    *feed // org-mapping lines, for the file orgFile
+	orgFile    string
+	roleFeed   *feed
+	roleFile   string
+	feeds      []*feed
 	warnedOnce map[string]bool
 	staged     int
 
@@ -175,8 +191,10 @@ type Run struct {
 	bulk           bool
 	droppedIndexes map[string][]droppedIndex // table -> indexes to build again
 	insertUserID   *sql.Stmt
-	insertUser     *sql.Stmt
+	userFeed       *feed
+	nextUserID     int64 // the id the next user of the bulk phase gets
 	usersDoneErr   error
+	flushErr       error // from Tx, which cannot return it; Commit does
 	touchUser      *sql.Stmt
 	touchTOTP      *sql.Stmt
 	// rowCtx is the run's context without its cancellation. The sqlite
@@ -289,7 +307,14 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		if err := r.dropIndexes(ctx, "users"); err != nil {
 			return err
 		}
-		prep(&r.insertUser, insertUserSQL)
+		// Users get their ids here, so that a TOTP secret can name its user
+		// before the user's batch is flushed.
+		if err := r.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&r.nextUserID); err != nil {
+			return err
+		}
+		if r.userFeed, err = r.openFeed(ctx, "users_feed", userFeedColumns, insertUserSQL); err != nil {
+			return err
+		}
 	}
 	if !r.bulk {
 		err = r.prepareUpserts(ctx)
@@ -302,20 +327,38 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertSkip, `INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	prep(&r.insertOrgM, `INSERT INTO org_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, org_id, org_external_id, org_name)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	prep(&r.insertRole, `INSERT INTO role_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	if r.orgFeed, err = r.openFeed(ctx, "org_mapping_feed", []string{"row_number", "source_user_id", "org_id", "org_external_id", "org_name"},
+		`INSERT INTO org_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, org_id, org_external_id, org_name)
+		 SELECT ?1, ?2, ?3, ?4, row_number, source_user_id, org_id, org_external_id, org_name FROM temp.org_mapping_feed`); err != nil {
+		return err
+	}
+	r.roleFeed, err = r.openFeed(ctx, "role_mapping_feed", []string{"row_number", "source_user_id", "role_slug", "org_id", "org_external_id"},
+		`INSERT INTO role_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id)
+		 SELECT ?1, ?2, ?3, ?4, row_number, source_user_id, role_slug, org_id, org_external_id FROM temp.role_mapping_feed`)
 	return err
 }
 
-// insertUserSQL is the first-ingest form of upsertUserSQL.
+// userFeedColumns are the columns of a user the bulk phase collects; the
+// run's constants are bound once per batch.
+var userFeedColumns = []string{"id", "source_id", "row_number", "email_raw", "email", "first_name", "last_name",
+	"email_verified", "password", "password_hash", "password_hash_type", "source_hasher", "source_password_digest",
+	"external_id", "username", "metadata", "emails", "phones", "raw", "content_hash"}
+
+// insertUserSQL is the first-ingest form of upsertUserSQL: a batch of users
+// from the users feed.
 const insertUserSQL = `
-INSERT INTO users (source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
+INSERT INTO users (id, source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
     email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
     source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
     change, changed_run_id)
-VALUES (?1, ?2, ?3, ?4, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 'new', ?4)`
+SELECT id, ?1, ?2, source_id, ?3, ?3, ?3, row_number,
+    email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
+    source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
+    'new', ?3
+FROM temp.users_feed`
 
 // touchUserSQL records that a user is in this run's export unchanged. It
 // writes no indexed column, so a re-ingest of ten million users where a few
@@ -375,11 +418,10 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 			return nil
 		}
 	}
-	stmt := r.upsertUser
 	if bulk {
-		stmt = r.insertUser
+		return r.addBulkUser(file, u)
 	}
-	res, err := stmt.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
+	res, err := r.upsertUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
 		null(u.EmailRaw), null(email), null(u.FirstName), null(u.LastName), verified, null(u.Password),
 		null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
 		null(u.ExternalID), null(u.Username), meta, emails, phones, raw, sum,
@@ -398,16 +440,6 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	if u.TOTPSecret == "" {
 		return nil
 	}
-	if bulk {
-		id, err := res.LastInsertId()
-		if err == nil {
-			_, err = r.insertUserID.ExecContext(r.rowCtx, id, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row)
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: stage TOTP secret: %w", file, u.Row, err)
-		}
-		return nil
-	}
 	if _, err := r.insertTOTP.ExecContext(r.rowCtx, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row,
 		r.Src.Provider, r.Src.Tenant, u.SourceID); err != nil {
 		return fmt.Errorf("%s:%d: stage TOTP secret: %w", file, u.Row, err)
@@ -419,6 +451,41 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 type droppedIndex struct {
 	Name string `db:"name"`
 	SQL  string `db:"sql"`
+}
+
+// addBulkUser collects a user of a source's first run into the users feed,
+// flushing it when full. The user's id is known now, so its TOTP secret
+// goes in at once (foreign keys are not checked inside a run).
+func (r *Run) addBulkUser(file string, u *User) error {
+	e := &u.enc
+	id := r.nextUserID
+	r.nextUserID++
+	r.userFeed.add(id, u.SourceID, u.Row, null(u.EmailRaw), null(e.email), null(u.FirstName), null(u.LastName), e.verified,
+		null(u.Password), null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
+		null(u.ExternalID), null(u.Username), e.meta, e.emails, e.phones, e.raw, e.sum)
+	r.staged++
+	if u.TOTPSecret != "" {
+		if _, err := r.insertUserID.ExecContext(r.rowCtx, id, u.TOTPSecret, null(u.TOTPIssuer), r.Src.Provider, r.ID, u.Row); err != nil {
+			return fmt.Errorf("%s:%d: stage TOTP secret: %w", file, u.Row, err)
+		}
+	}
+	if r.userFeed.full() {
+		return r.flushUsers(file)
+	}
+	return nil
+}
+
+// flushUsers stores the collected users of the bulk phase.
+func (r *Run) flushUsers(file string) error {
+	f := r.userFeed
+	if f == nil || len(f.rows) == 0 {
+		return nil
+	}
+	first, last := f.rows[0][2], f.rows[len(f.rows)-1][2]
+	if err := f.flush(r.rowCtx, r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
+		return fmt.Errorf("%s: lines %v-%v: stage users: %w", file, first, last, err)
+	}
+	return nil
 }
 
 // dropIndexes drops every explicit index of the tables, remembering how to
@@ -516,6 +583,9 @@ func (r *Run) prepareUpserts(ctx context.Context) error {
 func (r *Run) bulkUsers() bool { return r.bulk && r.droppedIndexes["users"] != nil }
 
 func (r *Run) usersDone(ctx context.Context) error {
+	if err := r.flushUsers(r.usersFile()); err != nil {
+		return err
+	}
 	// Exports do not repeat an id in practice, so the unique source key is
 	// built first: when it builds, there are no duplicates to look for. Only
 	// when it fails are they found (a sort of the source's users) and moved
@@ -630,9 +700,18 @@ type OrgMappingRow struct {
 // AddOrgMappingRow stores a mapping line; ApplyOrgMapping turns the run's
 // lines into organizations and memberships.
 func (r *Run) AddOrgMappingRow(ctx context.Context, file string, m OrgMappingRow) error {
-	_, err := r.insertOrgM.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
+	if file != r.orgFile {
+		if err := r.flushMapping(); err != nil {
+			return err
+		}
+		r.orgFile = file
+	}
+	r.orgFeed.add(m.Row, m.SourceUserID,
 		null(strings.TrimSpace(m.OrgID)), null(strings.TrimSpace(m.OrgExternalID)), null(strings.TrimSpace(m.OrgName)))
-	return err
+	if r.orgFeed.full() {
+		return r.flushMapping()
+	}
+	return nil
 }
 
 // RoleMappingRow is one line of a role-mapping file.
@@ -647,15 +726,44 @@ type RoleMappingRow struct {
 // AddRoleMappingRow stores a role-mapping line; ApplyRoleMapping turns the
 // run's lines into role assignments.
 func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingRow) error {
-	_, err := r.insertRole.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, file, m.Row, m.SourceUserID,
+	if file != r.roleFile {
+		if err := r.flushMapping(); err != nil {
+			return err
+		}
+		r.roleFile = file
+	}
+	r.roleFeed.add(m.Row, m.SourceUserID,
 		strings.TrimSpace(m.RoleSlug), null(strings.TrimSpace(m.OrgID)), null(strings.TrimSpace(m.OrgExternalID)))
-	return err
+	if r.roleFeed.full() {
+		return r.flushMapping()
+	}
+	return nil
+}
+
+// flushMapping stores the collected mapping lines.
+func (r *Run) flushMapping() error {
+	if err := r.orgFeed.flush(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, r.orgFile); err != nil {
+		return fmt.Errorf("%s: stage org-mapping lines: %w", r.orgFile, err)
+	}
+	if err := r.roleFeed.flush(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, r.roleFile); err != nil {
+		return fmt.Errorf("%s: stage role-mapping lines: %w", r.roleFile, err)
+	}
+	return nil
+}
+
+// flush stores everything collected in feeds, before the run's rows are
+// read back.
+func (r *Run) flush(ctx context.Context) error {
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
+	return r.flushMapping()
 }
 
 // ClearOrgMapping forgets the source's earlier org-mapping lines; call it
 // before adding the lines of a new mapping file.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
-	if err := r.UsersDone(ctx); err != nil {
+	if err := r.flush(ctx); err != nil {
 		return err
 	}
 	// The lines are replaced as a whole: their indexes are built once, after.
@@ -668,7 +776,7 @@ func (r *Run) ClearOrgMapping(ctx context.Context) error {
 
 // ClearRoleMapping forgets the source's earlier role-mapping lines.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
-	if err := r.UsersDone(ctx); err != nil {
+	if err := r.flush(ctx); err != nil {
 		return err
 	}
 	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
@@ -685,7 +793,7 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 // earlier mapping made and this one does not; on a first run (r.bulk: the
 // source had no users, so it had no memberships) there is nothing to prune.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
-	if err := r.UsersDone(ctx); err != nil {
+	if err := r.flush(ctx); err != nil {
 		return err
 	}
 	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
@@ -700,7 +808,7 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, after
 // role_mapping_prune.sql when the source was staged before.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
-	if err := r.UsersDone(ctx); err != nil {
+	if err := r.flush(ctx); err != nil {
 		return err
 	}
 	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
@@ -734,7 +842,13 @@ func (r *Run) script(ctx context.Context, path string) error {
 // counts are recorded, and the transaction commits.
 func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	defer r.Rollback()
-	if err := r.UsersDone(ctx); err != nil {
+	if err := r.flush(ctx); err != nil {
+		return r.Counts, err
+	}
+	if r.flushErr != nil {
+		return r.Counts, r.flushErr
+	}
+	if err := r.dropFeeds(ctx); err != nil {
 		return r.Counts, err
 	}
 	for t := range r.droppedIndexes {
@@ -819,6 +933,7 @@ func (r *Run) exec(ctx context.Context, step, q string, args ...any) error {
 // Rollback undoes the run. It is safe after Commit.
 func (r *Run) Rollback() {
 	r.tx.Rollback()
+	r.forgetFeeds()
 	r.end()
 }
 
@@ -827,7 +942,9 @@ func (r *Run) Rollback() {
 // The users phase ends here (see UsersDone); an error doing so is returned
 // by Commit.
 func (r *Run) Tx() *sqlx.Tx {
-	r.UsersDone(r.rowCtx)
+	if err := r.flush(r.rowCtx); err != nil && r.flushErr == nil {
+		r.flushErr = err
+	}
 	return r.tx
 }
 
@@ -909,23 +1026,9 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
-
 func nonNilAnyMap(m map[string]any) map[string]any {
 	if m == nil {
 		return map[string]any{}
 	}
 	return m
-}
-
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
