@@ -3,8 +3,13 @@
 // validates packages (mig's own or anyone's) far beyond the reference
 // validator: row-level rules and references between files.
 //
-// Each package file is produced by one query in sqlqueries/emit and streamed
-// to disk, so emitting a million users takes no more memory than emitting ten.
+// Each package file is produced by a query in sqlqueries/emit and streamed
+// to disk. The five per-user files (users.csv, organization_memberships.csv,
+// user_role_assignments.csv and the upload users and memberships) come from
+// one pass that merges three queries in user order (userRows,
+// membershipRows, roleAssignmentRows): reading each table once instead of
+// looking rows up per user is what makes a million users take seconds.
+// Memory holds the organizations and a hash per external id, not the users.
 package emit
 
 // SchemaVersion is the package contract version this package writes and reads.

@@ -13,13 +13,15 @@ import (
 	"github.com/mig-tools/mig/staging"
 )
 
-// job is one package file to write.
+// job is one package file to write, or (with run) several.
 type job struct {
 	file      File
 	query     Query // empty: header only
 	path      string
 	rows      int
 	plaintext int // users.csv: rows with a plaintext password
+	// run, when set, writes the job's files itself.
+	run func(ctx context.Context, tx *sqlx.Tx) error
 }
 
 // readers are read transactions on one snapshot of the staging database:
@@ -99,25 +101,14 @@ func openExtra(ctx context.Context, path string) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// run writes the jobs, the biggest first, one per transaction at a time.
-// The first error stops the others.
-func (r *readers) run(ctx context.Context, jobs []job, params []any) error {
+// run writes the jobs, in order, one per transaction at a time: the
+// biggest come first. The first error stops the others.
+func (r *readers) run(ctx context.Context, jobs []*job, params []any) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	order := make(chan *job, len(jobs))
-	for _, key := range []string{"users", "memberships", "uploadUsers", "userRoleAssignments", "uploadMemberships"} {
-		for i := range jobs {
-			if jobs[i].file.Key == key {
-				order <- &jobs[i]
-			}
-		}
-	}
-	for i := range jobs {
-		switch jobs[i].file.Key {
-		case "users", "memberships", "uploadUsers", "userRoleAssignments", "uploadMemberships":
-		default:
-			order <- &jobs[i]
-		}
+	for _, j := range jobs {
+		order <- j
 	}
 	close(order)
 	var wg sync.WaitGroup
@@ -130,19 +121,16 @@ func (r *readers) run(ctx context.Context, jobs []job, params []any) error {
 				if ctx.Err() != nil {
 					return
 				}
-				var t *tally
-				if j.file.Key == "users" {
-					t = &tally{col: 1} // the password column
+				var err error
+				if j.run != nil {
+					err = j.run(ctx, tx)
+				} else {
+					j.rows, err = writeQuery(ctx, tx, j.path, j.file, j.query, params)
 				}
-				n, err := writeQuery(ctx, tx, j.path, j.file, j.query, params, t)
 				if err != nil {
 					errs[w] = fmt.Errorf("emit %s: %w", j.file.Path, err)
 					cancel()
 					return
-				}
-				j.rows = n
-				if t != nil {
-					j.plaintext = t.n
 				}
 			}
 		}()

@@ -125,10 +125,22 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		Warnings: []string{},
 	}
 	m.Files = append(m.Files, KV{ManifestKey, ManifestPath})
-	var jobs []job
+	jobs := make([]*job, 0, len(Contract))
+	merged := &userFiles{jobs: map[string]*job{}, queries: queries,
+		memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
 	for _, f := range Contract {
 		m.Files = append(m.Files, KV{f.Key, f.Path})
 		if f.Key == "handoffNotes" {
+			continue
+		}
+		j := &job{file: f, path: filepath.Join(tmp, f.Path)}
+		jobs = append(jobs, j)
+		if slices.Contains(userFileKeys, f.Key) {
+			// Written by the merged pass; a name marks a file that gets rows.
+			if f.Entity == "" || want[f.Entity] {
+				j.query = Query{Name: f.Key}
+			}
+			merged.jobs[f.Key] = j
 			continue
 		}
 		q, ok := queries[f.Key]
@@ -138,9 +150,20 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		if f.Entity != "" && !want[f.Entity] {
 			q = Query{}
 		}
-		jobs = append(jobs, job{file: f, query: q, path: filepath.Join(tmp, f.Path)})
+		j.query = q
 	}
-	if err := readers.run(ctx, jobs, params); err != nil {
+	for _, name := range []string{"userRows", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
+		if _, ok := queries[name]; !ok {
+			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
+		}
+	}
+	work := []*job{{file: File{Key: "users", Path: "users.csv and the other per-user files"}, run: merged.write}}
+	for _, j := range jobs {
+		if !slices.Contains(userFileKeys, j.file.Key) {
+			work = append(work, j)
+		}
+	}
+	if err := readers.run(ctx, work, params); err != nil {
 		return nil, err
 	}
 	for _, j := range jobs {
@@ -162,11 +185,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	readers.close()
-	for _, j := range jobs {
-		if j.file.Key == "users" {
-			facts.PlaintextPasswords = j.plaintext
-		}
-	}
+	facts.PlaintextPasswords = merged.jobs["users"].plaintext
 
 	m.SecretsRedacted, m.SecretRedaction = redaction(facts, want["sso"], o.IncludeSecrets)
 	m.Warnings = manifestWarnings(facts, m, want)
@@ -288,7 +307,7 @@ func createFile(path string) (*os.File, error) {
 
 // writeQuery streams one query into one file and returns the records
 // written. With an empty query it writes the header alone (CSV) or nothing.
-func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, params []any, tally *tally) (n int, err error) {
+func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, params []any) (n int, err error) {
 	out, err := createFile(path)
 	if err != nil {
 		return 0, err
@@ -307,7 +326,7 @@ func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, 
 		}
 	}
 	if q.SQL != "" {
-		n, err = streamRows(ctx, tx, q, params, f, bw, cw, tally)
+		n, err = streamRows(ctx, tx, q, params, f, bw, cw)
 		if err != nil {
 			return n, err
 		}
@@ -324,13 +343,7 @@ func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, 
 	return n, out.Sync()
 }
 
-// tally counts the rows whose column col is not empty.
-type tally struct {
-	col int
-	n   int
-}
-
-func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File, w io.Writer, cw *csv.Writer, tally *tally) (int, error) {
+func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File, w io.Writer, cw *csv.Writer) (int, error) {
 	rows, err := tx.QueryContext(ctx, q.SQL, params...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", q.Path, err)
@@ -371,9 +384,6 @@ func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File,
 		}
 		for i, b := range raw {
 			rec[i] = string(b)
-		}
-		if tally != nil && len(raw[tally.col]) > 0 {
-			tally.n++
 		}
 		if err := cw.Write(rec); err != nil {
 			return n, err
