@@ -118,6 +118,13 @@ func TestEmitRoundTrip(t *testing.T) {
 			// The round trip: the package read back and written again.
 			db2 := openDB(t)
 			must[any](t)(pkg.IngestPackage(ctx, db2, pkg.Options{Dir: out}))
+			// users.csv repeats each user's first membership, which
+			// organization_memberships.csv lists too: it is read once.
+			var fromUsers, mapped int
+			must[any](t)(nil, db2.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE file LIKE '%users.csv'), count(*) FROM org_mapping_rows`).Scan(&fromUsers, &mapped))
+			if fromUsers != 0 || mapped != e.Memberships {
+				t.Errorf("ingest package made %d org-mapping lines from users.csv and %d in all; want 0 and one per membership (%d)", fromUsers, mapped, e.Memberships)
+			}
 			out2 := filepath.Join(t.TempDir(), "pkg")
 			must[*emit.Result](t)(emit.Write(ctx, db2, emit.Options{Dir: out2, GeneratedAt: pinned}))
 			sameTree(t, out, out2)

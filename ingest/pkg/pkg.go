@@ -107,6 +107,12 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	if err != nil {
 		return ingest.Counts{}, err
 	}
+	var listed membershipSet
+	if present[fileMemberships] {
+		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
+			return ingest.Counts{}, err
+		}
+	}
 	if err := forgetRepeats(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
@@ -127,7 +133,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
-			return stageUsers(ctx, run, p, warned)
+			return stageUsers(ctx, run, p, warned, listed)
 		}},
 		{fileMemberships, stageMemberships},
 	}
@@ -216,7 +222,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File, warned)
+	n, err := stageUsers(ctx, run, o.File, warned, membershipSet{})
 	if err != nil {
 		return ingest.Counts{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"slices"
 	"strings"
@@ -36,13 +37,19 @@ type userStager struct {
 	// the first line of each user it read. warned has one for each line it
 	// found something to warn about.
 	staged, warned lineSet
+	// listed are the rows of the package's organization_memberships.csv.
+	listed membershipSet
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
 // columns become org-mapping lines and role_slugs role-mapping lines (in
 // the row's organization), which the caller applies.
-// warned are the lines preStageUsers found something to warn about.
-func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSet) (int, error) {
+// warned are the lines preStageUsers found something to warn about. A row
+// whose organization and roles organization_memberships.csv lists for the
+// same user (listed) makes no mapping lines: a package's users.csv repeats
+// a user's first membership, and reading it twice would double the mapping
+// lines of a million-user package for nothing.
+func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSet, listed membershipSet) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -71,7 +78,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSe
 	if err != nil {
 		return 0, err
 	}
-	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned}
+	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed}
 	rows := 0
 	for {
 		if rows%4096 == 0 {
@@ -115,7 +122,7 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 				return err
 			}
 		}
-		return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+		return s.mappings(ctx, line, sourceID, email, extID, get)
 	}
 	var first int
 	var fEmail, fFirst, fLast, fHash, fPassword string
@@ -147,7 +154,72 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 	default:
 		return err
 	}
-	return addMappings(ctx, run, path, line, sourceID, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))
+	return s.mappings(ctx, line, sourceID, email, extID, get)
+}
+
+// mappings adds a users row's mapping lines, unless organization_memberships.csv
+// has a row that says the same.
+func (s *userStager) mappings(ctx context.Context, line int, sourceID, email, extID string, get func(string) string) error {
+	orgID, orgExt, orgName, slugs := get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs")
+	if s.listed.has(email, extID, orgID, orgExt, orgName, slugs) {
+		return nil
+	}
+	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs)
+}
+
+// membershipSet holds, for each row of organization_memberships.csv, a
+// 128-bit hash of the user it names (by external_id, or by email when it
+// has none, as the row is resolved), its organization columns and its role
+// slugs. Two seeds make a false match, which would lose a users.csv
+// membership, as unlikely as a hardware fault.
+type membershipSet struct {
+	rows  map[[2]uint64]struct{}
+	seeds [2]maphash.Seed
+}
+
+func (m membershipSet) key(user, orgID, orgExt, orgName, slugs string) [2]uint64 {
+	var k [2]uint64
+	for i, seed := range m.seeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		for _, s := range []string{user, orgID, orgExt, orgName, strings.Join(ingest.SplitMulti(slugs), ",")} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		k[i] = h.Sum64()
+	}
+	return k
+}
+
+// has reports whether a row names the user of a users row (by its
+// external_id or its email) with the same organization and roles.
+func (m membershipSet) has(email, extID, orgID, orgExt, orgName, slugs string) bool {
+	if len(m.rows) == 0 || orgID == "" && orgExt == "" && orgName == "" {
+		return false
+	}
+	for _, user := range []string{"ext:" + extID, "email:" + ingest.NormalizeEmail(email)} {
+		if user == "ext:" {
+			continue
+		}
+		if _, ok := m.rows[m.key(user, orgID, orgExt, orgName, slugs)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readMembershipSet reads organization_memberships.csv for stageUsers.
+func readMembershipSet(ctx context.Context, path string) (membershipSet, error) {
+	m := membershipSet{rows: map[[2]uint64]struct{}{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	_, err := readRows(ctx, path, nil, func(get func(string) string, line int) error {
+		user := "ext:" + get("external_id")
+		if user == "ext:" {
+			user = "email:" + ingest.NormalizeEmail(get("email"))
+		}
+		m.rows[m.key(user, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))] = struct{}{}
+		return nil
+	})
+	return m, err
 }
 
 // userKey is the source id a users row is staged under: its external_id,
