@@ -488,8 +488,13 @@ func (r *Run) flushUsers(file string) error {
 	return nil
 }
 
-// dropIndexes drops every explicit index of the tables, remembering how to
+// dropIndexes drops the explicit indexes of the tables, remembering how to
 // build them again. Index changes are part of the transaction.
+//
+// An index led by the table's integer primary key stays: rows appended in
+// id order extend it at its right edge, which costs less than building it
+// again (a pass over the whole table each), and the check and emit indexes
+// of users are all of that kind.
 func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 	if r.droppedIndexes == nil {
 		r.droppedIndexes = map[string][]droppedIndex{}
@@ -499,7 +504,10 @@ func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 			continue
 		}
 		var idx []droppedIndex
-		if err := r.tx.SelectContext(ctx, &idx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, t); err != nil {
+		if err := r.tx.SelectContext(ctx, &idx, `SELECT m.name, m.sql FROM sqlite_schema m
+			WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i JOIN pragma_table_info(?1) c ON c.name = i.name
+			                  WHERE i.seqno = 0 AND c.pk = 1 AND c.type = 'INTEGER')`, t); err != nil {
 			return err
 		}
 		for _, i := range idx {
