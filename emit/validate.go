@@ -36,6 +36,22 @@ type ValidateOptions struct {
 	Rules RowRules
 }
 
+// UserIndex finds a user of users.csv, by the line it is on.
+type UserIndex interface {
+	// ByExternalID returns the line of the user with this external_id.
+	ByExternalID(id string) (line int, ok bool)
+	// ByEmail returns the line of the user with this email, compared
+	// trimmed and lower-cased.
+	ByEmail(email string) (line int, ok bool)
+}
+
+// UsersReader is implemented by RowRules that want to look users up: it
+// is given the users of users.csv once that file has been read, before any
+// file that refers to it.
+type UsersReader interface {
+	UsersRead(UserIndex)
+}
+
 // RowRules receives the data rows of a package, file by file. Rows of one
 // file come in order from one goroutine; rows of different files may come
 // at the same time. A file is given only once the files it refers to
@@ -163,6 +179,8 @@ type validator struct {
 	seed    maphash.Seed
 
 	emails, extIDs []keyLine // users.csv, sorted after reading
+	emailIdx       hashIndex // over emails, once sorted
+	extIDIdx       hashIndex // over extIDs, once sorted
 	secretsRedact  bool
 	orgKeys        map[string]int  // every identifier of every organizations.csv row -> line
 	orgRows        int             // organizations.csv data rows
@@ -555,6 +573,10 @@ func (v *validator) afterFile(key string) {
 	case "users":
 		v.dups(v.emails, "duplicate_email", "users.csv", "email", "email")
 		v.dups(v.extIDs, "duplicate_external_id", "users.csv", "external_id", "external_id")
+		v.emailIdx, v.extIDIdx = newHashIndex(v.emails), newHashIndex(v.extIDs)
+		if r, ok := v.rules.(UsersReader); ok {
+			r.UsersRead(userIndex{v})
+		}
 	case "memberships":
 		slices.Sort(v.memberPairs)
 		for i := 1; i < len(v.memberPairs); i++ {
@@ -598,19 +620,54 @@ func (v *validator) dups(list []keyLine, code, file, field, what string) {
 	}
 }
 
-// has reports whether the sorted list holds h. The hashes are spread
-// evenly, so h is near position h/2^64 of the list: the search starts in a
-// small window there instead of halving the whole list, which at a million
-// users is a cache miss per step.
-func has(list []keyLine, h uint64) bool {
-	n := len(list)
-	guess := int(uint64(n) * (h >> 32) >> 32)
-	lo, hi := max(guess-2048, 0), min(guess+2048, n)
-	if lo < hi && (list[lo].h > h || hi < n && list[hi].h < h) {
-		lo, hi = 0, n // outside the window: the whole list
+// userIndex is the UserIndex of a validator that has read users.csv.
+type userIndex struct{ v *validator }
+
+func (x userIndex) ByExternalID(id string) (int, bool) { return x.v.extIDIdx.find(x.v.hash(id)) }
+func (x userIndex) ByEmail(email string) (int, bool) {
+	return x.v.emailIdx.find(x.v.hash(normEmail(email)))
+}
+
+// hashIndex finds hashes in a sorted list of them in two cache misses
+// rather than the twenty of a binary search over a million: hashes are
+// spread evenly, so their top bits cut the list into buckets of about four
+// entries, and start says where each bucket begins.
+type hashIndex struct {
+	list  []keyLine
+	start []uint32 // bucket b is list[start[b]:start[b+1]]
+	shift uint
+}
+
+func newHashIndex(sorted []keyLine) hashIndex {
+	bits := uint(1)
+	for 1<<bits < len(sorted)/4 {
+		bits++
 	}
-	i := lo + sort.Search(hi-lo, func(i int) bool { return list[lo+i].h >= h })
-	return i < n && list[i].h == h
+	x := hashIndex{list: sorted, start: make([]uint32, 1<<bits+1), shift: 64 - bits}
+	b := 0
+	for i, e := range sorted {
+		for ; b <= int(e.h>>x.shift); b++ {
+			x.start[b] = uint32(i)
+		}
+	}
+	for ; b < len(x.start); b++ {
+		x.start[b] = uint32(len(sorted))
+	}
+	return x
+}
+
+// find returns the line of the first entry with hash h.
+func (x hashIndex) find(h uint64) (int, bool) {
+	if len(x.list) == 0 {
+		return 0, false
+	}
+	b := h >> x.shift
+	for _, e := range x.list[x.start[b]:x.start[b+1]] {
+		if e.h == h {
+			return int(e.line), true
+		}
+	}
+	return 0, false
 }
 
 func hasHash(list []uint64, h uint64) bool {
@@ -918,11 +975,11 @@ func (v *validator) userRef(r *row, required bool) {
 	email, ext, uid := r.get("email"), r.get("external_id"), r.get("user_id")
 	switch {
 	case ext != "":
-		if !has(v.extIDs, v.hash(ext)) {
+		if _, ok := v.extIDIdx.find(v.hash(ext)); !ok {
 			v.errorf("unknown_user", r.file, r.line, "external_id", "no user in users.csv has external_id %q", ext)
 		}
 	case email != "":
-		if !has(v.emails, v.hash(normEmail(email))) {
+		if _, ok := v.emailIdx.find(v.hash(normEmail(email))); !ok {
 			v.errorf("unknown_user", r.file, r.line, "email", "no user in users.csv has email %q", email)
 		}
 	case uid != "":
@@ -1195,6 +1252,7 @@ func (v *validator) finish(m *Manifest) {
 		}
 	}
 	v.emails, v.extIDs = nil, nil
+	v.emailIdx, v.extIDIdx = hashIndex{}, hashIndex{}
 }
 
 // where is a place in the package.

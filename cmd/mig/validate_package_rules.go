@@ -39,25 +39,31 @@ type packageRules struct {
 	mu       sync.Mutex
 	findings map[string]*ruleFindings
 
-	// users.csv: the source ids of the staged users, and their emails
-	// (hashes: the lookups are a million and the maps are read only once
-	// users.csv has been read).
-	userIDs map[uint64]struct{}
-	byEmail map[uint64]uint64 // normalised email -> source id
+	// users finds the users of users.csv, once it has been read. A user is
+	// known here by its line there.
+	users   emit.UserIndex
 	orgRows map[string]orgRow // organizations.csv by org key
 
 	// Org-mapping lines (the org columns of users.csv and
 	// organization_memberships.csv): distinct statements, and each staged
 	// user's membership.
-	stmts    map[orgStmt]*stmtInfo
-	members  []userRef // user -> statement index of mapping lines of staged users
+	stmts    map[string]uint32 // joined fields -> index in stmtList
+	first    []place           // by statement index: its first line
+	members  []userRef         // user -> statement index of mapping lines of staged users
 	stmtList []orgStmt
 
 	// Role-mapping lines (role_slugs cells and user_role_assignments.csv).
-	roleTuples map[roleTuple]uint32
+	roleTuples map[string]uint32 // joined fields -> index in tupleList
 	tupleList  []roleTuple
-	roleLines  []roleLine
-	assigned   []uint64 // users user_role_assignments.csv names
+	// slugCells caches the tuples of a row's role_slugs cell and
+	// organization: rows repeat the same few.
+	slugCells map[string][]uint32
+	// key is where map keys are joined: a lookup of m[string(key)] does
+	// not allocate, and a map keyed by one string hashes several times
+	// faster than one keyed by a struct of strings.
+	key       []byte
+	roleLines []roleLine
+	assigned  []uint32 // users user_role_assignments.csv names
 
 	// role_definitions.csv.
 	roleDefs map[[2]string]bool // (slug, scope key)
@@ -101,11 +107,6 @@ func (s orgStmt) key() string {
 	return ""
 }
 
-type stmtInfo struct {
-	idx   uint32
-	first place // the first line that makes the statement
-}
-
 // place orders lines as ingest inserts them: users.csv, then
 // organization_memberships.csv, then user_role_assignments.csv.
 type place struct {
@@ -118,15 +119,15 @@ func (a place) less(b place) bool { return a.file < b.file || a.file == b.file &
 var fileOrder = map[string]uint8{"users": 0, "memberships": 1, "userRoleAssignments": 2, "totpSecrets": 3, "roleDefinitions": 4, "organizations": 5}
 
 type userRef struct {
-	user uint64
+	user uint32 // the user's line in users.csv
 	stmt uint32
 }
 
 type roleTuple struct{ slug, orgID, ext string }
 
-// roleLine is one role-mapping line, in 16 bytes: there are millions.
+// roleLine is one role-mapping line, in 12 bytes: there are millions.
 type roleLine struct {
-	user uint64
+	user uint32 // the user's line in users.csv
 	bits uint32 // the index in tupleList, the file (2 bits) and whether the user is staged
 	line uint32
 }
@@ -137,7 +138,7 @@ const (
 	lineIndexMask = 1<<lineFileShift - 1
 )
 
-func newRoleLine(user uint64, tuple uint32, at place, known bool) roleLine {
+func newRoleLine(user uint32, tuple uint32, at place, known bool) roleLine {
 	bits := tuple | uint32(at.file)<<lineFileShift
 	if known {
 		bits |= lineKnown
@@ -166,11 +167,10 @@ func newPackageRules() *packageRules {
 	return &packageRules{
 		seed:       maphash.MakeSeed(),
 		findings:   map[string]*ruleFindings{},
-		userIDs:    map[uint64]struct{}{},
-		byEmail:    map[uint64]uint64{},
 		orgRows:    map[string]orgRow{},
-		stmts:      map[orgStmt]*stmtInfo{},
-		roleTuples: map[roleTuple]uint32{},
+		stmts:      map[string]uint32{},
+		roleTuples: map[string]uint32{},
+		slugCells:  map[string][]uint32{},
 		roleDefs:   map[[2]string]bool{},
 		orgRoles:   map[string]bool{},
 		envRoles:   map[string]bool{},
@@ -234,7 +234,8 @@ func (p *packageRules) Row(key string, line int, get func(string) string) {
 	case "userRoleAssignments":
 		user, known := p.resolveUser(get)
 		p.assigned = append(p.assigned, user)
-		p.addRoleLine(at, user, known, get("role_slug"), get("org_id"), get("org_external_id"))
+		t := p.tuple(get("role_slug"), get("org_id"), get("org_external_id"))
+		p.roleLines = append(p.roleLines, newRoleLine(user, t, at, known))
 	case "totpSecrets":
 		p.totpRow(at, get)
 	}
@@ -245,10 +246,7 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 	if u == nil {
 		return
 	}
-	id := p.hash(u.SourceID)
 	email := ingest.NormalizeEmail(u.EmailRaw)
-	p.userIDs[id] = struct{}{}
-	p.byEmail[p.hash(email)] = id
 	sid := u.SourceID
 	find := func(rule, format string, args ...any) { p.find(rule, "user", sid, at, format, args...) }
 
@@ -295,7 +293,7 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 	if noPassword && u.SourceDigest != "" {
 		find("password_reset_required", "password hashed with %q, which WorkOS cannot import: this user will have to reset the password", u.SourceHasher)
 	}
-	p.mappingLine(at, id, true, get)
+	p.mappingLine(at, at.line, true, get)
 }
 
 // metadataMayFail is false when checks.MetadataProblem surely finds nothing
@@ -329,24 +327,29 @@ func (p *packageRules) reservedKey(k string) bool {
 	return r
 }
 
+// UsersRead implements emit.UsersReader.
+func (p *packageRules) UsersRead(users emit.UserIndex) { p.users = users }
+
 // resolveUser finds the staged user a row names, as ingest's userResolver
 // does: by external_id, else by email, else by user_id taken as the source
-// id. known is false when no staged user has that id.
-func (p *packageRules) resolveUser(get func(string) string) (id uint64, known bool) {
-	switch ext, email := get("external_id"), get("email"); {
+// id, which is an external id or, for a user without one, an email (a
+// user_id that is the email of a user who has an external id is taken for
+// that user here, and for none by ingest: the package names the user by id
+// alone, which validate-package warns about). known is false when no
+// staged user is so named; user is then 0.
+func (p *packageRules) resolveUser(get func(string) string) (user uint32, known bool) {
+	var line int
+	switch ext, email, id := get("external_id"), get("email"), get("user_id"); {
 	case ext != "":
-		id = p.hash(ext)
+		line, known = p.users.ByExternalID(ext)
 	case email != "":
-		h := p.hash(ingest.NormalizeEmail(email))
-		if id, ok := p.byEmail[h]; ok {
-			return id, true
+		line, known = p.users.ByEmail(email)
+	case id != "":
+		if line, known = p.users.ByExternalID(id); !known && id == ingest.NormalizeEmail(id) {
+			line, known = p.users.ByEmail(id)
 		}
-		id = h
-	default:
-		id = p.hash(get("user_id"))
 	}
-	_, known = p.userIDs[id]
-	return id, known
+	return uint32(line), known
 }
 
 func (p *packageRules) membershipRow(at place, get func(string) string) {
@@ -366,35 +369,62 @@ func (p *packageRules) membershipRow(at place, get func(string) string) {
 
 // mappingLine records the org-mapping and role-mapping lines a users or
 // memberships row makes (pkg's addMappings).
-func (p *packageRules) mappingLine(at place, user uint64, known bool, get func(string) string) {
+func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(string) string) {
 	orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
 	if s := (orgStmt{orgID, ext, name}); s.key() != "" {
-		info := p.stmts[s]
-		if info == nil {
-			info = &stmtInfo{idx: uint32(len(p.stmtList)), first: at}
-			p.stmts[s] = info
+		p.joinKey(orgID, ext, name)
+		i, ok := p.stmts[string(p.key)]
+		if !ok {
+			i = uint32(len(p.stmtList))
+			p.stmts[string(p.key)] = i
 			p.stmtList = append(p.stmtList, s)
-		} else if at.less(info.first) {
-			info.first = at
+			p.first = append(p.first, at)
+		} else if at.less(p.first[i]) {
+			p.first[i] = at
 		}
 		if known {
-			p.members = append(p.members, userRef{user, info.idx})
+			p.members = append(p.members, userRef{user, i})
 		}
 	}
-	for _, slug := range ingest.SplitMulti(get("role_slugs")) {
-		p.addRoleLine(at, user, known, slug, orgID, ext)
+	cell := get("role_slugs")
+	if cell == "" {
+		return
+	}
+	p.joinKey(cell, orgID, ext)
+	tuples, ok := p.slugCells[string(p.key)]
+	if !ok {
+		key := string(p.key)
+		for _, slug := range ingest.SplitMulti(cell) {
+			tuples = append(tuples, p.tuple(slug, orgID, ext))
+		}
+		if len(p.slugCells) < 1<<16 {
+			p.slugCells[key] = tuples
+		}
+	}
+	for _, t := range tuples {
+		p.roleLines = append(p.roleLines, newRoleLine(user, t, at, known))
 	}
 }
 
-func (p *packageRules) addRoleLine(at place, user uint64, known bool, slug, orgID, ext string) {
+// tuple returns the index of a role line's slug and organization.
+func (p *packageRules) tuple(slug, orgID, ext string) uint32 {
 	t := roleTuple{strings.TrimSpace(slug), orgID, ext}
-	i, ok := p.roleTuples[t]
+	p.joinKey(t.slug, orgID, ext)
+	i, ok := p.roleTuples[string(p.key)]
 	if !ok {
 		i = uint32(len(p.tupleList))
-		p.roleTuples[t] = i
+		p.roleTuples[string(p.key)] = i
 		p.tupleList = append(p.tupleList, t)
 	}
-	p.roleLines = append(p.roleLines, newRoleLine(user, i, at, known))
+	return i
+}
+
+// joinKey sets p.key to the fields, each ended by a NUL.
+func (p *packageRules) joinKey(fields ...string) {
+	p.key = p.key[:0]
+	for _, f := range fields {
+		p.key = append(append(p.key, f...), 0)
+	}
 }
 
 func (p *packageRules) roleDefinition(at place, get func(string) string) {
@@ -535,13 +565,13 @@ func (p *packageRules) orgRules() {
 		named[k] = named[k] || r.named
 		firstAt[k] = place{fileOrder["organizations"], 0}
 	}
-	for _, s := range p.stmtList {
+	for i, s := range p.stmtList {
 		k := s.key()
 		if s.id == "" && s.name != "" {
 			named[k] = true
 		}
-		if at, ok := firstAt[k]; !ok || p.stmts[s].first.less(at) {
-			firstAt[k] = p.stmts[s].first
+		if at, ok := firstAt[k]; !ok || p.first[i].less(at) {
+			firstAt[k] = p.first[i]
 		}
 	}
 	for k := range p.ensured {
@@ -583,8 +613,8 @@ func (p *packageRules) orgRules() {
 			g.first = at
 		}
 	}
-	for _, s := range p.stmtList {
-		at, k := p.stmts[s].first, s.key()
+	for i, s := range p.stmtList {
+		at, k := p.first[i], s.key()
 		if strings.HasPrefix(k, "id:") && s.ext != "" {
 			claim("ids", k, s.ext, at)
 		}
@@ -670,8 +700,8 @@ func (p *packageRules) roleRules() {
 		add(t.slug, scope, l.at())
 	}
 	if len(walk) > 0 {
-		orgsOf := map[uint64][]string{}
-		need := map[uint64]bool{}
+		orgsOf := map[uint32][]string{}
+		need := map[uint32]bool{}
 		for _, l := range walk {
 			need[l.user] = true
 		}
