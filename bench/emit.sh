@@ -6,6 +6,10 @@
 #
 #   bench/emit.sh [N] [WORKDIR]
 #
+# MIG=path/to/mig times that binary instead of building this checkout (build
+# it from a clean `git worktree` when the checkout has others' changes).
+# Each line ends with the load average: the machine may be shared.
+#
 # Targets (issue 4): emit and validate-package of 1M users in <= 10 s each,
 # memory bounded.
 set -eu
@@ -14,7 +18,11 @@ W=${2:-/tmp/mig-bench-emit}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$W"
 cd "$ROOT"
-go build -o "$W/mig" ./cmd/mig
+if [ -n "${MIG:-}" ]; then
+	cp "$MIG" "$W/mig"
+else
+	go build -o "$W/mig" ./cmd/mig
+fi
 if [ ! -f "$W/gen-$N/users.csv" ]; then
 	go run ./testdata/gen clerk -n "$N" -o "$W/gen-$N"
 fi
@@ -28,7 +36,8 @@ measure() {
 	/usr/bin/time -v "$@" >"$W/out.txt" 2>"$W/time.txt" || true
 	wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$W/time.txt")
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
-	printf '%-34s wall %8s   peak RSS %6d MiB\n' "$label" "$wall" $((rss / 1024))
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
+	printf '%-34s wall %8s   peak RSS %6d MiB   load %s\n' "$label" "$wall" $((rss / 1024)) "$load"
 }
 rm -rf "$W/pkg" "$W/pkg.db"
 echo "users: $N"
