@@ -494,7 +494,9 @@ func (r *Run) flushUsers(file string) error {
 // An index led by the table's integer primary key stays: rows appended in
 // id order extend it at its right edge, which costs less than building it
 // again (a pass over the whole table each), and the check and emit indexes
-// of users are all of that kind.
+// of users are all of that kind. So does an index of columns that are the
+// same for every row of the run (source, source_tenant, ingest_run_id):
+// its new entries sit side by side, in id order too.
 func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 	if r.droppedIndexes == nil {
 		r.droppedIndexes = map[string][]droppedIndex{}
@@ -507,7 +509,8 @@ func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 		if err := r.tx.SelectContext(ctx, &idx, `SELECT m.name, m.sql FROM sqlite_schema m
 			WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i JOIN pragma_table_info(?1) c ON c.name = i.name
-			                  WHERE i.seqno = 0 AND c.pk = 1 AND c.type = 'INTEGER')`, t); err != nil {
+			                  WHERE i.seqno = 0 AND c.pk = 1 AND c.type = 'INTEGER')
+			  AND EXISTS (SELECT 1 FROM pragma_index_info(m.name) i WHERE i.name NOT IN ('source', 'source_tenant', 'ingest_run_id'))`, t); err != nil {
 			return err
 		}
 		for _, i := range idx {

@@ -4,37 +4,31 @@
 --   (org_id > org_external_id, named by org_name when it must be created > org_name).
 -- params: :run_id, :source, :tenant, :now
 
--- Each line with its staged user, found once: the user lookup is the
--- expensive part at a million lines, and several statements below need it.
--- The lines are read in file order (the unary + keeps the planner off the
--- index on ingest_run_id, which is in org_key order): exports list users in
--- the order of the users file, so the lookups walk the users index in order
--- instead of jumping around it.
-DROP TABLE IF EXISTS temp.org_lines;
-CREATE TEMP TABLE org_lines AS
-SELECT r.mapping_row_id, r.file, r.row_number, r.source_user_id, r.org_key,
-       r.org_id, r.org_external_id, r.org_name, u.id AS user_id
-FROM org_mapping_resolved r
-LEFT JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-WHERE +r.ingest_run_id = :run_id;
+-- Every statement reads the run's lines in file order: the unary + keeps the
+-- planner off the indexes on the lines, so that the user lookups follow the
+-- order of the users file (the order exports list users in) and walk the
+-- users index in order instead of jumping around it. At a million lines the
+-- lookups are most of the work, so no temporary copy of the lines is made
+-- either: each statement joins what it needs.
 
 -- Lines that name no organization at all.
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'org_mapping_empty',
        'org mapping line has no org_id, org_external_id or org_name; no membership is made',
-       'org_mapping', l.source_user_id, l.file, l.row_number, :now
-FROM org_lines l
-WHERE l.org_key IS NULL;
+       'org_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM org_mapping_resolved r
+WHERE +r.ingest_run_id = :run_id AND r.org_key IS NULL;
 
 -- Lines whose user is not in the export (or was skipped).
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'org_mapping_unknown_user',
-       CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = :source AND s.source_tenant = :tenant AND s.source_id = l.source_user_id)
-            THEN 'org mapping names user ' || l.source_user_id || ', who was skipped (see skipped_users); no membership is made'
-            ELSE 'org mapping names user ' || l.source_user_id || ', who is not in the export; no membership is made' END,
-       'org_mapping', l.source_user_id, l.file, l.row_number, :now
-FROM org_lines l
-WHERE l.org_key IS NOT NULL AND l.user_id IS NULL;
+       CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = :source AND s.source_tenant = :tenant AND s.source_id = r.source_user_id)
+            THEN 'org mapping names user ' || r.source_user_id || ', who was skipped (see skipped_users); no membership is made'
+            ELSE 'org mapping names user ' || r.source_user_id || ', who is not in the export; no membership is made' END,
+       'org_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM org_mapping_resolved r
+WHERE +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
 
 -- One organization per org_key. The first line (by line number) that gives a
 -- name names it; a later run can fill in a name but never renames. (The
@@ -51,11 +45,11 @@ SELECT g.org_key,
        g.org_id, g.org_external_id, substr(g.first_name, 12),
        :source, :tenant, :run_id, g.first_row
 FROM (
-    SELECT l.org_key, min(l.org_id) AS org_id, min(l.org_external_id) AS org_external_id,
-           min(printf('%010d ', l.row_number) || l.org_name) AS first_name, min(l.row_number) AS first_row
-    FROM org_lines l
-    WHERE l.org_key IS NOT NULL
-    GROUP BY l.org_key
+    SELECT r.org_key, min(r.org_id) AS org_id, min(r.org_external_id) AS org_external_id,
+           min(printf('%010d ', r.row_number) || r.org_name) AS first_name, min(r.row_number) AS first_row
+    FROM org_mapping_resolved r
+    WHERE +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+    GROUP BY r.org_key
 ) g
 WHERE true
 ON CONFLICT (org_key) DO UPDATE SET
@@ -68,14 +62,13 @@ ON CONFLICT (org_key) DO UPDATE SET
 -- in file order, so a pair's first line is the one that inserts it; a
 -- membership an earlier run made is kept and takes this run's line.
 INSERT INTO memberships (user_id, organization_id, source, ingest_run_id, row_number)
-SELECT l.user_id, o.id, :source, :run_id, l.row_number
-FROM org_lines l
-JOIN organizations o ON o.org_key = l.org_key
-WHERE l.user_id IS NOT NULL
-ORDER BY l.rowid
+SELECT u.id, o.id, :source, :run_id, r.row_number
+FROM org_mapping_resolved r
+JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
+JOIN organizations o ON o.org_key = r.org_key
+WHERE +r.ingest_run_id = :run_id
+ORDER BY r.mapping_row_id
 ON CONFLICT (user_id, organization_id) DO UPDATE SET
     ingest_run_id = excluded.ingest_run_id,
     row_number = CASE WHEN memberships.ingest_run_id = excluded.ingest_run_id
                       THEN min(memberships.row_number, excluded.row_number) ELSE excluded.row_number END;
-
-DROP TABLE temp.org_lines;

@@ -6,39 +6,36 @@
 --   role_mapping_prune.sql has removed the earlier mapping's assignments.
 -- params: :run_id, :source, :tenant, :now
 
--- Each line with its staged user and organization, looked up once, in file
--- order (see org_mapping.sql).
-DROP TABLE IF EXISTS temp.role_lines;
-CREATE TEMP TABLE role_lines AS
-SELECT r.file, r.row_number, r.source_user_id, r.role_slug, r.org_id, r.org_external_id,
-       u.id AS user_id, o.id AS organization_id, o.org_key
-FROM role_mapping_rows r
-LEFT JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-LEFT JOIN organizations o
-       ON o.org_key = CASE WHEN r.org_id IS NOT NULL THEN 'id:' || r.org_id
-                           WHEN r.org_external_id IS NOT NULL THEN 'ext:' || r.org_external_id END
-WHERE +r.ingest_run_id = :run_id;
+-- The lines are read in file order, with no temporary copy (see
+-- org_mapping.sql).
 
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'role_mapping_unknown_user',
-       'role mapping names user ' || l.source_user_id || ', who is not staged; the role is not assigned',
-       'role_mapping', l.source_user_id, l.file, l.row_number, :now
-FROM role_lines l
-WHERE l.user_id IS NULL;
+       'role mapping names user ' || r.source_user_id || ', who is not staged; the role is not assigned',
+       'role_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM role_mapping_rows r
+WHERE +r.ingest_run_id = :run_id
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
 
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'role_mapping_unknown_org',
-       'role mapping names organization ' || coalesce(l.org_id, l.org_external_id) || ', which nothing stages; the role is not assigned',
-       'role_mapping', l.source_user_id, l.file, l.row_number, :now
-FROM role_lines l
-WHERE (l.org_id IS NOT NULL OR l.org_external_id IS NOT NULL) AND l.organization_id IS NULL;
+       'role mapping names organization ' || coalesce(r.org_id, r.org_external_id) || ', which nothing stages; the role is not assigned',
+       'role_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM role_mapping_rows r
+WHERE +r.ingest_run_id = :run_id AND (r.org_id IS NOT NULL OR r.org_external_id IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM organizations o
+                  WHERE o.org_key = CASE WHEN r.org_id IS NOT NULL THEN 'id:' || r.org_id ELSE 'ext:' || r.org_external_id END);
 
+-- One assignment per (user, role, organization scope); lines go in file
+-- order, so the first line that gives it is the one recorded.
 INSERT INTO role_assignments (user_id, role_slug, organization_id, scope_key, source, ingest_run_id, row_number)
-SELECT l.user_id, l.role_slug, l.organization_id, coalesce(l.org_key, ''), :source, :run_id, min(l.row_number)
-FROM role_lines l
-WHERE l.user_id IS NOT NULL AND l.role_slug <> ''
-  AND (l.organization_id IS NOT NULL OR (l.org_id IS NULL AND l.org_external_id IS NULL))
-GROUP BY l.user_id, l.role_slug, l.organization_id
+SELECT u.id, r.role_slug, o.id, coalesce(o.org_key, ''), :source, :run_id, r.row_number
+FROM role_mapping_rows r
+JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
+LEFT JOIN organizations o
+       ON o.org_key = CASE WHEN r.org_id IS NOT NULL THEN 'id:' || r.org_id
+                           WHEN r.org_external_id IS NOT NULL THEN 'ext:' || r.org_external_id END
+WHERE +r.ingest_run_id = :run_id AND r.role_slug <> ''
+  AND (o.id IS NOT NULL OR (r.org_id IS NULL AND r.org_external_id IS NULL))
+ORDER BY r.id
 ON CONFLICT (user_id, role_slug, scope_key) DO NOTHING;
-
-DROP TABLE temp.role_lines;
