@@ -305,3 +305,34 @@ func TestEmitEntitiesAndSecrets(t *testing.T) {
 		t.Errorf("--include-secrets: mode %q, oidc file:\n%s", res.Manifest.SecretRedaction.Mode, b)
 	}
 }
+
+// A user whose upload key (its external id, else its source id) is an
+// earlier user's external id is left out of the upload files, once; the
+// package files keep every user.
+func TestEmitUploadFilesListEachUserIDOnce(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	users := filepath.Join(t.TempDir(), "users.csv")
+	csv := "email,external_id,org_external_id,org_name\n" +
+		"a@example.com,,acme,Acme\n" +
+		"k@example.com,,acme,Acme\n" +
+		"b@example.com,b-1,acme,Acme\n"
+	if err := os.WriteFile(users, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: users}))
+	// a's external id is k's source id, so k's upload key repeats a's.
+	must[any](t)(db.ExecContext(ctx, `UPDATE users SET external_id = 'k@example.com' WHERE email = 'a@example.com'`))
+	out := filepath.Join(t.TempDir(), "pkg")
+	res := must[*emit.Result](t)(emit.Write(ctx, db, emit.Options{Dir: out, GeneratedAt: pinned}))
+	e := res.Manifest.EntitiesExported
+	if e.Users != 3 || e.Memberships != 3 || e.UploadUsers != 2 || e.UploadMemberships != 2 {
+		t.Errorf("users %d, memberships %d, upload users %d, upload memberships %d; want 3, 3, 2, 2",
+			e.Users, e.Memberships, e.UploadUsers, e.UploadMemberships)
+	}
+	b := must[[]byte](t)(os.ReadFile(filepath.Join(out, "workos_upload", "users.csv")))
+	if want := "user_id,email,email_verified,first_name,last_name,password_hash\n" +
+		"k@example.com,a@example.com,,,,\nb-1,b@example.com,,,,\n"; string(b) != want {
+		t.Errorf("workos_upload/users.csv =\n%s\nwant\n%s", b, want)
+	}
+}

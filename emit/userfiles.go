@@ -2,6 +2,7 @@ package emit
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -29,8 +30,9 @@ type userFiles struct {
 	// organization_memberships.csv carry role slugs.
 	memberships, roles bool
 
-	orgs map[int64]orgRef
-	out  map[string]*csvOut
+	orgs  []orgRef         // by organization id; ids are dense
+	byKey map[string]int64 // organization id by org_key
+	out   map[string]*csvOut
 }
 
 type orgRef struct{ id, ext, name, uploadID string }
@@ -94,7 +96,18 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 	}
 	defer ms.close()
 	ras, err := newCursor(ctx, tx, u.queries["roleAssignmentRows"], u.roles || u.out["userRoleAssignments"].on,
-		func(rows *sql.Rows, id *int64, a *assignment) error { return rows.Scan(id, &a.org, &a.slug) })
+		func(rows *sql.Rows, id *int64, a *assignment) error {
+			var scope string
+			if err := rows.Scan(id, &scope, &a.slug); err != nil {
+				return err
+			}
+			org, ok := u.byKey[scope]
+			if !ok && scope != "" {
+				return fmt.Errorf("role assignment of user %d in %s: no organization has that key", *id, scope)
+			}
+			a.org = org
+			return nil
+		})
 	if err != nil {
 		return err
 	}
@@ -105,7 +118,10 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		email, password, hash, hashType, first, last, verified string
 		extID, meta, uploadID, workosID                        string
 	)
-	repeats := &uploadRepeats{seen: map[uint64]struct{}{}, seed: maphash.MakeSeed(), q: u.queries["uploadRepeat"]}
+	repeats, err := newUploadRepeats(ctx, tx, u.queries["uploadRepeat"])
+	if err != nil {
+		return err
+	}
 	var mine []membership
 	var roles []assignment
 	n := 0
@@ -128,10 +144,13 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		if roles, err = ras.take(id, roles[:0]); err != nil {
 			return err
 		}
+		slices.SortFunc(roles, func(a, b assignment) int {
+			return cmp.Or(cmp.Compare(a.org, b.org), strings.Compare(a.slug, b.slug))
+		})
 		var org orgRef
 		slugs := ""
 		if u.memberships && len(mine) > 0 {
-			org = u.orgs[mine[0].org]
+			org = u.org(mine[0].org)
 			if u.roles {
 				slugs = roleSlugs(roles, mine[0].org)
 			}
@@ -148,7 +167,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 			}
 		}
 		for _, m := range mine {
-			o, slugs := u.orgs[m.org], ""
+			o, slugs := u.org(m.org), ""
 			if u.roles {
 				slugs = roleSlugs(roles, m.org)
 			}
@@ -162,7 +181,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 			}
 		}
 		for _, a := range roles {
-			o := u.orgs[a.org]
+			o := u.org(a.org)
 			if err := u.row("userRoleAssignments", email, workosID, extID, a.slug, o.id, o.ext); err != nil {
 				return err
 			}
@@ -175,24 +194,48 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 }
 
 // uploadRepeats tells the users that an earlier user's external id leaves
-// out of the upload files. It keeps a hash of each external id read so far
-// and asks the database (uploadRepeat) only when the key's hash is among
-// them, so a hash collision costs a query, never a wrong answer.
+// out of the upload files. It remembers the external ids read so far in a
+// Bloom filter (16 bits a user, two probes) and asks the database
+// (uploadRepeat) only when the filter says the key may be among them: a
+// false positive costs a query, never a wrong answer, and a million users
+// take 2 MB instead of a map of a million hashes.
 type uploadRepeats struct {
-	seen map[uint64]struct{}
+	bits []uint64
+	mask uint64
 	seed maphash.Seed
 	q    Query
 }
 
+func newUploadRepeats(ctx context.Context, tx *sqlx.Tx, q Query) (*uploadRepeats, error) {
+	var maxID int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM users`).Scan(&maxID); err != nil {
+		return nil, err
+	}
+	n := uint64(1 << 12)
+	for n < uint64(maxID)*16 {
+		n <<= 1
+	}
+	return &uploadRepeats{bits: make([]uint64, n/64), mask: n - 1, seed: maphash.MakeSeed(), q: q}, nil
+}
+
+// probes are the filter's two bit positions for s.
+func (r *uploadRepeats) probes(s string) (uint64, uint64) {
+	h := maphash.String(r.seed, s)
+	return h & r.mask, (h >> 32) & r.mask
+}
+
 func (r *uploadRepeats) check(ctx context.Context, tx *sqlx.Tx, id int64, key, extID string) (bool, error) {
 	repeat := false
-	if _, maybe := r.seen[maphash.String(r.seed, key)]; maybe {
+	a, b := r.probes(key)
+	if r.bits[a/64]&(1<<(a%64)) != 0 && r.bits[b/64]&(1<<(b%64)) != 0 {
 		if err := tx.QueryRowContext(ctx, r.q.SQL, sql.Named("key", key), sql.Named("id", id)).Scan(&repeat); err != nil {
 			return false, fmt.Errorf("%s: %w", r.q.Path, err)
 		}
 	}
 	if extID != "" {
-		r.seen[maphash.String(r.seed, extID)] = struct{}{}
+		a, b := r.probes(extID)
+		r.bits[a/64] |= 1 << (a % 64)
+		r.bits[b/64] |= 1 << (b % 64)
 	}
 	return repeat, nil
 }
@@ -242,16 +285,32 @@ func (u *userFiles) loadOrgs(ctx context.Context, tx *sqlx.Tx) error {
 		return fmt.Errorf("%s: %w", q.Path, err)
 	}
 	defer rows.Close()
-	u.orgs = map[int64]orgRef{}
+	u.byKey = map[string]int64{}
 	for rows.Next() {
 		var id int64
+		var key string
 		var o orgRef
-		if err := rows.Scan(&id, &o.id, &o.ext, &o.name, &o.uploadID); err != nil {
+		if err := rows.Scan(&id, &key, &o.id, &o.ext, &o.name, &o.uploadID); err != nil {
 			return err
 		}
-		u.orgs[id] = o
+		if id <= 0 || id > int64(len(u.orgs))+1<<20 {
+			return fmt.Errorf("%s: organization id %d is not one emit can index", q.Path, id)
+		}
+		for int64(len(u.orgs)) <= id {
+			u.orgs = append(u.orgs, orgRef{})
+		}
+		u.orgs[id], u.byKey[key] = o, id
 	}
 	return rows.Err()
+}
+
+// org returns the organization with an id (the zero orgRef for 0, no
+// organization).
+func (u *userFiles) org(id int64) orgRef {
+	if id <= 0 || id >= int64(len(u.orgs)) {
+		return orgRef{}
+	}
+	return u.orgs[id]
 }
 
 // cursor reads rows of one query in user order, a user's rows at a time.

@@ -3,8 +3,9 @@
 --   its WorkOS id, external id and name, and its id in the WorkOS upload
 --   templates (the external id, else the WorkOS id), set only on the first
 --   staged organization with that id, as workos_upload/organizations.csv
---   lists it. Organizations are few; they are held in memory.
-SELECT o.id,
+--   lists it. Organizations are few; they are held in memory, by id and by
+--   org_key.
+SELECT o.id, o.org_key,
        coalesce(o.workos_org_id, '') AS org_id,
        coalesce(o.external_id, '')   AS org_external_id,
        coalesce(o.name, '')          AS org_name,
