@@ -810,10 +810,27 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
 	}
-	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil || r.bulk {
+	if r.bulk {
+		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql")
+	}
+	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
 		return err
 	}
 	return r.script(ctx, "ingest/org_mapping_prune.sql")
+}
+
+// withoutIndexes runs a script that adds the rows of a source's first run
+// to table, with the table's indexes that new rows would land all over
+// (memberships by organization, role assignments by slug) built once
+// afterwards instead of kept up to date row by row.
+func (r *Run) withoutIndexes(ctx context.Context, table, script string) error {
+	if err := r.dropIndexes(ctx, table); err != nil {
+		return err
+	}
+	if err := r.script(ctx, script); err != nil {
+		return err
+	}
+	return r.restoreIndexes(ctx, table)
 }
 
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, after
@@ -825,10 +842,11 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
-	if !r.bulk {
-		if err := r.script(ctx, "ingest/role_mapping_prune.sql"); err != nil {
-			return err
-		}
+	if r.bulk {
+		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql")
+	}
+	if err := r.script(ctx, "ingest/role_mapping_prune.sql"); err != nil {
+		return err
 	}
 	return r.script(ctx, "ingest/role_mapping.sql")
 }
