@@ -103,7 +103,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	warned, err := preStageUsers(ctx, run, path(fileUsers))
+	staged, warned, err := preStageUsers(ctx, run, path(fileUsers))
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -133,7 +133,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
-			return stageUsers(ctx, run, p, warned, listed)
+			return stageUsers(ctx, run, p, staged, warned, listed)
 		}},
 		{fileMemberships, stageMemberships},
 	}
@@ -209,7 +209,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	warned, err := preStageUsers(ctx, run, o.File)
+	staged, warned, err := preStageUsers(ctx, run, o.File)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -222,7 +222,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File, warned, membershipSet{})
+	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
 	if err != nil {
 		return ingest.Counts{}, err
 	}

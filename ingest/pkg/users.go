@@ -44,12 +44,12 @@ type userStager struct {
 // stageUsers reads a users file and returns the number of data rows. Org
 // columns become org-mapping lines and role_slugs role-mapping lines (in
 // the row's organization), which the caller applies.
-// warned are the lines preStageUsers found something to warn about. A row
+// staged and warned are what preStageUsers returned. A row
 // whose organization and roles organization_memberships.csv lists for the
 // same user (listed) makes no mapping lines: a package's users.csv repeats
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
-func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSet, listed membershipSet) (int, error) {
+func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -74,10 +74,6 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, warned lineSe
 		return 0, err
 	}
 	defer seen.Close()
-	staged, err := stagedLines(ctx, run)
-	if err != nil {
-		return 0, err
-	}
 	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed}
 	rows := 0
 	for {
@@ -167,28 +163,39 @@ func (s *userStager) mappings(ctx context.Context, line int, sourceID, email, ex
 	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs)
 }
 
-// membershipSet holds, for each row of organization_memberships.csv, a
-// 128-bit hash of the user it names (by external_id, or by email when it
-// has none, as the row is resolved), its organization columns and its role
-// slugs. Two seeds make a false match, which would lose a users.csv
-// membership, as unlikely as a hardware fault.
-type membershipSet struct {
-	rows  map[[2]uint64]struct{}
-	seeds [2]maphash.Seed
-}
+// hash128 hashes strings to 128 bits with two seeds: sets of them stand in
+// for sets of a million strings, and a false match is as unlikely as a
+// hardware fault.
+type hash128 [2]maphash.Seed
 
-func (m membershipSet) key(user, orgID, orgExt, orgName, slugs string) [2]uint64 {
+func newHash128() hash128 { return hash128{maphash.MakeSeed(), maphash.MakeSeed()} }
+
+// sum hashes the fields, each ended by a NUL.
+func (s hash128) sum(fields ...string) [2]uint64 {
 	var k [2]uint64
-	for i, seed := range m.seeds {
+	for i, seed := range s {
 		var h maphash.Hash
 		h.SetSeed(seed)
-		for _, s := range []string{user, orgID, orgExt, orgName, strings.Join(ingest.SplitMulti(slugs), ",")} {
-			h.WriteString(s)
+		for _, f := range fields {
+			h.WriteString(f)
 			h.WriteByte(0)
 		}
 		k[i] = h.Sum64()
 	}
 	return k
+}
+
+// membershipSet holds, for each row of organization_memberships.csv, the
+// hash of the user it names (by external_id, or by email when it has none,
+// as the row is resolved), its organization columns and its role slugs. A
+// false match would lose a users.csv membership.
+type membershipSet struct {
+	rows map[[2]uint64]struct{}
+	hash hash128
+}
+
+func (m membershipSet) key(user, orgID, orgExt, orgName, slugs string) [2]uint64 {
+	return m.hash.sum(user, orgID, orgExt, orgName, strings.Join(ingest.SplitMulti(slugs), ","))
 }
 
 // has reports whether a row names the user of a users row (by its
@@ -210,7 +217,7 @@ func (m membershipSet) has(email, extID, orgID, orgExt, orgName, slugs string) b
 
 // readMembershipSet reads organization_memberships.csv for stageUsers.
 func readMembershipSet(ctx context.Context, path string) (membershipSet, error) {
-	m := membershipSet{rows: map[[2]uint64]struct{}{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	m := membershipSet{rows: map[[2]uint64]struct{}{}, hash: newHash128()}
 	_, err := readRows(ctx, path, nil, func(get func(string) string, line int) error {
 		user := "ext:" + get("external_id")
 		if user == "ext:" {
@@ -266,31 +273,34 @@ func rawRow(header, rec []string) map[string]string {
 // stops quietly at the first row it cannot read: stageUsers reads the file
 // again in the run's usual order, records the rows' warnings, skips and
 // mapping lines, and reports the errors. A row that repeats an earlier row's
-// user is staged too; the run's duplicate pass folds it into the first row
-// and forgetRepeats removes the skip records that makes. It returns the
-// lines with something to warn about, so that stageUsers builds only their
-// users again.
-func preStageUsers(ctx context.Context, run *ingest.Run, path string) (lineSet, error) {
+// user is staged too; the run keeps the first row of each user (its
+// duplicate pass, or its refusal of a second row in one run) and
+// forgetRepeats removes the skip records that makes. It returns the lines
+// whose user it staged, the first of each (so that stageUsers need not read
+// a million rows back from the database to learn them), and the lines with
+// something to warn about, so that stageUsers builds only their users again.
+func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, warned lineSet, err error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	defer f.Close()
 	header, err := r.Header("email")
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	s := &userStager{run: run, path: path}
-	var warned lineSet
+	users := newHash128()
+	seen := map[[2]uint64]struct{}{}
 	for rows := 0; ; rows++ {
 		if rows%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		rec, line, err := r.Read()
 		if err != nil {
-			return warned, nil
+			return staged, warned, nil
 		}
 		noteWarning := func(code, field, msg string) error {
 			warned.add(line)
@@ -301,14 +311,24 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (lineSet, 
 		if email == "" {
 			continue
 		}
-		u, err := s.user(ctx, get, noteWarning, userKey(email, get("external_id")), email, line, rawRow(header, rec))
+		key := userKey(email, get("external_id"))
+		u, err := s.user(ctx, get, noteWarning, key, email, line, rawRow(header, rec))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := run.AddUser(ctx, path, u); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if h := users.sum(key); !has(seen, h) {
+			seen[h] = struct{}{}
+			staged.add(line)
 		}
 	}
+}
+
+func has[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // forgetRepeats ends the users phase preStageUsers began and removes the
@@ -339,31 +359,6 @@ func (b *lineSet) add(line int) {
 }
 
 func (b lineSet) has(line int) bool { return line/64 < len(b) && b[line/64]&(1<<(line%64)) != 0 }
-
-// stagedLines returns the lines of the users this run has staged so far, read
-// in pages by id so that no cursor stays open while rows are written.
-func stagedLines(ctx context.Context, run *ingest.Run) (lineSet, error) {
-	var set lineSet
-	var after int64
-	for {
-		var page []struct {
-			ID   int64 `db:"id"`
-			Line int   `db:"row_number"`
-		}
-		if err := run.Tx().SelectContext(ctx, &page, `SELECT id, row_number FROM users
-			WHERE id > ? AND source = ? AND source_tenant = ? AND last_seen_run_id = ? ORDER BY id LIMIT 16384`,
-			after, run.Src.Provider, run.Src.Tenant, run.ID); err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			return set, nil
-		}
-		for _, p := range page {
-			set.add(p.Line)
-		}
-		after = page[len(page)-1].ID
-	}
-}
 
 // addMappings turns a row's organization and role_slugs columns into
 // mapping lines for the run.
