@@ -59,7 +59,7 @@ func TestUsersAfterBulkPhase(t *testing.T) {
 		t.Fatalf("counts = %+v, want 2 new and 2 skipped", c)
 	}
 	var idx int
-	db.Get(&idx, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'users_email'`)
+	db.Get(&idx, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'users_email_source'`)
 	if idx != 1 {
 		t.Fatal("the users indexes were not rebuilt")
 	}

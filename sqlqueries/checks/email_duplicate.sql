@@ -3,10 +3,10 @@
 -- description: Two or more users of one source share an email address
 --   (compared case-insensitively). WorkOS holds one user per address, so all
 --   but one would be rejected. Reported once per group, at its first user.
-/* Addresses shared by anyone are found first on the narrow users_email
+/* Addresses shared by anyone are found first on the users_email_source
    index; only those are grouped by source. */
 WITH shared AS (
-    SELECT email FROM users INDEXED BY users_email
+    SELECT email FROM users INDEXED BY users_email_source
     WHERE email <> ''
     GROUP BY email HAVING count(*) > 1
 ),
@@ -21,7 +21,7 @@ groups AS (
 SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_number,
        'email ' || g.email || ' is shared by ' || g.n || ' users of ' || g.source ||
        CASE WHEN g.source_tenant <> '' THEN ' (' || g.source_tenant || ')' ELSE '' END || ': ' ||
-       group_concat(u.source_id || ' (line ' || u.row_number || ')', ', ') AS message
+       group_concat(u.source_id || ' (line ' || u.row_number || ')', ', ' ORDER BY u.id) AS message
 FROM groups g
 JOIN users u ON u.email = g.email AND u.source = g.source AND u.source_tenant = g.source_tenant
 GROUP BY g.email, g.source, g.source_tenant;

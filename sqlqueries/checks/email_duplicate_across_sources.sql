@@ -7,7 +7,7 @@
 /* Two users are from different sources when their sources or their tenants
    differ, which min() and max() per address tell without a sort. */
 WITH shared AS (
-    SELECT email FROM users INDEXED BY users_email
+    SELECT email FROM users INDEXED BY users_email_source
     WHERE email <> ''
     GROUP BY email HAVING count(*) > 1
 ),
@@ -20,7 +20,7 @@ groups AS (
 -- With a single min(), SQLite takes the bare columns from the row holding it.
 SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_number,
        'email ' || g.email || ' is staged from ' || count(DISTINCT u.source || char(31) || u.source_tenant) || ' sources: ' ||
-       group_concat(u.source || CASE WHEN u.source_tenant <> '' THEN '/' || u.source_tenant ELSE '' END || ' ' || u.source_id, ', ') AS message
+       group_concat(u.source || CASE WHEN u.source_tenant <> '' THEN '/' || u.source_tenant ELSE '' END || ' ' || u.source_id, ', ' ORDER BY u.id) AS message
 FROM groups g
 JOIN users u ON u.email = g.email
 GROUP BY g.email;
