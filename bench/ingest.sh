@@ -12,4 +12,4 @@ go build -o "$out/mig" ./cmd/mig
 rm -f "$out/ingest-$n.db"
 /usr/bin/time -v "$out/mig" --log-level debug --db "$out/ingest-$n.db" ingest clerk "$out/clerk-$n/users.csv" \
   --org-mapping "$out/clerk-$n/orgs.csv" --role-mapping "$out/clerk-$n/roles.csv" 2> "$out/ingest-$n.time"
-grep -E 'phase|Elapsed|Maximum resident' "$out/ingest-$n.time"
+grep -E 'phase|step|Elapsed|Maximum resident' "$out/ingest-$n.time" | sed 's/^time=[^ ]* level=DEBUG msg=//'
