@@ -113,6 +113,12 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 			return ingest.Counts{}, err
 		}
 	}
+	var assigned idSet
+	if present[fileAssignments] {
+		if assigned, err = readAssigned(ctx, run, path(fileAssignments)); err != nil {
+			return ingest.Counts{}, err
+		}
+	}
 	if err := forgetRepeats(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
@@ -133,9 +139,11 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
-			return stageUsers(ctx, run, p, staged, warned, listed)
+			return stageUsers(ctx, run, p, staged, warned, listed, assigned)
 		}},
-		{fileMemberships, stageMemberships},
+		{fileMemberships, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
+			return stageMemberships(ctx, run, p, assigned)
+		}},
 	}
 	for _, s := range steps {
 		if !present[s.rel] {
@@ -164,7 +172,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	if present[fileAssignments] {
-		n, err := stageAssignments(ctx, run, path(fileAssignments))
+		n, err := stageAssignments(ctx, run, path(fileAssignments), assigned.ids != nil)
 		if err != nil {
 			return ingest.Counts{}, err
 		}
@@ -222,7 +230,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
+	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{}, idSet{})
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -384,7 +392,9 @@ func (u *userResolver) sourceID(ctx context.Context, email, externalID, userID s
 	return userID, nil
 }
 
-func stageMemberships(ctx context.Context, run *ingest.Run, path string) (int, error) {
+// stageMemberships reads organization_memberships.csv; the role_slugs of
+// users in assigned are left to user_role_assignments.csv.
+func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigned idSet) (int, error) {
 	res, err := newUserResolver(ctx, run)
 	if err != nil {
 		return 0, err
@@ -411,7 +421,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string) (int, e
 			return &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
 		}
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
-		if err := addMappings(ctx, run, path, line, id, orgID, ext, name, get("role_slugs")); err != nil {
+		if err := addMappings(ctx, run, path, line, id, orgID, ext, name, get("role_slugs"), !assigned.has(id)); err != nil {
 			return err
 		}
 		if s := get("metadata"); s != "" {
@@ -452,11 +462,31 @@ func applyMemberships(ctx context.Context, run *ingest.Run) error {
 	return err
 }
 
+// readAssigned returns the users user_role_assignments.csv names, resolved
+// as stageAssignments resolves them, so that the role_slugs cells of the
+// other files are not read for them at all (see stageAssignments).
+func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, error) {
+	res, err := newUserResolver(ctx, run)
+	if err != nil {
+		return idSet{}, err
+	}
+	defer res.Close()
+	set := idSet{ids: map[[2]uint64]struct{}{}, hash: newHash128()}
+	_, err = readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
+		set.ids[set.hash.sum(id)] = struct{}{}
+		return err
+	})
+	return set, err
+}
+
 // stageAssignments reads user_role_assignments.csv. A user it names gets
 // exactly the roles it lists: the role_slugs cells of users.csv and
 // organization_memberships.csv count only for users this file leaves out
 // (packages repeat the same roles there for importers that read only those).
-func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, error) {
+// When those files were read with readAssigned's set (prefiltered), they
+// made no role lines for these users and there is nothing to take back.
+func stageAssignments(ctx context.Context, run *ingest.Run, path string, prefiltered bool) (int, error) {
 	res, err := newUserResolver(ctx, run)
 	if err != nil {
 		return 0, err
@@ -477,7 +507,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 		return run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: id, RoleSlug: slug,
 			OrgID: get("org_id"), OrgExternalID: get("org_external_id")})
 	})
-	if err != nil {
+	if err != nil || prefiltered {
 		return n, err
 	}
 	_, err = run.Tx().ExecContext(ctx, `DELETE FROM role_mapping_rows

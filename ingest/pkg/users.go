@@ -39,6 +39,8 @@ type userStager struct {
 	staged, warned lineSet
 	// listed are the rows of the package's organization_memberships.csv.
 	listed membershipSet
+	// assigned are the users user_role_assignments.csv gives roles.
+	assigned idSet
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
@@ -49,7 +51,7 @@ type userStager struct {
 // same user (listed) makes no mapping lines: a package's users.csv repeats
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
-func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
+func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet, assigned idSet) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -74,7 +76,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 		return 0, err
 	}
 	defer seen.Close()
-	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed}
+	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed, assigned: assigned}
 	rows := 0
 	for {
 		if rows%4096 == 0 {
@@ -160,7 +162,7 @@ func (s *userStager) mappings(ctx context.Context, line int, sourceID, email, ex
 	if s.listed.has(email, extID, orgID, orgExt, orgName, slugs) {
 		return nil
 	}
-	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs)
+	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs, !s.assigned.has(sourceID))
 }
 
 // hash128 hashes strings to 128 bits with two seeds: sets of them stand in
@@ -184,6 +186,15 @@ func (s hash128) sum(fields ...string) [2]uint64 {
 	}
 	return k
 }
+
+// idSet is a set of user source ids, by 128-bit hash. The zero idSet is
+// empty.
+type idSet struct {
+	ids  map[[2]uint64]struct{}
+	hash hash128
+}
+
+func (s idSet) has(id string) bool { return s.ids != nil && has(s.ids, s.hash.sum(id)) }
 
 // membershipSet holds, for each row of organization_memberships.csv, the
 // hash of the user it names (by external_id, or by email when it has none,
@@ -360,14 +371,17 @@ func (b *lineSet) add(line int) {
 
 func (b lineSet) has(line int) bool { return line/64 < len(b) && b[line/64]&(1<<(line%64)) != 0 }
 
-// addMappings turns a row's organization and role_slugs columns into
-// mapping lines for the run.
-func addMappings(ctx context.Context, run *ingest.Run, path string, line int, sourceID, orgID, orgExt, orgName, roleSlugs string) error {
+// addMappings turns a row's organization and, with roles, its role_slugs
+// columns into mapping lines for the run.
+func addMappings(ctx context.Context, run *ingest.Run, path string, line int, sourceID, orgID, orgExt, orgName, roleSlugs string, roles bool) error {
 	if orgID != "" || orgExt != "" || orgName != "" {
 		if err := run.AddOrgMappingRow(ctx, path, ingest.OrgMappingRow{Row: line, SourceUserID: sourceID,
 			OrgID: orgID, OrgExternalID: orgExt, OrgName: orgName}); err != nil {
 			return err
 		}
+	}
+	if !roles {
+		return nil
 	}
 	for _, slug := range ingest.SplitMulti(roleSlugs) {
 		if err := run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: sourceID, RoleSlug: slug,
