@@ -12,8 +12,6 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/emit"
-	"github.com/mig-tools/mig/ingest/pkg"
-	"github.com/mig-tools/mig/staging"
 )
 
 // packageRuleCases are packages that meet the contract, each built to make
@@ -128,15 +126,8 @@ func TestPackageRulesMatchStagedChecks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
-				t.Fatal(err)
-			}
-			staged, err := checks.Run(ctx, db, checks.Options{})
+			// What --staged-checks does.
+			staged, err := checkPackage(ctx, &env{}, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
