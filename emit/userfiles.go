@@ -16,8 +16,7 @@ import (
 )
 
 // userFileKeys are the files written by one pass over users, memberships
-// and role assignments (see sqlqueries/emit/user_rows.sql), in the order
-// the pass writes them.
+// and role assignments (see sqlqueries/emit/user_rows.sql).
 var userFileKeys = []string{"users", "memberships", "userRoleAssignments", "uploadUsers", "uploadMemberships"}
 
 // userFiles writes the per-user files: it reads userRows, membershipRows and
@@ -25,9 +24,9 @@ var userFileKeys = []string{"users", "memberships", "userRoleAssignments", "uplo
 type userFiles struct {
 	jobs    map[string]*job // by key; a job without a query stays header-only
 	queries map[string]Query
-	// memberships and roles are the users.sql parameters of old: whether
-	// users.csv names an organization, and whether it and
-	// organization_memberships.csv carry role slugs.
+	// memberships is whether users.csv names a user's first organization
+	// (memberships and organizations are requested); roles is whether it
+	// and organization_memberships.csv carry role slugs (roles are).
 	memberships, roles bool
 
 	orgs  []orgRef         // by organization id; ids are dense
