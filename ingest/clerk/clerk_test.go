@@ -375,3 +375,49 @@ func TestForeignKeysOnAfterARun(t *testing.T) {
 		}
 	}
 }
+
+// A re-ingest of thousands of users updates the changed one, keeps the
+// TOTP secrets of unchanged users, and skips a repeated id naming the line
+// that was staged.
+func TestReingestKeepsSecretsAndSkipsRepeats(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	export := func(name string, changed int, repeat bool) string {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range 5000 {
+			first := "Ann"
+			if i == changed {
+				first = "Changed"
+			}
+			totp := ""
+			if i%1000 == 0 {
+				totp = "JBSWY3DPEHPK3PXP"
+			}
+			fmt.Fprintf(&b, "user_%d,%s,A,,u%d@example.com,,u%d@example.com,,,,%s,,\n", i, first, i, i, totp)
+			if repeat && i == 42 {
+				b.WriteString("user_42,Again,A,,again@example.com,,again@example.com,,,,,,\n")
+			}
+		}
+		return write(t, name, b.String())
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1.csv", -1, false)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v2.csv", 4321, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 0 || c.Changed != 1 || c.Unchanged != 4999 || c.Skipped != 1 || c.Missing != 0 {
+		t.Fatalf("counts = %+v, want 1 changed, 4999 unchanged, 1 skipped", c)
+	}
+	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_4321'`); got != "Changed" {
+		t.Fatalf("changed user: first_name = %q", got)
+	}
+	if got := query[string](t, db, `SELECT reason FROM skipped_users`); !strings.Contains(got, "line 44 has the same id") {
+		t.Fatalf("skip reason = %q", got)
+	}
+	if got := query[int](t, db, `SELECT count(*) FROM totp_secrets`); got != 5 {
+		t.Fatalf("TOTP secrets = %d, want the 5 of unchanged users kept", got)
+	}
+}
