@@ -121,6 +121,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 	if err != nil {
 		return err
 	}
+	defer repeats.close()
 	var mine []membership
 	var roles []assignment
 	n := 0
@@ -133,7 +134,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		if err := users.Scan(&id, &email, &password, &hash, &hashType, &first, &last, &verified, &extID, &meta, &uploadID, &workosID); err != nil {
 			return err
 		}
-		repeat, err := repeats.check(ctx, tx, id, uploadID, extID)
+		repeat, err := repeats.check(ctx, id, uploadID, extID)
 		if err != nil {
 			return err
 		}
@@ -194,14 +195,16 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 
 // uploadRepeats tells the users that an earlier user's external id leaves
 // out of the upload files. It remembers the external ids read so far in a
-// Bloom filter (16 bits a user, two probes) and asks the database
-// (uploadRepeat) only when the filter says the key may be among them: a
-// false positive costs a query, never a wrong answer, and a million users
-// take 2 MB instead of a map of a million hashes.
+// Bloom filter (16 bits a user, three probes: a false positive for about
+// one key in 200) and asks the database (uploadRepeat) only when the filter
+// says the key may be among them: a false positive costs a query, never a
+// wrong answer, and a million users take 2 MB instead of a map of a million
+// hashes.
 type uploadRepeats struct {
 	bits []uint64
 	mask uint64
 	seed maphash.Seed
+	stmt *sql.Stmt
 	q    Query
 }
 
@@ -214,27 +217,37 @@ func newUploadRepeats(ctx context.Context, tx *sqlx.Tx, q Query) (*uploadRepeats
 	for n < uint64(maxID)*16 {
 		n <<= 1
 	}
-	return &uploadRepeats{bits: make([]uint64, n/64), mask: n - 1, seed: maphash.MakeSeed(), q: q}, nil
+	stmt, err := tx.PrepareContext(ctx, q.SQL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q.Path, err)
+	}
+	return &uploadRepeats{bits: make([]uint64, n/64), mask: n - 1, seed: maphash.MakeSeed(), stmt: stmt, q: q}, nil
 }
 
-// probes are the filter's two bit positions for s.
-func (r *uploadRepeats) probes(s string) (uint64, uint64) {
+func (r *uploadRepeats) close() { r.stmt.Close() }
+
+// probe calls fn with the filter's bit positions for s (double hashing).
+func (r *uploadRepeats) probe(s string, fn func(bit uint64) bool) bool {
 	h := maphash.String(r.seed, s)
-	return h & r.mask, (h >> 32) & r.mask
+	step := h>>32 | h<<32 | 1
+	for range 3 {
+		if !fn(h & r.mask) {
+			return false
+		}
+		h += step
+	}
+	return true
 }
 
-func (r *uploadRepeats) check(ctx context.Context, tx *sqlx.Tx, id int64, key, extID string) (bool, error) {
+func (r *uploadRepeats) check(ctx context.Context, id int64, key, extID string) (bool, error) {
 	repeat := false
-	a, b := r.probes(key)
-	if r.bits[a/64]&(1<<(a%64)) != 0 && r.bits[b/64]&(1<<(b%64)) != 0 {
-		if err := tx.QueryRowContext(ctx, r.q.SQL, sql.Named("key", key), sql.Named("id", id)).Scan(&repeat); err != nil {
+	if r.probe(key, func(b uint64) bool { return r.bits[b/64]&(1<<(b%64)) != 0 }) {
+		if err := r.stmt.QueryRowContext(ctx, sql.Named("key", key), sql.Named("id", id)).Scan(&repeat); err != nil {
 			return false, fmt.Errorf("%s: %w", r.q.Path, err)
 		}
 	}
 	if extID != "" {
-		a, b := r.probes(extID)
-		r.bits[a/64] |= 1 << (a % 64)
-		r.bits[b/64] |= 1 << (b % 64)
+		r.probe(extID, func(b uint64) bool { r.bits[b/64] |= 1 << (b % 64); return true })
 	}
 	return repeat, nil
 }
