@@ -81,6 +81,27 @@ var packageRuleCases = []struct {
 			{"cy@example.com", "", "u3", "ghost-role", "", ""},
 		},
 	}},
+	{"names, ids and scopes", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "", "", "true", "u1", `{"n":1,"ok":"x"}`, "org_1", "", "One", "org-lead"},
+			{"bob@example.com", "", "$2b$10$" + strings.Repeat("b", 53), "bcrypt", "", "", "true", "u2", "", "org_1", "", "Uno", ""},
+			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "ext-c", "Acme", ""},
+			{"di@example.com", "", "", "", "", "", "true", "u4", "", "org_2", "", "Acme", ""},
+		},
+		"organizations.csv": {{"org_1", "", "One", "", ""}, {"org_2", "", "Two", "", ""}},
+		"organization_memberships.csv": {
+			{"", "", "u2", "org_2", "", "", "", ""},
+			{"", "", "ghost", "org_2", "", "", "", ""},
+		},
+		"role_definitions.csv": {
+			{"org-lead", "Lead", "organization", "", "org_2", ""},
+			{"org-ops", "Ops", "organization", "", "", "ext-z"},
+		},
+		"user_role_assignments.csv": {
+			{"di@example.com", "", "u4", "org-lead", "org_2", ""},
+			{"cy@example.com", "", "u3", "org-ops", "", ""},
+		},
+	}},
 	{"totp", map[string][][]string{
 		"users.csv": {
 			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", ""},
