@@ -450,14 +450,14 @@ func (v *validator) jsonl(ctx context.Context, f File, r io.Reader) (int, error)
 // row is one CSV record with its column lookup.
 type row struct {
 	idx  map[string]int
-	rec  []string
+	rec  []string // the record's fields, trimmed once: get is called many times a row
 	line int
 	file string
 }
 
 func (r *row) get(col string) string {
 	if i, ok := r.idx[col]; ok && i < len(r.rec) {
-		return strings.TrimSpace(r.rec[i])
+		return r.rec[i]
 	}
 	return ""
 }
@@ -493,6 +493,7 @@ func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, o
 	}
 	check := v.rowChecker(f.Key)
 	r := &row{idx: idx, file: f.Path}
+	get := r.get
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -522,12 +523,13 @@ func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, o
 			if !utf8.ValidString(s) {
 				v.errorf("invalid_utf8", f.Path, line, header[i], "not valid UTF-8")
 			}
+			rec[i] = strings.TrimSpace(s)
 		}
 		if ok && check != nil {
 			r.rec, r.line = rec, line
 			check(r)
 			if v.rules != nil {
-				v.rules.Row(f.Key, line, r.get)
+				v.rules.Row(f.Key, line, get)
 			}
 		}
 	}
