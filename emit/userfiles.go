@@ -15,13 +15,28 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// userFileKeys are the files written by one pass over users, memberships
-// and role assignments (see sqlqueries/emit/user_rows.sql).
+// userFileKeys are the files written by merging users, memberships and
+// role assignments in user order (see sqlqueries/emit/user_rows.sql).
 var userFileKeys = []string{"users", "memberships", "userRoleAssignments", "uploadUsers", "uploadMemberships"}
 
-// userFiles writes the per-user files: it reads userRows, membershipRows and
-// roleAssignmentRows, all in user order, and merges them by user id.
+// The per-user files come from two passes that run side by side: one reads
+// the user rows (userRows) for users.csv and the upload users, the other
+// only the users_emit index (userKeys) for the membership and assignment
+// files.
+var userPasses = []struct {
+	users string   // the query of the users
+	keys  []string // the files the pass writes
+}{
+	{"userRows", []string{"users", "uploadUsers"}},
+	{"userKeys", []string{"memberships", "userRoleAssignments", "uploadMemberships"}},
+}
+
+// userFiles writes some of the per-user files: it reads a users query,
+// membershipRows and roleAssignmentRows, all in user order, and merges them
+// by user id.
 type userFiles struct {
+	users   string          // the users query: userRows or userKeys
+	keys    []string        // the files written
 	jobs    map[string]*job // by key; a job without a query stays header-only
 	queries map[string]Query
 	// memberships is whether users.csv names a user's first organization
@@ -64,7 +79,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 			}
 		}
 	}()
-	for _, key := range userFileKeys {
+	for _, key := range u.keys {
 		j := u.jobs[key]
 		f, err := createFile(j.path)
 		if err != nil {
@@ -77,24 +92,29 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 			return err
 		}
 	}
-	if !u.out["users"].on && !u.out["memberships"].on && !u.out["userRoleAssignments"].on {
+	if !slices.ContainsFunc(u.keys, u.on) {
 		return nil
 	}
 	if err := u.loadOrgs(ctx, tx); err != nil {
 		return err
 	}
-	users, err := tx.QueryContext(ctx, u.queries["userRows"].SQL)
+	users, err := tx.QueryContext(ctx, u.queries[u.users].SQL)
 	if err != nil {
-		return fmt.Errorf("%s: %w", u.queries["userRows"].Path, err)
+		return fmt.Errorf("%s: %w", u.queries[u.users].Path, err)
 	}
 	defer users.Close()
-	ms, err := newCursor(ctx, tx, u.queries["membershipRows"], u.memberships || u.out["memberships"].on,
+	full := u.users == "userRows"
+	// users.csv needs a user's first membership and its roles; the
+	// membership files need all of them.
+	needMembers := full && u.memberships || u.on("memberships") || u.on("uploadMemberships")
+	needRoles := full && u.memberships && u.roles || u.on("memberships") && u.roles || u.on("userRoleAssignments")
+	ms, err := newCursor(ctx, tx, u.queries["membershipRows"], needMembers,
 		func(rows *sql.Rows, id *int64, m *membership) error { return rows.Scan(id, &m.org, &m.meta) })
 	if err != nil {
 		return err
 	}
 	defer ms.close()
-	ras, err := newCursor(ctx, tx, u.queries["roleAssignmentRows"], u.roles || u.out["userRoleAssignments"].on,
+	ras, err := newCursor(ctx, tx, u.queries["roleAssignmentRows"], needRoles,
 		func(rows *sql.Rows, id *int64, a *assignment) error {
 			var scope string
 			if err := rows.Scan(id, &scope, &a.slug); err != nil {
@@ -131,7 +151,12 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 				return err
 			}
 		}
-		if err := users.Scan(&id, &email, &password, &hash, &hashType, &first, &last, &verified, &extID, &meta, &uploadID, &workosID); err != nil {
+		if full {
+			err = users.Scan(&id, &email, &password, &hash, &hashType, &first, &last, &verified, &extID, &meta, &uploadID, &workosID)
+		} else {
+			err = users.Scan(&id, &email, &extID, &uploadID, &workosID)
+		}
+		if err != nil {
 			return err
 		}
 		repeat, err := repeats.check(ctx, id, uploadID, extID)
@@ -158,7 +183,7 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		if err := u.row("users", email, password, hash, hashType, first, last, verified, extID, meta, org.id, org.ext, org.name, slugs); err != nil {
 			return err
 		}
-		if password != "" && u.out["users"].on {
+		if password != "" && u.on("users") {
 			u.jobs["users"].plaintext++
 		}
 		if !repeat {
@@ -252,10 +277,17 @@ func (r *uploadRepeats) check(ctx context.Context, id int64, key, extID string) 
 	return repeat, nil
 }
 
-// row writes one record to a file, unless the file is header-only.
+// on reports whether the pass writes rows to a file.
+func (u *userFiles) on(key string) bool {
+	o := u.out[key]
+	return o != nil && o.on
+}
+
+// row writes one record to a file, unless the file is header-only or
+// another pass's.
 func (u *userFiles) row(key string, rec ...string) error {
 	o := u.out[key]
-	if !o.on {
+	if o == nil || !o.on {
 		return nil
 	}
 	o.j.rows++

@@ -126,8 +126,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	}
 	m.Files = append(m.Files, KV{ManifestKey, ManifestPath})
 	jobs := make([]*job, 0, len(Contract))
-	merged := &userFiles{jobs: map[string]*job{}, queries: queries,
-		memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
+	userJobs := map[string]*job{}
 	for _, f := range Contract {
 		m.Files = append(m.Files, KV{f.Key, f.Path})
 		if f.Key == "handoffNotes" {
@@ -136,11 +135,11 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		j := &job{file: f, path: filepath.Join(tmp, f.Path)}
 		jobs = append(jobs, j)
 		if slices.Contains(userFileKeys, f.Key) {
-			// Written by the merged pass; a name marks a file that gets rows.
+			// Written by a per-user pass; a name marks a file that gets rows.
 			if f.Entity == "" || want[f.Entity] {
 				j.query = Query{Name: f.Key}
 			}
-			merged.jobs[f.Key] = j
+			userJobs[f.Key] = j
 			continue
 		}
 		q, ok := queries[f.Key]
@@ -152,12 +151,17 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 		j.query = q
 	}
-	for _, name := range []string{"userRows", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
+	for _, name := range []string{"userRows", "userKeys", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
 		if _, ok := queries[name]; !ok {
 			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
 		}
 	}
-	work := []*job{{file: File{Key: "users", Path: "users.csv and the other per-user files"}, run: merged.write}}
+	var work []*job
+	for _, p := range userPasses {
+		pass := &userFiles{users: p.users, keys: p.keys, jobs: userJobs, queries: queries,
+			memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
+		work = append(work, &job{file: File{Key: p.keys[0], Path: strings.Join(p.keys, ", ")}, run: pass.write})
+	}
 	for _, j := range jobs {
 		if !slices.Contains(userFileKeys, j.file.Key) {
 			work = append(work, j)
@@ -185,7 +189,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	readers.close()
-	facts.PlaintextPasswords = merged.jobs["users"].plaintext
+	facts.PlaintextPasswords = userJobs["users"].plaintext
 
 	m.SecretsRedacted, m.SecretRedaction = redaction(facts, want["sso"], o.IncludeSecrets)
 	m.Warnings = manifestWarnings(facts, m, want)

@@ -1,0 +1,17 @@
+-- name: userKeys
+-- description: What organization_memberships.csv, user_role_assignments.csv
+--   and the upload memberships need of each staged user (see userRows, which
+--   has the same rows with every column): its email, external id, upload
+--   key and WorkOS id, in staging order. It reads the users_emit index, not
+--   the user rows, so that this pass runs beside the one over userRows at a
+--   fraction of its cost.
+SELECT
+    u.id                                  AS id,
+    coalesce(u.email, '')                 AS email,
+    coalesce(u.external_id, '')           AS external_id,
+    coalesce(nullif(u.external_id, ''), u.source_id) AS upload_user_id,
+    coalesce(iu.workos_id, '')            AS workos_id
+FROM users u INDEXED BY users_emit
+LEFT JOIN import_items iu ON iu.entity = 'user' AND iu.entity_id = u.id
+WHERE u.change <> 'missing'
+ORDER BY u.id;
