@@ -421,3 +421,32 @@ func TestReingestKeepsSecretsAndSkipsRepeats(t *testing.T) {
 		t.Fatalf("TOTP secrets = %d, want the 5 of unchanged users kept", got)
 	}
 }
+
+// Mapping lines that name a user the export does not have are reported,
+// one warning per line, whether or not other lines repeat themselves.
+func TestMappingLinesOfUnknownUsers(t *testing.T) {
+	users := header + "user_1,A,A,,a@example.com,,a@example.com,,,,,,\n"
+	for _, c := range []struct{ name, orgs, roles string }{
+		{"unknown only", "clerk_user_id,org_name\nuser_1,Acme\nuser_9,Acme\n", "clerk_user_id,role_slug\nuser_1,org-admin\nuser_9,org-admin\n"},
+		{"repeats too", "clerk_user_id,org_name\nuser_1,Acme\nuser_1,Acme\nuser_9,Acme\n", "clerk_user_id,role_slug\nuser_1,org-admin\nuser_1,org-admin\nuser_9,org-admin\n"},
+		{"all known", "clerk_user_id,org_name\nuser_1,Acme\n", "clerk_user_id,role_slug\nuser_1,org-admin\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := openDB(t)
+			if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users),
+				OrgMapping: write(t, "o.csv", c.orgs), RoleMapping: write(t, "r.csv", c.roles)}); err != nil {
+				t.Fatal(err)
+			}
+			want := "org_mapping_unknown_user:user_9 role_mapping_unknown_user:user_9"
+			if c.name == "all known" {
+				want = ""
+			}
+			if got := query[string](t, db, `SELECT coalesce(group_concat(code || ':' || source_id, ' '), '') FROM (SELECT * FROM warnings ORDER BY code)`); got != want {
+				t.Fatalf("warnings = %q, want %q", got, want)
+			}
+			if got := query[int](t, db, `SELECT count(*) FROM memberships`) + query[int](t, db, `SELECT count(*) FROM role_assignments`); got != 2 {
+				t.Fatalf("memberships + role assignments = %d, want 2", got)
+			}
+		})
+	}
+}

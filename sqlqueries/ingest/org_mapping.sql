@@ -19,17 +19,6 @@ SELECT :run_id, :source, :tenant, 'org_mapping_empty',
 FROM org_mapping_resolved r
 WHERE +r.ingest_run_id = :run_id AND r.org_key IS NULL;
 
--- Lines whose user is not in the export (or was skipped).
-INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
-SELECT :run_id, :source, :tenant, 'org_mapping_unknown_user',
-       CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = :source AND s.source_tenant = :tenant AND s.source_id = r.source_user_id)
-            THEN 'org mapping names user ' || r.source_user_id || ', who was skipped (see skipped_users); no membership is made'
-            ELSE 'org mapping names user ' || r.source_user_id || ', who is not in the export; no membership is made' END,
-       'org_mapping', r.source_user_id, r.file, r.row_number, :now
-FROM org_mapping_resolved r
-WHERE +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
-
 -- One organization per org_key. The first line (by line number) that gives a
 -- name names it; a later run can fill in a name but never renames. (The
 -- zero-padded line number in front of the name makes min() pick the first
@@ -72,3 +61,20 @@ ON CONFLICT (user_id, organization_id) DO UPDATE SET
     ingest_run_id = excluded.ingest_run_id,
     row_number = CASE WHEN memberships.ingest_run_id = excluded.ingest_run_id
                       THEN min(memberships.row_number, excluded.row_number) ELSE excluded.row_number END;
+
+-- Lines whose user is not in the export (or was skipped). Finding them
+-- takes a user lookup per line, so it is skipped when it cannot find any:
+-- when every line with an organization made a membership of its own, every
+-- such line's user was found. (The two counts are constant terms, which
+-- SQLite tests once before the scan.)
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
+SELECT :run_id, :source, :tenant, 'org_mapping_unknown_user',
+       CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = :source AND s.source_tenant = :tenant AND s.source_id = r.source_user_id)
+            THEN 'org mapping names user ' || r.source_user_id || ', who was skipped (see skipped_users); no membership is made'
+            ELSE 'org mapping names user ' || r.source_user_id || ', who is not in the export; no membership is made' END,
+       'org_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM org_mapping_resolved r
+WHERE (SELECT count(*) FROM org_mapping_rows WHERE +ingest_run_id = :run_id AND org_key IS NOT NULL)
+      > (SELECT count(*) FROM memberships WHERE ingest_run_id = :run_id)
+  AND +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);

@@ -10,14 +10,6 @@
 -- org_mapping.sql).
 
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
-SELECT :run_id, :source, :tenant, 'role_mapping_unknown_user',
-       'role mapping names user ' || r.source_user_id || ', who is not staged; the role is not assigned',
-       'role_mapping', r.source_user_id, r.file, r.row_number, :now
-FROM role_mapping_rows r
-WHERE +r.ingest_run_id = :run_id
-  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
-
-INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'role_mapping_unknown_org',
        'role mapping names organization ' || coalesce(r.org_id, r.org_external_id) || ', which nothing stages; the role is not assigned',
        'role_mapping', r.source_user_id, r.file, r.row_number, :now
@@ -39,3 +31,15 @@ WHERE +r.ingest_run_id = :run_id AND r.role_slug <> ''
   AND (o.id IS NOT NULL OR (r.org_id IS NULL AND r.org_external_id IS NULL))
 ORDER BY r.id
 ON CONFLICT (user_id, role_slug, scope_key) DO NOTHING;
+
+-- Lines whose user is not staged; skipped, as in org_mapping.sql, when
+-- every line made an assignment of its own.
+INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
+SELECT :run_id, :source, :tenant, 'role_mapping_unknown_user',
+       'role mapping names user ' || r.source_user_id || ', who is not staged; the role is not assigned',
+       'role_mapping', r.source_user_id, r.file, r.row_number, :now
+FROM role_mapping_rows r
+WHERE (SELECT count(*) FROM role_mapping_rows WHERE +ingest_run_id = :run_id)
+      > (SELECT count(*) FROM role_assignments WHERE ingest_run_id = :run_id)
+  AND +r.ingest_run_id = :run_id
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
