@@ -39,6 +39,13 @@ type packageRules struct {
 	mu       sync.Mutex
 	findings map[string]*ruleFindings
 
+	// users.csv rows wait in userBatch, then userQueue, for the goroutine
+	// that judges them (queueUser).
+	userBatch []userCells
+	userCells []string // the cells of userBatch
+	userQueue chan []userCells
+	usersDone sync.WaitGroup
+
 	// users finds the users of users.csv, once it has been read. A user is
 	// known here by its line there.
 	users   emit.UserIndex
@@ -218,11 +225,13 @@ func (p *packageRules) find(rule, entity, sourceID string, at place, format stri
 // the rules' work per row is small next to reading it, so one lock does.
 func (p *packageRules) Row(key string, line int, get func(string) string) {
 	at := place{fileOrder[key], uint32(line)}
+	if key == "users" {
+		p.queueUser(at, get)
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch key {
-	case "users":
-		p.userRow(at, get)
 	case "organizations":
 		id, ext, name := get("org_id"), get("org_external_id"), get("org_name")
 		k, _ := roles.OrgKey(id, ext, name)
@@ -239,6 +248,82 @@ func (p *packageRules) Row(key string, line int, get func(string) string) {
 	case "totpSecrets":
 		p.totpRow(at, get)
 	}
+}
+
+// userCells is a users.csv row, its cells in the contract's column order
+// (a slice of its batch's one array).
+type userCells struct {
+	at    place
+	cells []string
+}
+
+// userBatchSize is how many users.csv rows go to the judging goroutine at
+// once.
+const userBatchSize = 1024
+
+// userColumn is the index of each users.csv column in userCells.cells.
+var userColumn = func() map[string]int {
+	f, _ := emit.FileByKey("users")
+	m := make(map[string]int, len(f.Header))
+	for i, c := range f.Header {
+		m[c] = i
+	}
+	return m
+}()
+
+// queueUser hands a users.csv row to a goroutine of its own, in batches:
+// users.csv is the longest file, and its rules would otherwise add to the
+// goroutine that reads and checks it while the other CPU has little to do.
+// UsersRead waits for the queue to drain.
+func (p *packageRules) queueUser(at place, get func(string) string) {
+	if p.userQueue == nil {
+		p.userQueue = make(chan []userCells, 4)
+		p.usersDone.Add(1)
+		go func() {
+			defer p.usersDone.Done()
+			for batch := range p.userQueue {
+				p.mu.Lock()
+				for i := range batch {
+					cells := batch[i].cells
+					p.userRow(batch[i].at, func(col string) string {
+						if j, ok := userColumn[col]; ok {
+							return cells[j]
+						}
+						return ""
+					})
+				}
+				p.mu.Unlock()
+			}
+		}()
+	}
+	if p.userBatch == nil {
+		p.userBatch = make([]userCells, 0, userBatchSize)
+		p.userCells = make([]string, userBatchSize*len(userColumn))
+	}
+	n := len(userColumn)
+	r := userCells{at: at, cells: p.userCells[len(p.userBatch)*n : (len(p.userBatch)+1)*n]}
+	for col, i := range userColumn {
+		r.cells[i] = get(col)
+	}
+	p.userBatch = append(p.userBatch, r)
+	if len(p.userBatch) == userBatchSize {
+		p.userQueue <- p.userBatch
+		p.userBatch = nil
+	}
+}
+
+// drainUsers waits until every queued users.csv row has been judged.
+func (p *packageRules) drainUsers() {
+	if p.userQueue == nil {
+		return
+	}
+	if len(p.userBatch) > 0 {
+		p.userQueue <- p.userBatch
+		p.userBatch = nil
+	}
+	close(p.userQueue)
+	p.usersDone.Wait()
+	p.userQueue = nil
 }
 
 func (p *packageRules) userRow(at place, get func(string) string) {
@@ -328,7 +413,10 @@ func (p *packageRules) reservedKey(k string) bool {
 }
 
 // UsersRead implements emit.UsersReader.
-func (p *packageRules) UsersRead(users emit.UserIndex) { p.users = users }
+func (p *packageRules) UsersRead(users emit.UserIndex) {
+	p.drainUsers()
+	p.users = users
+}
 
 // resolveUser finds the staged user a row names, as ingest's userResolver
 // does: by external_id, else by email, else by user_id taken as the source
@@ -518,6 +606,7 @@ func printableASCII(s string) bool {
 // conflicts, role assignments. It returns the report in the shape of
 // checks.Run's.
 func (p *packageRules) finish(source string) (*checks.Report, error) {
+	p.drainUsers()
 	p.orgRules()
 	p.roleRules()
 	all, err := checks.Rules()
