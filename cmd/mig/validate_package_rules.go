@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -56,7 +57,7 @@ type packageRules struct {
 	// user's membership.
 	stmts    map[string]uint32 // joined fields -> index in stmtList
 	first    []place           // by statement index: its first line
-	members  []userRef         // user -> statement index of mapping lines of staged users
+	members  chunked[userRef]  // user -> statement index of mapping lines of staged users
 	stmtList []orgStmt
 
 	// Role-mapping lines (role_slugs cells and user_role_assignments.csv).
@@ -69,7 +70,7 @@ type packageRules struct {
 	// not allocate, and a map keyed by one string hashes several times
 	// faster than one keyed by a struct of strings.
 	key       []byte
-	roleLines []roleLine
+	roleLines chunked[roleLine]
 	assigned  []uint32 // users user_role_assignments.csv names
 
 	// role_definitions.csv.
@@ -160,6 +161,35 @@ func (l roleLine) at() place     { return place{uint8(l.bits >> lineFileShift & 
 // fromFile is whether the line is one of user_role_assignments.csv.
 func (l roleLine) fromFile() bool { return l.at().file == fileOrder["userRoleAssignments"] }
 
+// chunked is an append-only list kept in blocks of chunkLen items: the
+// lists of mapping and role lines have an item per line, millions, and a
+// slice grown by append may leave half its array unused, and holds the old
+// array and the new one at once while it copies.
+type chunked[T any] struct{ blocks [][]T }
+
+const chunkLen = 1 << 14
+
+func (c *chunked[T]) add(x T) {
+	if n := len(c.blocks); n == 0 || len(c.blocks[n-1]) == chunkLen {
+		c.blocks = append(c.blocks, make([]T, 0, chunkLen))
+	}
+	last := &c.blocks[len(c.blocks)-1]
+	*last = append(*last, x)
+}
+
+// all yields the items in the order they were added.
+func (c *chunked[T]) all() iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for _, b := range c.blocks {
+			for _, x := range b {
+				if !yield(x) {
+					return
+				}
+			}
+		}
+	}
+}
+
 type ruleFindings struct {
 	n        int
 	examples []example
@@ -244,7 +274,7 @@ func (p *packageRules) Row(key string, line int, get func(string) string) {
 		user, known := p.resolveUser(get)
 		p.assigned = append(p.assigned, user)
 		t := p.tuple(get("role_slug"), get("org_id"), get("org_external_id"))
-		p.roleLines = append(p.roleLines, newRoleLine(user, t, at, known))
+		p.roleLines.add(newRoleLine(user, t, at, known))
 	case "totpSecrets":
 		p.totpRow(at, get)
 	}
@@ -471,7 +501,7 @@ func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(s
 			p.first[i] = at
 		}
 		if known {
-			p.members = append(p.members, userRef{user, i})
+			p.members.add(userRef{user, i})
 		}
 	}
 	cell := get("role_slugs")
@@ -490,7 +520,7 @@ func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(s
 		}
 	}
 	for _, t := range tuples {
-		p.roleLines = append(p.roleLines, newRoleLine(user, t, at, known))
+		p.roleLines.add(newRoleLine(user, t, at, known))
 	}
 }
 
@@ -669,7 +699,7 @@ func (p *packageRules) orgRules() {
 		}
 	}
 	members := map[uint32]int{}
-	for _, m := range p.members {
+	for m := range p.members.all() {
 		members[m.stmt]++
 	}
 	perKey := map[string]int{}
@@ -760,7 +790,7 @@ func (p *packageRules) roleRules() {
 	}
 	var walk []roleLine // assignments without an organization of slugs defined only in organizations
 	orgs := p.stagedOrgs()
-	for _, l := range p.roleLines {
+	for l := range p.roleLines.all() {
 		// A user user_role_assignments.csv names gets exactly its roles.
 		if !l.fromFile() {
 			if _, ok := slices.BinarySearch(p.assigned, l.user); ok {
@@ -794,7 +824,7 @@ func (p *packageRules) roleRules() {
 		for _, l := range walk {
 			need[l.user] = true
 		}
-		for _, m := range p.members {
+		for m := range p.members.all() {
 			if need[m.user] {
 				k := p.stmtList[m.stmt].key()
 				if !slices.Contains(orgsOf[m.user], k) {
