@@ -52,6 +52,13 @@ type UsersReader interface {
 	UsersRead(UserIndex)
 }
 
+// FileReader is implemented by RowRules that want to know when a file has
+// been read to the end (after its last Row). Validate reads
+// user_role_assignments.csv before organization_memberships.csv.
+type FileReader interface {
+	FileRead(key string)
+}
+
 // RowRules receives the data rows of a package, file by file. Rows of one
 // file come in order from one goroutine; rows of different files may come
 // at the same time. A file is given only once the files it refers to
@@ -128,12 +135,16 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 	}
 	// A file that refers to another is read in a later phase than it;
 	// within a phase, files are read in parallel.
+	// organization_memberships.csv comes after user_role_assignments.csv,
+	// whose users' other role lines the rules can then drop as they come
+	// (FileReader); each shares its phase with a file of about its size.
 	phaseOf := map[string]int{
-		"memberships": 1, "roleDefinitions": 1, "userRoleAssignments": 1, "totpSecrets": 1,
-		"samlConnections": 1, "oidcConnections": 1, "uploadMemberships": 1,
-		"customAttributeMappings": 2, "proxyRoutes": 2,
+		"roleDefinitions": 1, "userRoleAssignments": 1, "totpSecrets": 1,
+		"samlConnections": 1, "oidcConnections": 1,
+		"memberships": 2, "uploadMemberships": 2,
+		"customAttributeMappings": 3, "proxyRoutes": 3,
 	}
-	phases := make([][]File, 3)
+	phases := make([][]File, 4)
 	for _, f := range Contract {
 		phases[phaseOf[f.Key]] = append(phases[phaseOf[f.Key]], f)
 	}
@@ -565,6 +576,9 @@ func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, o
 	}
 	if ok {
 		v.afterFile(f.Key)
+		if r, isFR := v.rules.(FileReader); isFR {
+			r.FileRead(f.Key)
+		}
 	}
 	return n, ok, nil
 }

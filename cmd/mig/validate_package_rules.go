@@ -71,7 +71,11 @@ type packageRules struct {
 	// faster than one keyed by a struct of strings.
 	key       []byte
 	roleLines chunked[roleLine]
-	assigned  []uint32 // users user_role_assignments.csv names
+	assigned  bitset // users user_role_assignments.csv names
+	// assignedAll is set once user_role_assignments.csv has been read:
+	// from then on a mapping line's roles are dropped as soon as its user
+	// is known to be assigned (FileRead).
+	assignedAll bool
 
 	// role_definitions.csv.
 	roleDefs map[[2]string]bool // (slug, scope key)
@@ -190,6 +194,33 @@ func (c *chunked[T]) all() iter.Seq[T] {
 	}
 }
 
+// filter keeps the items keep is true of, in order, freeing each block once
+// its items are moved.
+func (c *chunked[T]) filter(keep func(T) bool) {
+	old := c.blocks
+	c.blocks = nil
+	for i, b := range old {
+		for _, x := range b {
+			if keep(x) {
+				c.add(x)
+			}
+		}
+		old[i] = nil
+	}
+}
+
+// bitset is a set of users by line: a bit each.
+type bitset []uint64
+
+func (b *bitset) set(i uint32) {
+	for int(i/64) >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i uint32) bool { return int(i/64) < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
 type ruleFindings struct {
 	n        int
 	examples []example
@@ -272,7 +303,7 @@ func (p *packageRules) Row(key string, line int, get func(string) string) {
 		p.roleDefinition(at, get)
 	case "userRoleAssignments":
 		user, known := p.resolveUser(get)
-		p.assigned = append(p.assigned, user)
+		p.assigned.set(user)
 		t := p.tuple(get("role_slug"), get("org_id"), get("org_external_id"))
 		p.roleLines.add(newRoleLine(user, t, at, known))
 	case "totpSecrets":
@@ -442,6 +473,20 @@ func (p *packageRules) reservedKey(k string) bool {
 	return r
 }
 
+// FileRead implements emit.FileReader. Once user_role_assignments.csv
+// has been read, the role lines users.csv made for the users it names are
+// dropped: roleRules would skip them, and at a million users they are most
+// of the role lines.
+func (p *packageRules) FileRead(key string) {
+	if key != "userRoleAssignments" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.assignedAll = true
+	p.roleLines.filter(func(l roleLine) bool { return l.fromFile() || !p.assigned.has(l.user) })
+}
+
 // UsersRead implements emit.UsersReader.
 func (p *packageRules) UsersRead(users emit.UserIndex) {
 	p.drainUsers()
@@ -518,6 +563,9 @@ func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(s
 		if len(p.slugCells) < 1<<16 {
 			p.slugCells[key] = tuples
 		}
+	}
+	if p.assignedAll && p.assigned.has(user) {
+		return // the user gets exactly the roles user_role_assignments.csv gives
 	}
 	for _, t := range tuples {
 		p.roleLines.add(newRoleLine(user, t, at, known))
@@ -771,7 +819,6 @@ func (p *packageRules) orgRules() {
 // (for assigned slugs) and role_undefined to the role assignments ingest
 // would make.
 func (p *packageRules) roleRules() {
-	slices.Sort(p.assigned)
 	type group struct {
 		n     int
 		first place
@@ -793,7 +840,7 @@ func (p *packageRules) roleRules() {
 	for l := range p.roleLines.all() {
 		// A user user_role_assignments.csv names gets exactly its roles.
 		if !l.fromFile() {
-			if _, ok := slices.BinarySearch(p.assigned, l.user); ok {
+			if p.assigned.has(l.user) {
 				continue
 			}
 		}
