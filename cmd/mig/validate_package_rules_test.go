@@ -102,6 +102,26 @@ var packageRuleCases = []struct {
 			{"cy@example.com", "", "u3", "org-ops", "", ""},
 		},
 	}},
+	// The rules drop the role lines users.csv and organization_memberships.csv
+	// make for a user user_role_assignments.csv names once that file is read
+	// (FileRead); these lines would make findings were they kept.
+	{"assigned users' other role lines", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "ext-a", "Acme", "never-defined,Bad.Slug"},
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "ext-a", "Acme", "bob-only"},
+			{"cy@example.com", "", "", "", "", "", "true", "", "", "", "ext-z", "Zed", "cy-role"},
+		},
+		"organizations.csv": {{"", "ext-a", "Acme", "", ""}},
+		"organization_memberships.csv": {
+			{"ann@example.com", "u1", "", "", "ext-a", "Acme", "never-defined,org-only", ""},
+			{"bob@example.com", "u2", "", "", "ext-a", "Acme", "bob-too", ""},
+			{"cy@example.com", "", "", "", "ext-z", "Zed", "cy-too", ""},
+		},
+		"user_role_assignments.csv": {
+			{"ann@example.com", "", "u1", "member", "", ""},
+			{"cy@example.com", "", "", "org-only", "", ""},
+		},
+	}},
 	{"totp", map[string][][]string{
 		"users.csv": {
 			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", ""},
