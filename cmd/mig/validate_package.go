@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -37,6 +38,14 @@ func configureValidatePackageCmd(app *kingpin.Application, e *env) (*kingpin.Cmd
 	cmd.Flag("staged-checks", "Apply mig check's rules by ingesting the package into a temporary staging database, as mig check would see it (minutes at a million users; the default applies them while reading the package).").BoolVar(&staged)
 	cmd.Flag("max-issues", "Issues listed per code (all are counted).").Default("20").IntVar(&max)
 	return cmd, func(ctx context.Context, e *env) error {
+		// What Validate keeps per user is pointer-free arrays (hashes, lines),
+		// which a collection marks at no cost: collecting when the heap has
+		// grown by half, not doubled, costs about 5% more CPU and takes the
+		// peak RSS at a million users from 183 to 145 MB. GOGC, when set,
+		// still decides.
+		if os.Getenv("GOGC") == "" {
+			defer debug.SetGCPercent(debug.SetGCPercent(50))
+		}
 		o := emit.ValidateOptions{MaxIssuesPerCode: max}
 		var rules *packageRules
 		if runChecks && !staged {
