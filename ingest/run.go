@@ -967,9 +967,9 @@ func (r *Run) Rollback() {
 }
 
 // Tx exposes the run's transaction to source packages with tables of their
-// own (role definitions, SSO connections).
-// The users phase ends here (see UsersDone); an error doing so is returned
-// by Commit.
+// own (role definitions, SSO connections). The users phase ends here (see
+// UsersDone) and every row collected in a feed is stored first, so what the
+// caller reads is complete; an error doing so is returned by Commit.
 func (r *Run) Tx() *sqlx.Tx {
 	if err := r.flush(r.rowCtx); err != nil && r.flushErr == nil {
 		r.flushErr = err
