@@ -163,13 +163,14 @@ var ErrUnchanged = errors.New("these files were already ingested with the same o
 // Run is one ingest: one transaction, committed by Commit or undone by
 // Rollback, so a bad file leaves the database exactly as it was.
 type Run struct {
-	ID     int64
-	Src    Source
-	Counts Counts
-	Log    *slog.Logger // optional: debug timings of the bulk steps
-	tx     *sqlx.Tx
-	conn   *sqlx.Conn
-	files  []*File
+	ID       int64
+	Src      Source
+	Counts   Counts
+	Log      *slog.Logger // optional: debug timings of the bulk steps
+	tx       *sqlx.Tx
+	conn     *sqlx.Conn
+	files    []*File
+	digested chan error // the files' digests, when Begin did not wait for them
 
 	upsertUser *sql.Stmt
 	insertTOTP *sql.Stmt
@@ -209,23 +210,33 @@ type Run struct {
 // source read the same files with the same options it returns ErrUnchanged
 // and changes nothing. options must not contain secrets: they are stored.
 func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, options map[string]any) (*Run, error) {
-	for _, f := range files {
-		h, n, err := digest(f.Path)
-		if err != nil {
-			return nil, err
-		}
-		f.hash, f.size = h, n
-	}
 	opts, err := json.Marshal(options)
 	if err != nil {
 		return nil, err
 	}
-	same, err := sameAsLastRun(ctx, db, src, files, string(opts))
+	// The files are digested first only when a last run with the same
+	// options could have read the same files. Otherwise (a first ingest, new
+	// options) nothing waits for the digests: they are taken while the run
+	// goes on and recorded by Commit.
+	var digested chan error
+	last, err := lastRunWithOptions(ctx, db, src, string(opts))
 	if err != nil {
 		return nil, err
 	}
-	if same > 0 {
-		return nil, fmt.Errorf("%w (run %d)", ErrUnchanged, same)
+	if last > 0 {
+		if err := digestFiles(files); err != nil {
+			return nil, err
+		}
+		same, err := sameFiles(ctx, db, last, files)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			return nil, fmt.Errorf("%w (run %d)", ErrUnchanged, last)
+		}
+	} else {
+		digested = make(chan error, 1)
+		go func() { digested <- digestFiles(files) }()
 	}
 
 	conn, err := db.Connx(ctx)
@@ -247,7 +258,7 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 		restoreForeignKeys(conn)
 		return nil, err
 	}
-	r := &Run{Src: src, tx: tx, conn: conn, files: files, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
+	r := &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
 	if err := r.prepare(ctx, string(opts)); err != nil {
 		r.Rollback()
 		return nil, err
@@ -904,6 +915,11 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 		(SELECT count(*) FROM totp_secrets)`, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
 		return r.Counts, err
 	}
+	if r.digested != nil {
+		if err := <-r.digested; err != nil {
+			return r.Counts, err
+		}
+	}
 	for _, f := range r.files {
 		if _, err := r.tx.ExecContext(ctx, `INSERT INTO ingest_files (ingest_run_id, role, path, sha256, size, rows) VALUES (?, ?, ?, ?, ?, ?)`,
 			r.ID, f.Role, f.Path, f.hash, f.size, f.rows); err != nil {
@@ -996,35 +1012,45 @@ func (r *Run) WarnOnce(ctx context.Context, key string, w Warning) error {
 	return r.Warn(ctx, w)
 }
 
-func sameAsLastRun(ctx context.Context, db *staging.DB, src Source, files []*File, opts string) (int64, error) {
+// lastRunWithOptions returns the source's last run when it had the same
+// options, else 0.
+func lastRunWithOptions(ctx context.Context, db *staging.DB, src Source, opts string) (int64, error) {
 	var last struct {
 		ID      int64  `db:"id"`
 		Options string `db:"options"`
 	}
 	err := db.GetContext(ctx, &last, `SELECT id, options FROM ingest_runs
 		WHERE provider = ? AND source_tenant = ? ORDER BY id DESC LIMIT 1`, src.Provider, src.Tenant)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && last.Options != opts) {
 		return 0, nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	if last.Options != opts {
-		return 0, nil
-	}
+	return last.ID, err
+}
+
+// sameFiles reports whether run read files with the same roles and digests.
+func sameFiles(ctx context.Context, db *staging.DB, run int64, files []*File) (bool, error) {
 	var prev []string
-	if err := db.SelectContext(ctx, &prev, `SELECT role || ':' || sha256 FROM ingest_files WHERE ingest_run_id = ? ORDER BY 1`, last.ID); err != nil {
-		return 0, err
+	if err := db.SelectContext(ctx, &prev, `SELECT role || ':' || sha256 FROM ingest_files WHERE ingest_run_id = ? ORDER BY 1`, run); err != nil {
+		return false, err
 	}
 	var cur []string
 	for _, f := range files {
 		cur = append(cur, f.Role+":"+f.hash)
 	}
 	sort.Strings(cur)
-	if strings.Join(prev, "\n") != strings.Join(cur, "\n") {
-		return 0, nil
+	return strings.Join(prev, "\n") == strings.Join(cur, "\n"), nil
+}
+
+// digestFiles takes every file's SHA-256 and size.
+func digestFiles(files []*File) error {
+	for _, f := range files {
+		h, n, err := digest(f.Path)
+		if err != nil {
+			return err
+		}
+		f.hash, f.size = h, n
 	}
-	return last.ID, nil
+	return nil
 }
 
 func digest(path string) (string, int64, error) {
