@@ -138,10 +138,14 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// Organizations before the users that name them, so that staging
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
+		// The sets are let go as soon as their last reader is done: at a
+		// million users they are tens of megabytes.
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
+			defer func() { listed = membershipSet{} }()
 			return stageUsers(ctx, run, p, staged, warned, listed, assigned)
 		}},
 		{fileMemberships, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
+			defer func() { assigned = idSet{} }()
 			return stageMemberships(ctx, run, p, assigned)
 		}},
 	}
@@ -172,7 +176,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	if present[fileAssignments] {
-		n, err := stageAssignments(ctx, run, path(fileAssignments), assigned.ids != nil)
+		n, err := stageAssignments(ctx, run, path(fileAssignments), true)
 		if err != nil {
 			return ingest.Counts{}, err
 		}
@@ -471,12 +475,13 @@ func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, err
 		return idSet{}, err
 	}
 	defer res.Close()
-	set := idSet{ids: map[[2]uint64]struct{}{}, hash: newHash128()}
+	set := idSet{newHashSet()}
 	_, err = readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
-		set.ids[set.hash.sum(id)] = struct{}{}
+		set.add(id)
 		return err
 	})
+	set.seal()
 	return set, err
 }
 

@@ -16,9 +16,7 @@ import (
 // organization_memberships.csv say; other users keep those. users.csv's copy
 // of a membership the memberships file lists makes no second mapping line.
 func TestPackageRolesAndMemberships(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := writePackage(t, map[string]string{
 		"manifest.json": `{"schemaVersion": 1, "provider": "csv"}`,
 		"users.csv": "email,external_id,org_external_id,org_name,role_slugs\n" +
 			"ann@example.com,u1,acme,Acme,admin\n" +
@@ -31,20 +29,8 @@ func TestPackageRolesAndMemberships(t *testing.T) {
 		"user_role_assignments.csv": "email,user_id,external_id,role_slug,org_id,org_external_id\n" +
 			"ann@example.com,,u1,viewer,,\n" +
 			"cy@example.com,,,owner,,\n",
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	ctx, db := ingestPackage(t, dir)
 	var roles []string
 	if err := db.SelectContext(ctx, &roles, `SELECT u.email || ' ' || ra.role_slug || ' ' || ra.scope_key
 		FROM role_assignments ra JOIN users u ON u.id = ra.user_id ORDER BY 1`); err != nil {
@@ -69,4 +55,32 @@ func TestPackageRolesAndMemberships(t *testing.T) {
 	if fromUsers != 1 { // cy's: the memberships file does not list it
 		t.Errorf("%d org-mapping lines from users.csv, want 1 (cy's)", fromUsers)
 	}
+}
+
+// writePackage writes the files into a new package directory.
+func writePackage(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// ingestPackage ingests the package dir into a new database, closed when
+// the test ends.
+func ingestPackage(t *testing.T, dir string) (context.Context, *staging.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, db
 }

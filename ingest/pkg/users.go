@@ -113,19 +113,35 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 			Context: map[string]any{"field": field}})
 	}
 
-	if s.staged.has(line) {
-		// preStageUsers staged this row's user: only its warnings are left.
-		if s.warned.has(line) {
-			if _, err := s.user(ctx, get, warn, sourceID, email, line, nil); err != nil {
-				return err
-			}
+	if !s.staged.has(line) {
+		if done, err := s.unstaged(ctx, get, warn, header, rec, line, sourceID, email); done || err != nil {
+			return err
 		}
-		return s.mappings(ctx, line, sourceID, email, extID, get)
 	}
+	// preStageUsers staged this row's user: only its warnings are left.
+	if s.warned.has(line) {
+		if _, err := s.user(ctx, get, warn, sourceID, email, line, nil); err != nil {
+			return err
+		}
+	}
+	return s.mappings(ctx, line, sourceID, email, extID, get)
+}
+
+// unstaged handles a row whose line preStageUsers did not mark staged: a
+// row that repeats a user adds a membership, and one whose user is not
+// staged yet is staged now. done is false when the database says this
+// line staged its user after all (its key matched an earlier user's; see
+// userHash): row then goes on as for a marked line.
+func (s *userStager) unstaged(ctx context.Context, get func(string) string, warn func(code, field, msg string) error,
+	header, rec []string, line int, sourceID, email string) (done bool, err error) {
+	run, path := s.run, s.path
+	extID := get("external_id")
 	var first int
 	var fEmail, fFirst, fLast, fHash, fPassword string
-	err := s.seen.QueryRowContext(rowCtx(ctx), run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
+	err = s.seen.QueryRowContext(rowCtx(ctx), run.Src.Provider, run.Src.Tenant, sourceID, run.ID).Scan(&first, &fEmail, &fFirst, &fLast, &fHash, &fPassword)
 	switch {
+	case err == nil && first == line:
+		return false, nil
 	case err == nil:
 		// The same user again: one more organization, not a second user.
 		var diff []string
@@ -138,21 +154,21 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 		if len(diff) > 0 {
 			if err := warn("repeated_user_differs", strings.Join(diff, ","), fmt.Sprintf("this row repeats the user of line %d with a different %s; line %d's values are staged",
 				first, strings.Join(diff, ", "), first)); err != nil {
-				return err
+				return true, err
 			}
 		}
 	case errors.Is(err, sql.ErrNoRows):
 		u, err := s.user(ctx, get, warn, sourceID, email, line, rawRow(header, rec))
 		if err != nil {
-			return err
+			return true, err
 		}
 		if err := run.AddUser(ctx, path, u); err != nil {
-			return err
+			return true, err
 		}
 	default:
-		return err
+		return true, err
 	}
-	return s.mappings(ctx, line, sourceID, email, extID, get)
+	return true, s.mappings(ctx, line, sourceID, email, extID, get)
 }
 
 // mappings adds a users row's mapping lines, unless organization_memberships.csv
@@ -163,81 +179,6 @@ func (s *userStager) mappings(ctx context.Context, line int, sourceID, email, ex
 		return nil
 	}
 	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs, !s.assigned.has(sourceID))
-}
-
-// hash128 hashes strings to 128 bits with two seeds: sets of them stand in
-// for sets of a million strings, and a false match is as unlikely as a
-// hardware fault.
-type hash128 [2]maphash.Seed
-
-func newHash128() hash128 { return hash128{maphash.MakeSeed(), maphash.MakeSeed()} }
-
-// sum hashes the fields, each ended by a NUL.
-func (s hash128) sum(fields ...string) [2]uint64 {
-	var k [2]uint64
-	for i, seed := range s {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		for _, f := range fields {
-			h.WriteString(f)
-			h.WriteByte(0)
-		}
-		k[i] = h.Sum64()
-	}
-	return k
-}
-
-// idSet is a set of user source ids, by 128-bit hash. The zero idSet is
-// empty.
-type idSet struct {
-	ids  map[[2]uint64]struct{}
-	hash hash128
-}
-
-func (s idSet) has(id string) bool { return s.ids != nil && has(s.ids, s.hash.sum(id)) }
-
-// membershipSet holds, for each row of organization_memberships.csv, the
-// hash of the user it names (by external_id, or by email when it has none,
-// as the row is resolved), its organization columns and its role slugs. A
-// false match would lose a users.csv membership.
-type membershipSet struct {
-	rows map[[2]uint64]struct{}
-	hash hash128
-}
-
-func (m membershipSet) key(user, orgID, orgExt, orgName, slugs string) [2]uint64 {
-	return m.hash.sum(user, orgID, orgExt, orgName, strings.Join(ingest.SplitMulti(slugs), ","))
-}
-
-// has reports whether a row names the user of a users row (by its
-// external_id or its email) with the same organization and roles.
-func (m membershipSet) has(email, extID, orgID, orgExt, orgName, slugs string) bool {
-	if len(m.rows) == 0 || orgID == "" && orgExt == "" && orgName == "" {
-		return false
-	}
-	for _, user := range []string{"ext:" + extID, "email:" + ingest.NormalizeEmail(email)} {
-		if user == "ext:" {
-			continue
-		}
-		if _, ok := m.rows[m.key(user, orgID, orgExt, orgName, slugs)]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// readMembershipSet reads organization_memberships.csv for stageUsers.
-func readMembershipSet(ctx context.Context, path string) (membershipSet, error) {
-	m := membershipSet{rows: map[[2]uint64]struct{}{}, hash: newHash128()}
-	_, err := readRows(ctx, path, nil, func(get func(string) string, line int) error {
-		user := "ext:" + get("external_id")
-		if user == "ext:" {
-			user = "email:" + ingest.NormalizeEmail(get("email"))
-		}
-		m.rows[m.key(user, get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs"))] = struct{}{}
-		return nil
-	})
-	return m, err
 }
 
 // userKey is the source id a users row is staged under: its external_id,
@@ -301,8 +242,8 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, w
 		return nil, nil, nil
 	}
 	s := &userStager{run: run, path: path}
-	users := newHash128()
-	seen := map[[2]uint64]struct{}{}
+	seed := maphash.MakeSeed()
+	seen := map[uint64]struct{}{}
 	for rows := 0; ; rows++ {
 		if rows%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -330,12 +271,18 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, w
 		if err := run.AddUser(ctx, path, u); err != nil {
 			return nil, nil, err
 		}
-		if h := users.sum(key); !has(seen, h) {
+		if h := userHash(seed, key); !has(seen, h) {
 			seen[h] = struct{}{}
 			staged.add(line)
 		}
 	}
 }
+
+// userHash is the 64-bit key preStageUsers tells users apart by. Two users
+// with the same key cost a lookup, not a wrong result: the second one's
+// line is not marked staged, and stageUsers finds in the database that its
+// user was staged from that very line. Tests replace it to force that.
+var userHash = maphash.String
 
 func has[K comparable, V any](m map[K]V, k K) bool {
 	_, ok := m[k]
