@@ -1,9 +1,13 @@
 package pkg
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"hash/maphash"
+	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -40,17 +44,38 @@ func (s hash128) sum(fields ...string) [2]uint64 {
 type hashSet struct {
 	keys [][2]uint64
 	hash hash128
-	// full are the blocks add filled; seal copies them into keys. Growing
-	// keys by append instead would hold the old and the new array at once
-	// and leave the garbage collector a heap half as large again.
-	full [][][2]uint64
-	n    int
 }
 
-// hashBlock is the number of keys in one block of a hashSet being filled.
-const hashBlock = 1 << 15
+// newHashSet returns a set with room for the rows of the CSV file at path,
+// so that it never grows by copying: growing by append would hold the old
+// and the new array at once and leave the garbage collector a heap half
+// as large again.
+func newHashSet(path string) (hashSet, error) {
+	n, err := countLines(path)
+	return hashSet{keys: make([][2]uint64, 0, n), hash: newHash128()}, err
+}
 
-func newHashSet() hashSet { return hashSet{hash: newHash128()} }
+// countLines returns the number of line ends in the file: at least the
+// number of its CSV rows.
+func countLines(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	n := 0
+	for {
+		m, err := f.Read(buf)
+		n += bytes.Count(buf[:m], []byte{'\n'})
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
 
 // add adds the tuple of fields. A tuple equal to the one added just before
 // takes no room: packages list a user's rows together.
@@ -59,28 +84,13 @@ func (s *hashSet) add(fields ...string) {
 	if n := len(s.keys); n > 0 && s.keys[n-1] == k {
 		return
 	}
-	if len(s.keys) == hashBlock {
-		s.full = append(s.full, s.keys)
-		s.keys = nil
-	}
-	if s.keys == nil {
-		s.keys = make([][2]uint64, 0, hashBlock)
-	}
 	s.keys = append(s.keys, k)
-	s.n++
 }
 
-// seal gathers the blocks into one sorted slice for has and drops repeated
-// keys.
+// seal sorts the set for has and drops repeated keys.
 func (s *hashSet) seal() {
-	keys := make([][2]uint64, 0, s.n)
-	for i, b := range s.full {
-		keys = append(keys, b...)
-		s.full[i] = nil
-	}
-	keys = append(keys, s.keys...)
-	slices.SortFunc(keys, compareKeys)
-	s.keys, s.full = slices.Clip(slices.Compact(keys)), nil
+	slices.SortFunc(s.keys, compareKeys)
+	s.keys = slices.Compact(s.keys)
 }
 
 func (s hashSet) has(fields ...string) bool {
@@ -130,8 +140,12 @@ func (m membershipSet) has(email, extID, orgID, orgExt, orgName, slugs string) b
 
 // readMembershipSet reads organization_memberships.csv for stageUsers.
 func readMembershipSet(ctx context.Context, path string) (membershipSet, error) {
-	m := membershipSet{newHashSet()}
-	_, err := readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	set, err := newHashSet(path)
+	if err != nil {
+		return membershipSet{}, err
+	}
+	m := membershipSet{set}
+	_, err = readRows(ctx, path, nil, func(get func(string) string, line int) error {
 		user := "ext:" + get("external_id")
 		if user == "ext:" {
 			user = "email:" + ingest.NormalizeEmail(get("email"))

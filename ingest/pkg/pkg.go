@@ -107,18 +107,6 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	if err != nil {
 		return ingest.Counts{}, err
 	}
-	var listed membershipSet
-	if present[fileMemberships] {
-		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
-			return ingest.Counts{}, err
-		}
-	}
-	var assigned idSet
-	if present[fileAssignments] {
-		if assigned, err = readAssigned(ctx, run, path(fileAssignments)); err != nil {
-			return ingest.Counts{}, err
-		}
-	}
 	if err := forgetRepeats(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
@@ -127,6 +115,14 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	}
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
+	}
+	// Read after the users' indexes are built, which is when SQLite takes
+	// the most memory: a million users' set is 15 MB.
+	var listed membershipSet
+	if present[fileMemberships] {
+		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
+			return ingest.Counts{}, err
+		}
 	}
 	steps := []struct {
 		rel string
@@ -138,14 +134,19 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// Organizations before the users that name them, so that staging
 		// keeps the package's organization order.
 		{fileOrgs, stageOrganizations},
-		// The sets are let go as soon as their last reader is done: at a
-		// million users they are tens of megabytes.
+		// Each set is let go as soon as its reader is done, and the second
+		// is read only then: at a million users each is 15 MB.
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
 			defer func() { listed = membershipSet{} }()
-			return stageUsers(ctx, run, p, staged, warned, listed, assigned)
+			return stageUsers(ctx, run, p, staged, warned, listed)
 		}},
 		{fileMemberships, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
-			defer func() { assigned = idSet{} }()
+			var assigned idSet
+			if present[fileAssignments] {
+				if assigned, err = readAssigned(ctx, run, path(fileAssignments)); err != nil {
+					return 0, err
+				}
+			}
 			return stageMemberships(ctx, run, p, assigned)
 		}},
 	}
@@ -176,7 +177,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	if present[fileAssignments] {
-		n, err := stageAssignments(ctx, run, path(fileAssignments), true)
+		n, err := stageAssignments(ctx, run, path(fileAssignments))
 		if err != nil {
 			return ingest.Counts{}, err
 		}
@@ -234,7 +235,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{}, idSet{})
+	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -467,15 +468,20 @@ func applyMemberships(ctx context.Context, run *ingest.Run) error {
 }
 
 // readAssigned returns the users user_role_assignments.csv names, resolved
-// as stageAssignments resolves them, so that the role_slugs cells of the
-// other files are not read for them at all (see stageAssignments).
+// as stageAssignments resolves them, so that the role_slugs cells of
+// organization_memberships.csv are not read for them at all (see
+// stageAssignments).
 func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, error) {
 	res, err := newUserResolver(ctx, run)
 	if err != nil {
 		return idSet{}, err
 	}
 	defer res.Close()
-	set := idSet{newHashSet()}
+	ids, err := newHashSet(path)
+	if err != nil {
+		return idSet{}, err
+	}
+	set := idSet{ids}
 	_, err = readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		set.add(id)
@@ -489,9 +495,12 @@ func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, err
 // exactly the roles it lists: the role_slugs cells of users.csv and
 // organization_memberships.csv count only for users this file leaves out
 // (packages repeat the same roles there for importers that read only those).
-// When those files were read with readAssigned's set (prefiltered), they
-// made no role lines for these users and there is nothing to take back.
-func stageAssignments(ctx context.Context, run *ingest.Run, path string, prefiltered bool) (int, error) {
+// organization_memberships.csv was read with readAssigned's set and made no
+// role lines for these users; the lines users.csv made for them are taken
+// back here. (users.csv is read before that set, so that the set and the
+// one of memberships it is read with are never held at once; most of its
+// rows repeat a membership and make no lines at all.)
+func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, error) {
 	res, err := newUserResolver(ctx, run)
 	if err != nil {
 		return 0, err
@@ -512,7 +521,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string, prefilt
 		return run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: id, RoleSlug: slug,
 			OrgID: get("org_id"), OrgExternalID: get("org_external_id")})
 	})
-	if err != nil || prefiltered {
+	if err != nil {
 		return n, err
 	}
 	_, err = run.Tx().ExecContext(ctx, `DELETE FROM role_mapping_rows

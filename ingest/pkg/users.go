@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -39,8 +40,6 @@ type userStager struct {
 	staged, warned lineSet
 	// listed are the rows of the package's organization_memberships.csv.
 	listed membershipSet
-	// assigned are the users user_role_assignments.csv gives roles.
-	assigned idSet
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
@@ -51,7 +50,7 @@ type userStager struct {
 // same user (listed) makes no mapping lines: a package's users.csv repeats
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
-func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet, assigned idSet) (int, error) {
+func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -76,7 +75,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 		return 0, err
 	}
 	defer seen.Close()
-	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed, assigned: assigned}
+	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed}
 	rows := 0
 	for {
 		if rows%4096 == 0 {
@@ -178,7 +177,7 @@ func (s *userStager) mappings(ctx context.Context, line int, sourceID, email, ex
 	if s.listed.has(email, extID, orgID, orgExt, orgName, slugs) {
 		return nil
 	}
-	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs, !s.assigned.has(sourceID))
+	return addMappings(ctx, s.run, s.path, line, sourceID, orgID, orgExt, orgName, slugs, true)
 }
 
 // userKey is the source id a users row is staged under: its external_id,
@@ -293,7 +292,13 @@ func has[K comparable, V any](m map[K]V, k K) bool {
 // "duplicate id" skip records of rows that repeat a user: in this format
 // they are the same user in one more organization, which stageUsers records.
 // No other skip record of the run exists yet.
+//
+// It first hands the Go heap preStageUsers grew back to the system: ending
+// the users phase builds the users' indexes, SQLite's largest use of
+// memory (outside the Go heap, so it never starts a collection), and at a
+// million users the heap left over was another 80 MB at that peak.
 func forgetRepeats(ctx context.Context, run *ingest.Run) error {
+	debug.FreeOSMemory()
 	if err := run.UsersDone(ctx); err != nil {
 		return err
 	}
