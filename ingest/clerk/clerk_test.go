@@ -450,3 +450,26 @@ func TestMappingLinesOfUnknownUsers(t *testing.T) {
 		})
 	}
 }
+
+// An organization is recorded at its first line and named by its first line
+// that gives a name, whatever other statements about it come between.
+func TestOrganizationFirstLineAndName(t *testing.T) {
+	users := header
+	for i := 1; i <= 5; i++ {
+		users += fmt.Sprintf("user_%d,A,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
+	}
+	orgs := "clerk_user_id,org_external_id,org_name\n" +
+		"user_1,gamma,Gamma\n" +
+		"user_2,beta,\n" + // beta's first line: no name
+		"user_3,beta,Beta Corp\n" + // its first name
+		"user_4,beta,\n" +
+		"user_5,beta,Another Name\n"
+	db := openDB(t)
+	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users), OrgMapping: write(t, "o.csv", orgs)}); err != nil {
+		t.Fatal(err)
+	}
+	got := query[string](t, db, `SELECT group_concat(org_key || '|' || resolution || '|' || name || '|' || row_number, ' ') FROM (SELECT * FROM organizations ORDER BY org_key)`)
+	if got != "ext:beta|external_id_create|Beta Corp|3 ext:gamma|external_id_create|Gamma|2" {
+		t.Fatalf("organizations = %q", got)
+	}
+}

@@ -19,10 +19,17 @@ SELECT :run_id, :source, :tenant, 'org_mapping_empty',
 FROM org_mapping_resolved r
 WHERE +r.ingest_run_id = :run_id AND r.org_key IS NULL;
 
--- One organization per org_key. The first line (by line number) that gives a
--- name names it; a later run can fill in a name but never renames. (The
--- zero-padded line number in front of the name makes min() pick the first
--- line's name in the same pass as the grouping.)
+-- One organization per org_key. The first line that gives a name (in the
+-- order the lines were read) names it; a later run can fill in a name but
+-- never renames.
+--
+-- A million lines make a few thousand distinct (org_id, org_external_id,
+-- org_name) statements: they are read off org_mapping_rows_orgs in order,
+-- each with its first line (a run's lines get ids in the order they are
+-- read), and only those first lines go through the priority rule. An
+-- organization's first line, and its first line with a name, are each the
+-- first line of one of its statements. (The zero-padded id in front of the
+-- name makes min() pick the first line's name.)
 INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
 SELECT g.org_key,
        CASE
@@ -31,13 +38,19 @@ SELECT g.org_key,
            WHEN g.org_key LIKE 'ext:%' THEN 'external_id'
            ELSE 'name'
        END,
-       g.org_id, g.org_external_id, substr(g.first_name, 12),
-       :source, :tenant, :run_id, g.first_row
+       g.org_id, g.org_external_id, substr(g.first_name, 14),
+       :source, :tenant, :run_id, (SELECT m.row_number FROM org_mapping_rows m WHERE m.id = g.first_id)
 FROM (
     SELECT r.org_key, min(r.org_id) AS org_id, min(r.org_external_id) AS org_external_id,
-           min(printf('%010d ', r.row_number) || r.org_name) AS first_name, min(r.row_number) AS first_row
-    FROM org_mapping_resolved r
-    WHERE +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+           min(printf('%012d ', r.mapping_row_id) || r.org_name) AS first_name, min(r.mapping_row_id) AS first_id
+    FROM (
+        SELECT min(id) AS first_id
+        FROM org_mapping_rows INDEXED BY org_mapping_rows_orgs
+        WHERE ingest_run_id = :run_id
+        GROUP BY org_id, org_external_id, org_name
+    ) s
+    JOIN org_mapping_resolved r ON r.mapping_row_id = s.first_id
+    WHERE r.org_key IS NOT NULL
     GROUP BY r.org_key
 ) g
 WHERE true
