@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
@@ -137,23 +136,13 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 	}
 	defer perm.Close()
 
-	rows := 0
-	for {
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return rows, err
-		}
-		rows++
-		get := func(c string) string { return strings.TrimSpace(r.Get(rec, c)) }
+	rows, err := r.Each(ctx, func(get func(string) string, line int) error {
 		lineErr := func(field, format string, args ...any) error {
 			return &ingest.LineError{File: path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 		}
 		slug := get("role_slug")
 		if slug == "" {
-			return rows, lineErr("role_slug", "empty: every role needs a slug")
+			return lineErr("role_slug", "empty: every role needs a slug")
 		}
 		orgID, orgExt := get("org_id"), get("org_external_id")
 		typ := strings.ToLower(get("role_type"))
@@ -165,15 +154,15 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 			}
 		case "environment", "organization":
 		default:
-			return rows, lineErr("role_type", "%q: role_type is environment or organization", typ)
+			return lineErr("role_type", "%q: role_type is environment or organization", typ)
 		}
 		if typ == "environment" && (orgID != "" || orgExt != "") {
-			return rows, lineErr("role_type", "an environment role applies to every organization and cannot name one (org_id/org_external_id); make it an organization role")
+			return lineErr("role_type", "an environment role applies to every organization and cannot name one (org_id/org_external_id); make it an organization role")
 		}
 		if typ == "organization" && orgID == "" && orgExt == "" {
 			orgID = defaultOrgID
 			if orgID == "" {
-				return rows, lineErr("org_id", "organization role %q names no organization: fill org_id or org_external_id, or pass --org-id", slug)
+				return lineErr("org_id", "organization role %q names no organization: fill org_id or org_external_id, or pass --org-id", slug)
 			}
 		}
 		var orgRowID any
@@ -182,15 +171,15 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 			key, res := OrgKey(orgID, orgExt, "")
 			id, err := EnsureOrg(ctx, run, key, res, orgID, orgExt, "", path, line)
 			if err != nil {
-				return rows, err
+				return err
 			}
 			orgRowID, scope = id, key
 		}
 		var first int
 		if err := dup.QueryRowContext(ctx, slug, scope, run.ID).Scan(&first); err == nil {
-			return rows, lineErr("role_slug", "role %q%s is already defined on line %d", slug, scopeText(scope), first)
+			return lineErr("role_slug", "role %q%s is already defined on line %d", slug, scopeText(scope), first)
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return rows, err
+			return err
 		}
 		perms := ingest.SplitMulti(get("permissions"))
 		if perms == nil {
@@ -198,15 +187,16 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 		}
 		pj, _ := json.Marshal(perms)
 		if _, err := upsert.ExecContext(ctx, slug, null(get("role_name")), typ, string(pj), orgRowID, scope, run.Src.Provider, run.ID, line); err != nil {
-			return rows, fmt.Errorf("%s:%d: stage role %s: %w", path, line, slug, err)
+			return fmt.Errorf("%s:%d: stage role %s: %w", path, line, slug, err)
 		}
 		for _, p := range perms {
 			if _, err := perm.ExecContext(ctx, p, run.Src.Provider, run.ID); err != nil {
-				return rows, err
+				return err
 			}
 		}
-	}
-	return rows, nil
+		return nil
+	})
+	return rows, err
 }
 
 // RemoveStaleRoles drops roles an earlier run of this source staged and this
@@ -242,20 +232,10 @@ func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) 
 	if err := run.ClearRoleMapping(ctx); err != nil {
 		return 0, err
 	}
-	rows := 0
-	for {
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return rows, err
-		}
-		rows++
-		get := func(c string) string { return strings.TrimSpace(r.Get(rec, c)) }
+	rows, err := r.Each(ctx, func(get func(string) string, line int) error {
 		slug := get("role_slug")
 		if slug == "" {
-			return rows, &ingest.LineError{File: path, Line: line, Field: "role_slug", Msg: "empty: each line gives one user a role"}
+			return &ingest.LineError{File: path, Line: line, Field: "role_slug", Msg: "empty: each line gives one user a role"}
 		}
 		var key string
 		switch {
@@ -266,7 +246,7 @@ func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) 
 		case get("user_id") != "":
 			key = "id:" + get("user_id")
 		default:
-			return rows, &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
+			return &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
 		}
 		rowOrg, rowExt := get("org_id"), get("org_external_id")
 		if rowOrg == "" && rowExt == "" {
@@ -275,13 +255,17 @@ func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) 
 		if rowOrg != "" || rowExt != "" {
 			k, res := OrgKey(rowOrg, rowExt, "")
 			if _, err := EnsureOrg(ctx, run, k, res, rowOrg, rowExt, "", path, line); err != nil {
-				return rows, err
+				return err
 			}
 		}
 		if err := run.AddRoleMappingRow(ctx, path, ingest.RoleMappingRow{Row: line, SourceUserID: key, RoleSlug: slug,
 			OrgID: rowOrg, OrgExternalID: rowExt}); err != nil {
-			return rows, err
+			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return rows, err
 	}
 	return rows, applyUserMapping(ctx, run)
 }
