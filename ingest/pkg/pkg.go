@@ -103,17 +103,8 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	staged, warned, err := preStageUsers(ctx, run, path(fileUsers))
+	staged, warned, err := beginUsers(ctx, run, path(fileUsers))
 	if err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := forgetRepeats(ctx, run); err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := run.ClearOrgMapping(ctx); err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
 	// Read after the users' indexes are built, which is when SQLite takes
@@ -222,17 +213,8 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	staged, warned, err := preStageUsers(ctx, run, o.File)
+	staged, warned, err := beginUsers(ctx, run, o.File)
 	if err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := forgetRepeats(ctx, run); err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := run.ClearOrgMapping(ctx); err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := run.ClearRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
 	}
 	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
@@ -580,4 +562,20 @@ func null(s string) any {
 		return nil
 	}
 	return s
+}
+
+// beginUsers is how a package and a flat CSV start: the users file is staged
+// in bulk (preStageUsers), the repeats that makes are folded away, and the
+// source's earlier mapping lines are cleared for the ones the files give.
+func beginUsers(ctx context.Context, run *ingest.Run, usersFile string) (staged, warned lineSet, err error) {
+	if staged, warned, err = preStageUsers(ctx, run, usersFile); err != nil {
+		return nil, nil, err
+	}
+	if err := forgetRepeats(ctx, run); err != nil {
+		return nil, nil, err
+	}
+	if err := run.ClearOrgMapping(ctx); err != nil {
+		return nil, nil, err
+	}
+	return staged, warned, run.ClearRoleMapping(ctx)
 }
