@@ -326,8 +326,7 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		if r.userFeed, err = r.openFeed(ctx, "users_feed", userFeedColumns, insertUserSQL); err != nil {
 			return err
 		}
-	}
-	if !r.bulk {
+	} else {
 		err = r.prepareUpserts(ctx)
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
