@@ -62,6 +62,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
+	// The DSN sized the page cache before a new file had its page size, in
+	// pages of the default 4 KiB; at 16 KiB that cache held four times the
+	// memory (267 MB instead of 145 MB at the peak of a million-user
+	// ingest). Sized again now, it holds what it says.
+	if _, err := db.ExecContext(ctx, `PRAGMA cache_size = `+cacheSize); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	return &DB{DB: db, Path: path}, nil
 }
 
@@ -85,6 +93,9 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	return &DB{DB: db, Path: path, ReadOnly: true}, nil
 }
 
+// cacheSize is the page cache, in KiB when negative.
+const cacheSize = "-32768"
+
 func pragmas(readOnly bool) string {
 	v := url.Values{}
 	// Wait for another mig process (an import while someone runs mig sql)
@@ -92,10 +103,16 @@ func pragmas(readOnly bool) string {
 	v.Add("_pragma", "busy_timeout(10000)")
 	// Memberships, roles and TOTP rows must point at staged users and orgs.
 	v.Add("_pragma", "foreign_keys(1)")
+	// 16 KiB pages for a new database (an existing one keeps its own). A
+	// million-user ingest writes 1.8 GB; with 4 KiB pages that is 450,000
+	// writes and as many reads back, each a system call that costs more in
+	// this VM than its bytes do. Ingest went from 30 s to 27 s with the
+	// file grown ahead (see Grower), and check and emit did not slow down.
+	v.Add("_pragma", "page_size(16384)")
 	// 32 MiB of page cache. SQLite also lets a sort (CREATE INDEX, GROUP BY)
 	// hold as much before it spills, so this bounds the process at about
 	// 170 MB on a million-user ingest; 64 MiB was no faster and took 300 MB.
-	v.Add("_pragma", "cache_size(-32768)")
+	v.Add("_pragma", "cache_size("+cacheSize+")")
 	// Temporary tables and the sorts of CREATE INDEX and GROUP BY spill to
 	// temporary files (SQLite's default) rather than memory: on a
 	// ten-million-user ingest they would otherwise grow the process by
