@@ -204,6 +204,9 @@ type Run struct {
 	// rowCtx and the source loops check the real context every few thousand
 	// rows instead.
 	rowCtx context.Context
+
+	grow     *staging.Grower // allocates the file ahead of the run's writes
+	pageSize int64
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
@@ -259,6 +262,13 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 		return nil, err
 	}
 	r := &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
+	// The run holds the write lock now, so the file may grow (see
+	// staging.Grower). Without a grower the run is slower, not wrong.
+	if err := tx.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&r.pageSize); err != nil {
+		r.Rollback()
+		return nil, err
+	}
+	r.grow, _ = staging.OpenGrower(db.Path)
 	if err := r.prepare(ctx, string(opts)); err != nil {
 		r.Rollback()
 		return nil, err
@@ -276,8 +286,49 @@ func restoreForeignKeys(conn *sqlx.Conn) {
 // end finishes with the run's connection once its transaction is over.
 func (r *Run) end() {
 	if r.conn != nil {
+		r.trim()
 		restoreForeignKeys(r.conn)
 		r.conn = nil
+	}
+	// Only now does no connection of the process hold a lock on the file.
+	r.grow.Close()
+	r.grow = nil
+}
+
+// reserve grows the file ahead of the run's next writes.
+func (r *Run) reserve(ctx context.Context) {
+	if r.grow == nil {
+		return
+	}
+	var pages int64
+	err := r.tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages)
+	if err == nil {
+		err = r.grow.Ahead(pages * r.pageSize)
+	}
+	if err != nil && r.Log != nil {
+		r.Log.Debug("database file not grown ahead", "err", err)
+	}
+}
+
+// trim gives back the space the file grew by and the run did not use. A
+// rolled-back run has none left: SQLite truncated the file to its size
+// before the run. The write lock keeps other writers off the space while it
+// is cut; if another process holds it, the space stays, which is harmless.
+func (r *Run) trim() {
+	if r.grow == nil {
+		return
+	}
+	ctx := context.Background()
+	tx, err := r.conn.BeginTxx(ctx, nil)
+	if err == nil {
+		defer tx.Rollback()
+		var pages int64
+		if err = tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err == nil {
+			err = r.grow.Trim(pages * r.pageSize)
+		}
+	}
+	if err != nil && r.Log != nil {
+		r.Log.Debug("database file not trimmed", "err", err)
 	}
 }
 
@@ -414,6 +465,9 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	email, verified, meta, emails, phones, raw, sum := e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
 	bulk := r.bulkUsers()
 	if !bulk {
+		if u.Row%feedBatch == 0 {
+			r.reserve(r.rowCtx)
+		}
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
@@ -492,6 +546,7 @@ func (r *Run) flushUsers(file string) error {
 		return nil
 	}
 	first, last := f.rows[0][2], f.rows[len(f.rows)-1][2]
+	r.reserve(r.rowCtx)
 	if err := f.flush(r.rowCtx, r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
 		return fmt.Errorf("%s: lines %v-%v: stage users: %w", file, first, last, err)
 	}
@@ -763,6 +818,7 @@ func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingR
 
 // flushMapping stores the collected mapping lines.
 func (r *Run) flushMapping() error {
+	r.reserve(r.rowCtx)
 	if err := r.orgFeed.flush(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, r.orgFile); err != nil {
 		return fmt.Errorf("%s: stage org-mapping lines: %w", r.orgFile, err)
 	}
@@ -966,6 +1022,7 @@ func (r *Run) commitDelta(ctx context.Context) error {
 // SQL script), saying at debug level how long it took: at a million rows
 // these are where the time goes.
 func (r *Run) exec(ctx context.Context, step, q string, args ...any) error {
+	r.reserve(ctx)
 	start := time.Now()
 	_, err := r.tx.ExecContext(ctx, q, args...)
 	if r.Log != nil {

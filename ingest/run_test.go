@@ -111,4 +111,12 @@ func TestFeedsAcrossBatches(t *testing.T) {
 	if totp != (n+6)/7 || left != 0 {
 		t.Fatalf("TOTP secrets = %d, want %d; feed tables left = %d", totp, (n+6)/7, left)
 	}
+	// The run grew the file ahead of its writes; it gave back what it did
+	// not use.
+	var pages, pageSize int64
+	db.Get(&pages, `PRAGMA page_count`)
+	db.Get(&pageSize, `PRAGMA page_size`)
+	if fi, err := os.Stat(db.Path); err != nil || fi.Size() != pages*pageSize {
+		t.Fatalf("file after the run: %v, %v; want the database's %d pages of %d bytes", fi.Size(), err, pages, pageSize)
+	}
 }
