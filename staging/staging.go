@@ -106,12 +106,12 @@ func pragmas(readOnly bool) string {
 	// 16 KiB pages for a new database (an existing one keeps its own). A
 	// million-user ingest writes 1.8 GB; with 4 KiB pages that is 450,000
 	// writes and as many reads back, each a system call that costs more in
-	// this VM than its bytes do. Ingest went from 30 s to 27 s with the
-	// file grown ahead (see Grower), and check and emit did not slow down.
+	// this VM than its bytes do. With the file grown ahead (see Grower) the
+	// ingest went from 33 s to 23-26 s; check and emit got no slower.
 	v.Add("_pragma", "page_size(16384)")
 	// 32 MiB of page cache. SQLite also lets a sort (CREATE INDEX, GROUP BY)
 	// hold as much before it spills, so this bounds the process at about
-	// 170 MB on a million-user ingest; 64 MiB was no faster and took 300 MB.
+	// 150 MB on a million-user ingest; 64 MiB was no faster and took 300 MB.
 	v.Add("_pragma", "cache_size("+cacheSize+")")
 	// Temporary tables and the sorts of CREATE INDEX and GROUP BY spill to
 	// temporary files (SQLite's default) rather than memory: on a
