@@ -79,6 +79,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
 	}
+	recoverCrashedWrite(ctx, path)
 	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
 	dsn := "file:" + escapePath(path) + "?mode=ro&" + pragmas(true)
 	db, err := sqlx.Open("sqlite", dsn)
@@ -91,6 +92,29 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return &DB{DB: db, Path: path, ReadOnly: true}, nil
+}
+
+// recoverCrashedWrite rolls back the write of a mig process that died in
+// the middle of it (killed, or the machine went down), so that inspecting
+// the database afterwards works: SQLite undoes such a write from its
+// journal the next time the file is read, but a read-only connection may
+// not, and every query would fail with "attempt to write a readonly
+// database". Rolling back needs write access to the file; without it the
+// read-only open goes on and reports that error.
+func recoverCrashedWrite(ctx context.Context, path string) {
+	if fi, err := os.Stat(path + "-journal"); err != nil || fi.Size() == 0 {
+		return
+	}
+	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+pragmas(false))
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	// Reading the schema is the first read, which rolls a crashed write
+	// back. A journal that belongs to a live writer is left alone: SQLite
+	// sees its lock and waits for it instead.
+	var n int
+	db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n)
 }
 
 // cacheSize is the page cache, in KiB when negative.
