@@ -205,8 +205,7 @@ type Run struct {
 	// rows instead.
 	rowCtx context.Context
 
-	grow     *staging.Grower // allocates the file ahead of the run's writes
-	pageSize int64
+	grow *staging.Grower // allocates the file ahead of the run's writes
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
@@ -264,10 +263,6 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 	r := &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
 	// The run holds the write lock now, so the file may grow (see
 	// staging.Grower). Without a grower the run is slower, not wrong.
-	if err := tx.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&r.pageSize); err != nil {
-		r.Rollback()
-		return nil, err
-	}
 	r.grow, _ = staging.OpenGrower(db.Path)
 	if err := r.prepare(ctx, string(opts)); err != nil {
 		r.Rollback()
@@ -300,10 +295,9 @@ func (r *Run) reserve(ctx context.Context) {
 	if r.grow == nil {
 		return
 	}
-	var pages int64
-	err := r.tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages)
+	used, err := staging.UsedBytes(ctx, r.tx)
 	if err == nil {
-		err = r.grow.Ahead(pages * r.pageSize)
+		err = r.grow.Ahead(used)
 	}
 	if err != nil && r.Log != nil {
 		r.Log.Debug("database file not grown ahead", "err", err)
@@ -322,9 +316,9 @@ func (r *Run) trim() {
 	tx, err := r.conn.BeginTxx(ctx, nil)
 	if err == nil {
 		defer tx.Rollback()
-		var pages int64
-		if err = tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err == nil {
-			err = r.grow.Trim(pages * r.pageSize)
+		var used int64
+		if used, err = staging.UsedBytes(ctx, tx); err == nil {
+			err = r.grow.Trim(used)
 		}
 	}
 	if err != nil && r.Log != nil {

@@ -1,6 +1,8 @@
 package staging
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"os"
 )
@@ -99,6 +101,16 @@ func (g *Grower) Trim(used int64) error {
 	}
 	g.end = used
 	return nil
+}
+
+// UsedBytes is how much of its file the database uses (its pages), as the
+// connection or transaction q sees it: what Ahead and Trim take.
+func UsedBytes(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT c.page_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s`).Scan(&n)
+	return n, err
 }
 
 // Close closes the file. See Grower for when.

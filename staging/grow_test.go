@@ -2,6 +2,7 @@ package staging_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,9 +25,15 @@ func TestGrowerCommitAndRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var pageSize int64
-	if err := db.Get(&pageSize, `PRAGMA page_size`); err != nil {
-		t.Fatal(err)
+	used := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int64 {
+		t.Helper()
+		n, err := staging.UsedBytes(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 	size := func() int64 {
 		t.Helper()
@@ -49,13 +56,12 @@ func TestGrowerCommitAndRollback(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer g.Close()
-		var pages int64
-		tx.Get(&pages, `PRAGMA page_count`)
-		if err := g.Ahead(pages * pageSize); err != nil {
+		start := used(tx)
+		if err := g.Ahead(start); err != nil {
 			t.Fatal(err)
 		}
-		if grown := size(); grown < pages*pageSize+32<<20 {
-			t.Fatalf("file is %d bytes after Ahead, want at least %d", grown, pages*pageSize+32<<20)
+		if grown := size(); grown < start+32<<20 {
+			t.Fatalf("file is %d bytes after Ahead, want at least %d", grown, start+32<<20)
 		}
 		if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS filler (b BLOB)`); err != nil {
 			t.Fatal(err)
@@ -77,8 +83,7 @@ func TestGrowerCommitAndRollback(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		tx.Get(&pages, `PRAGMA page_count`)
-		if err := g.Trim(pages * pageSize); err != nil {
+		if err := g.Trim(used(tx)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,10 +93,8 @@ func TestGrowerCommitAndRollback(t *testing.T) {
 		t.Fatalf("after a rollback the file is %d bytes, want %d as before", got, before)
 	}
 	fill(true)
-	var pages int64
-	db.Get(&pages, `PRAGMA page_count`)
-	if got := size(); got != pages*pageSize || got <= before {
-		t.Fatalf("after a commit the file is %d bytes, want the database's %d pages of %d", got, pages, pageSize)
+	if got, want := size(), used(db); got != want || got <= before {
+		t.Fatalf("after a commit the file is %d bytes, want the database's %d", got, want)
 	}
 	var n int
 	var check string

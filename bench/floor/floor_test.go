@@ -69,12 +69,10 @@ func TestWriteFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	var pageSize int64
-	tx.Get(&pageSize, `PRAGMA page_size`)
 	for _, table := range tables {
-		var pages int64
-		tx.Get(&pages, `PRAGMA page_count`)
-		g.Ahead(pages * pageSize)
+		if used, err := staging.UsedBytes(ctx, tx); err == nil {
+			g.Ahead(used)
+		}
 		t0 := time.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO main.`+table+` SELECT * FROM src.`+table); err != nil {
 			t.Fatalf("copy %s: %v", table, err)
@@ -92,9 +90,11 @@ func TestWriteFloor(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	var pages int64
-	conn.GetContext(ctx, &pages, `PRAGMA page_count`)
-	g.Trim(pages * pageSize)
+	used, err := staging.UsedBytes(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Trim(used)
 	t.Logf("copies %v; with the counts and the commit %v; %d MB", copying.Round(time.Millisecond),
-		time.Since(start).Round(time.Millisecond), pages*pageSize>>20)
+		time.Since(start).Round(time.Millisecond), used>>20)
 }
