@@ -43,7 +43,7 @@ func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	cmd.Flag("storm-for", "Answer every request 429 for this long, starting at --storm-after.").Default("0s").DurationVar(&f.stormFor)
 	cmd.Flag("seed", "Seed for faults and IDs, to reproduce a run; 0 picks one.").Default("0").Int64Var(&f.seed)
 	cmd.Flag("multiple-roles", "Let a membership carry several role_slugs, like an environment with Multiple Roles enabled.").BoolVar(&f.multiRoles)
-	cmd.Flag("key", "Accept only this API key (repeatable); by default any sk_ key is accepted.").StringsVar(&f.keys)
+	cmd.Flag("key", "Accept only this API key (repeatable), on the API and on /_emulator/state; by default any sk_ key is accepted.").StringsVar(&f.keys)
 	return cmd, func(ctx context.Context, e *env) error { return runEmulator(ctx, e, f) }
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -97,14 +98,50 @@ func TestEmulatorCommand(t *testing.T) {
 	if err != nil || got.Email != "cmd@example.com" {
 		t.Fatalf("user after restart = %+v, %v", got, err)
 	}
-	res, err := http.Get(url + "/_emulator/state?counts=1")
+	if status, body := getState(t, url+"/_emulator/state?counts=1", "sk_test_cmd"); status != http.StatusOK || !strings.Contains(body, `"users":1`) {
+		t.Fatalf("state counts = %d %s", status, body)
+	}
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("--state file: %v, %v; want mode 0600", fi, err)
+	}
+	if code := stop(); code != exitOK {
+		t.Fatalf("exit code = %d", code)
+	}
+}
+
+// getState reads the emulator's state endpoint with key ("" sends none).
+func getState(t *testing.T, url, key string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(body), `"users":1`) {
-		t.Fatalf("state counts = %s", body)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(body)
+}
+
+// TestEmulatorStateNeedsKey: with --key, the state endpoint answers only
+// that key, as the API does.
+func TestEmulatorStateNeedsKey(t *testing.T) {
+	url, _, stop := startEmulatorCmd(t, "--key", "sk_test_only", "--rate-limits", "off")
+	for _, key := range []string{"", "sk_test_other"} {
+		if status, body := getState(t, url+"/_emulator/state", key); status != http.StatusUnauthorized || body != `{"message":"Unauthorized"}` {
+			t.Errorf("state with key %q = %d %s; want 401 {\"message\":\"Unauthorized\"}", key, status, body)
+		}
+	}
+	if status, body := getState(t, url+"/_emulator/state?counts=1", "sk_test_only"); status != http.StatusOK || !strings.Contains(body, `"roles":2`) {
+		t.Errorf("state with the key = %d %s", status, body)
 	}
 	if code := stop(); code != exitOK {
 		t.Fatalf("exit code = %d", code)

@@ -279,24 +279,6 @@ func normalise(s workosemu.State) string {
 	return string(b)
 }
 
-func TestStateEndpoint(t *testing.T) {
-	e := startEmu(t, workosemu.Options{})
-	e.do("POST", "/user_management/users", `{"email":"st@example.com"}`).want(t, 201)
-	req, _ := http.NewRequest("GET", e.URL+"/_emulator/state", nil) // no key needed
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var st workosemu.State
-	if err := json.NewDecoder(res.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	if st.Counts.Users != 1 || st.Counts.Roles != 2 || st.Users[0].Email != "st@example.com" {
-		t.Fatalf("state = %+v", st)
-	}
-}
-
 func TestConcurrentCreatesAreUnique(t *testing.T) {
 	e := startEmu(t, workosemu.Options{})
 	um := e.users()

@@ -275,14 +275,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 	path := strings.TrimSuffix(r.URL.EscapedPath(), "/")
-	if strings.EqualFold(path, "/_emulator/state") {
-		s.writeReply(w, s.stateReply(r))
-		return false
-	}
-
+	// The key is checked before anything else, the state dump included:
+	// that dump holds every user and factor, so it is no more public than
+	// the API it mirrors.
 	key, ok := bearerKey(r.Header.Get("Authorization"))
 	if !ok || !s.keyAllowed(key) {
 		s.writeReply(w, errMessage(http.StatusUnauthorized, "Unauthorized"))
+		return false
+	}
+	if strings.EqualFold(path, "/_emulator/state") {
+		s.writeReply(w, s.stateReply(r))
 		return false
 	}
 
@@ -441,19 +443,44 @@ func (s *Server) writeRecorded(w http.ResponseWriter, rec recorded) {
 }
 
 // stateReply serves GET /_emulator/state: counts and a full dump. It is not
-// part of WorkOS, needs no key and is not rate-limited, so a person can
-// look at a rehearsal with curl while the importer runs.
+// part of WorkOS and is not rate-limited, so a person can look at a
+// rehearsal with curl while the importer runs; it takes the API's key, and
+// shows password hashes and TOTP secrets only when asked with ?secrets=1.
 func (s *Server) stateReply(r *http.Request) reply {
 	if r.Method != http.MethodGet {
 		return errRouteNotFound(r.Method, r.URL.Path)
 	}
 	st := s.Snapshot()
-	if r.URL.Query().Get("counts") == "1" {
+	q := r.URL.Query()
+	if q.Get("counts") == "1" {
 		return reply{status: http.StatusOK, body: struct {
 			Counts Counts `json:"counts"`
 		}{st.Counts}}
 	}
+	if q.Get("secrets") != "1" {
+		redactSecrets(&st)
+	}
 	return reply{status: http.StatusOK, body: st}
+}
+
+// Redacted stands in the state dump for a secret that is set but not shown.
+const Redacted = "[redacted]"
+
+// redactSecrets blanks what would let a reader of the dump sign in as a
+// user: password hashes and TOTP secrets. st must be a Snapshot the caller
+// owns. A user without a password keeps an empty hash, so the dump still
+// tells the two apart.
+func redactSecrets(st *State) {
+	for i := range st.Users {
+		if st.Users[i].PasswordHash != "" {
+			st.Users[i].PasswordHash = Redacted
+		}
+	}
+	for i := range st.Factors {
+		if st.Factors[i].Secret != "" {
+			st.Factors[i].Secret = Redacted
+		}
+	}
 }
 
 // request is what an endpoint handler sees.

@@ -3,8 +3,11 @@ package workosemu
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -27,7 +30,40 @@ CREATE TABLE IF NOT EXISTS objects (
 	PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;`
 
+// privateFile creates path with mode 0600 if it does not exist, and narrows
+// an existing one (and the WAL and shared-memory files beside it) to 0600:
+// the state holds password hashes and TOTP secrets. SQLite gives the -wal
+// and -shm files it creates the mode of the database file, so creating that
+// one private is what keeps all three private.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create state %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create state %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("state %s: %w", p, err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("make state %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 func openSQLite(path string) (*sqliteStore, error) {
+	if err := privateFile(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	// WAL lets `mig emulator` be inspected with the sqlite3 shell while
 	// it runs; NORMAL sync is durable across a process crash, which is the
@@ -35,7 +71,9 @@ func openSQLite(path string) (*sqliteStore, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The path is escaped so that SQLite opens the very file made private
+	// above, even when its name holds a '?' or a '#'.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
