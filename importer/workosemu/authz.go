@@ -343,3 +343,38 @@ func (s *Server) addOrgRolePermission(q *request) reply {
 	}
 	return s.rolePermissions(q, r, false)
 }
+
+// getEnvRole serves GET /authorization/roles/{slug}: an environment role by
+// its slug, or 404 with a message.
+func (s *Server) getEnvRole(q *request) reply {
+	r, bad := s.envRole(q.params["slug"])
+	if bad != nil {
+		return *bad
+	}
+	return reply{status: http.StatusOK, body: r.wire()}
+}
+
+// getOrgRole serves GET /authorization/organizations/{id}/roles/{slug}: a
+// role a membership in the organization may use, which the spec says is
+// either one of its custom roles or an environment role.
+func (s *Server) getOrgRole(q *request) reply {
+	org, slug := q.params["id"], q.params["slug"]
+	if _, ok := s.st.orgs[org]; !ok {
+		return errNotFound("Organization", org)
+	}
+	r, ok := s.st.roleFor(org, slug)
+	if !ok {
+		return errNotFound("Role", slug)
+	}
+	return reply{status: http.StatusOK, body: r.wire()}
+}
+
+// getPermission serves GET /authorization/permissions/{slug}.
+func (s *Server) getPermission(q *request) reply {
+	slug := q.params["slug"]
+	id, ok := s.st.permsBySlug[slug]
+	if !ok {
+		return errNotFound("Permission", slug)
+	}
+	return reply{status: http.StatusOK, body: s.st.perms[id].wire()}
+}

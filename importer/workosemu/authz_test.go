@@ -64,6 +64,17 @@ func TestAuthorization(t *testing.T) {
 		{"set org role permissions", "PUT", orgRoles + "/org-billing/permissions", `{"permissions":["posts:read"]}`, 200, []string{`"permissions":["posts:read"]`}},
 		{"add org role permission", "POST", orgRoles + "/org-billing/permissions", `{"slug":"posts:write"}`, 200, []string{`"permissions":["posts:read","posts:write"]`}},
 		{"env role is not an org role", "PUT", orgRoles + "/editor/permissions", `{"permissions":[]}`, 404, nil},
+		{"get permission", "GET", "/authorization/permissions/posts:read", "", 200, []string{`"object":"permission"`, `"slug":"posts:read"`, `"name":"Read posts"`}},
+		{"get permission, slug escaped", "GET", "/authorization/permissions/posts%3Awrite", "", 200, []string{`"slug":"posts:write"`, `"description":"Write"`}},
+		{"get unknown permission", "GET", "/authorization/permissions/ghost:read", "", 404, []string{`{"message":"Permission not found: 'ghost:read'."}`}},
+		{"get env role", "GET", "/authorization/roles/editor", "", 200, []string{`"object":"role"`, `"slug":"editor"`, `"type":"EnvironmentRole"`, `"permissions":["posts:read","posts:write"]`}},
+		{"get default env role", "GET", "/authorization/roles/member", "", 200, []string{`"slug":"member"`}},
+		{"get unknown env role", "GET", "/authorization/roles/ghost", "", 404, []string{`{"message":"Role not found: 'ghost'."}`}},
+		{"org role is not an env role", "GET", "/authorization/roles/org-billing", "", 404, nil},
+		{"get org role", "GET", orgRoles + "/org-billing", "", 200, []string{`"type":"OrganizationRole"`, `"slug":"org-billing"`, `"permissions":["posts:read","posts:write"]`}},
+		{"get env role through an org", "GET", orgRoles + "/editor", "", 200, []string{`"type":"EnvironmentRole"`, `"slug":"editor"`}},
+		{"get unknown org role", "GET", orgRoles + "/org-ghost", "", 404, []string{`{"message":"Role not found: 'org-ghost'."}`}},
+		{"get role of unknown org", "GET", "/authorization/organizations/org_01HXYZ123456789ABCDEFGHIJ/roles/admin", "", 404, []string{`Organization not found`}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -74,6 +85,12 @@ func TestAuthorization(t *testing.T) {
 			e.do(st.method, st.path, body).want(t, st.status, st.want...)
 		})
 	}
+
+	// The single-object GETs are spec operations, so the contract check
+	// validated each answer above against the spec's schema.
+	wantValidated(t, "GET /authorization/permissions/{} 200", "GET /authorization/permissions/{} 404",
+		"GET /authorization/roles/{} 200", "GET /authorization/roles/{} 404",
+		"GET /authorization/organizations/{}/roles/{} 200", "GET /authorization/organizations/{}/roles/{} 404")
 
 	// The SDK's own ListOrganizationRoles calls the older
 	// /organizations/{id}/roles path; it answers the same list.

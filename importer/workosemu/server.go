@@ -574,9 +574,12 @@ func (s *Server) buildRoutes() []route {
 		mk("/organizations/{id}", map[string]handler{get: s.readLocked(s.getOrg), put: s.locked(s.updateOrg), del: s.locked(s.deleteOrg)}),
 		mk("/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles)}),
 		mk("/authorization/permissions", map[string]handler{get: s.readLocked(s.listPermissions), post: s.locked(s.createPermission)}),
+		mk("/authorization/permissions/{slug}", map[string]handler{get: s.readLocked(s.getPermission)}),
 		mk("/authorization/roles", map[string]handler{get: s.readLocked(s.listEnvRoles), post: s.locked(s.createEnvRole)}),
+		mk("/authorization/roles/{slug}", map[string]handler{get: s.readLocked(s.getEnvRole)}),
 		mk("/authorization/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setEnvRolePermissions), post: s.locked(s.addEnvRolePermission)}),
 		mk("/authorization/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles), post: s.locked(s.createOrgRole)}),
+		mk("/authorization/organizations/{id}/roles/{slug}", map[string]handler{get: s.readLocked(s.getOrgRole)}),
 		mk("/authorization/organizations/{id}/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setOrgRolePermissions), post: s.locked(s.addOrgRolePermission)}),
 	}
 }
