@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
@@ -49,6 +50,11 @@ const (
 	fileOIDC        = "sso/oidc_connections.csv"
 	fileAttrMaps    = "sso/custom_attribute_mappings.csv"
 	fileProxyRoutes = "sso/proxy_routes.csv"
+	// The workos_upload files are not staged (they are derived from the
+	// others), but the manifest counts them, so they are counted too.
+	fileUploadUsers       = "workos_upload/users.csv"
+	fileUploadOrgs        = "workos_upload/organizations.csv"
+	fileUploadMemberships = "workos_upload/organization_memberships.csv"
 )
 
 // manifest is what ingest needs of manifest.json; `mig validate-package`
@@ -58,6 +64,10 @@ type manifest struct {
 	Provider      string            `json:"provider"`
 	SourceTenant  string            `json:"sourceTenant"`
 	Files         map[string]string `json:"files"`
+	// EntitiesExported is the number of records in each counted file, by
+	// the file's key. A hand-built manifest may leave it out, or leave a
+	// file out of it: only the counts it gives are checked.
+	EntitiesExported map[string]int `json:"entitiesExported"`
 }
 
 // IngestPackage stages a package directory in one transaction. Files the
@@ -84,8 +94,15 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		fileWarnings: "warnings", fileSkipped: "skipped_users", fileSAML: "saml_connections", fileOIDC: "oidc_connections",
 		fileAttrMaps: "custom_attribute_mappings", fileProxyRoutes: "proxy_routes",
 	}
+	var run *ingest.Run
 	var files []*ingest.File
 	present := map[string]bool{}
+	// found is the number of records read from each file, for checkCounts.
+	found := map[string]int{}
+	setRows := func(rel string, n int) {
+		run.SetRows(roleOf[rel], n)
+		found[rel] = n
+	}
 	for _, rel := range []string{fileManifest, fileUsers, fileOrgs, fileMemberships, fileRoles, fileAssignments, fileTOTP,
 		fileWarnings, fileSkipped, fileSAML, fileOIDC, fileAttrMaps, fileProxyRoutes} {
 		if _, err := os.Stat(path(rel)); err == nil {
@@ -98,7 +115,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	if !present[fileUsers] {
 		return ingest.Counts{}, fmt.Errorf("%s: no users.csv: this is not a migration package", o.Dir)
 	}
-	run, err := ingest.Begin(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant})
+	run, err = ingest.Begin(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant})
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -149,7 +166,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		if err != nil {
 			return ingest.Counts{}, err
 		}
-		run.SetRows(roleOf[s.rel], n)
+		setRows(s.rel, n)
 		if s.rel == fileUsers {
 			run.Counts.Rows = n
 		}
@@ -162,7 +179,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		if err != nil {
 			return ingest.Counts{}, err
 		}
-		run.SetRows("role_definitions", n)
+		setRows(fileRoles, n)
 	}
 	if err := roles.RemoveStaleRoles(ctx, run); err != nil {
 		return ingest.Counts{}, err
@@ -172,7 +189,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		if err != nil {
 			return ingest.Counts{}, err
 		}
-		run.SetRows("user_role_assignments", n)
+		setRows(fileAssignments, n)
 	}
 	if err := run.ApplyRoleMapping(ctx); err != nil {
 		return ingest.Counts{}, err
@@ -182,15 +199,66 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		if err != nil {
 			return ingest.Counts{}, err
 		}
-		run.SetRows("totp_secrets", n)
+		setRows(fileTOTP, n)
 	}
 	if err := removeStaleTOTP(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
-	if err := stageSSO(ctx, run, present, path, roleOf); err != nil {
+	if err := stageSSO(ctx, run, present, path, setRows); err != nil {
+		return ingest.Counts{}, err
+	}
+	// Last, so the files staged above are counted as they were read; the
+	// rollback of a mismatch leaves the database as it was.
+	if err := checkCounts(ctx, m, o.Dir, found); err != nil {
 		return ingest.Counts{}, err
 	}
 	return run.Commit(ctx)
+}
+
+// checkCounts compares each count manifest.json declares with the records
+// of its file (found, by path; a file not yet read is counted here, a
+// missing one has none), so that a package cut short or edited after it was
+// written is refused instead of staged as if it were whole. It names every
+// file that disagrees.
+func checkCounts(ctx context.Context, m *manifest, dir string, found map[string]int) error {
+	keys := make([]string, 0, len(m.EntitiesExported))
+	for key := range m.EntitiesExported {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	var errs []error
+	for _, key := range keys {
+		rel, ok := canonicalPaths[key]
+		if !ok {
+			continue // not a counted file; validate-package warns
+		}
+		n, read := found[rel]
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if !read {
+			var err error
+			if n, err = countRecords(ctx, p); err != nil {
+				return err
+			}
+		}
+		if want := m.EntitiesExported[key]; want != n {
+			errs = append(errs, fmt.Errorf("%s has %d records, but %s declares %d (entitiesExported.%s): the package is incomplete or was changed after it was written; copy it again whole, or correct the count",
+				p, n, filepath.Join(dir, fileManifest), want, key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// countRecords counts the records of a package file the ingest does not
+// stage: CSV rows after the header, or non-blank JSONL lines. A missing file
+// has none.
+func countRecords(ctx context.Context, path string) (int, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if strings.HasSuffix(path, ".jsonl") {
+		return eachJSONL(ctx, path, func(map[string]any, []byte, int) error { return nil })
+	}
+	return readRows(ctx, path, nil, func(func(string) string, int) error { return nil })
 }
 
 // CSVOptions are the inputs of `mig ingest csv`.
@@ -270,6 +338,7 @@ var canonicalPaths = map[string]string{
 	"users": fileUsers, "organizations": fileOrgs, "memberships": fileMemberships, "roleDefinitions": fileRoles,
 	"userRoleAssignments": fileAssignments, "totpSecrets": fileTOTP, "warnings": fileWarnings, "skippedUsers": fileSkipped,
 	"samlConnections": fileSAML, "oidcConnections": fileOIDC, "customAttributeMappings": fileAttrMaps, "proxyRoutes": fileProxyRoutes,
+	"uploadUsers": fileUploadUsers, "uploadOrganizations": fileUploadOrgs, "uploadMemberships": fileUploadMemberships,
 }
 
 // readRows calls fn for each data row of a CSV file, after checking the

@@ -23,7 +23,7 @@ var (
 		"customRedirectUri", "workosConnectionId", "workosAcsUrl", "cutoverState", "notes"}
 )
 
-func stageSSO(ctx context.Context, run *ingest.Run, present map[string]bool, path func(string) string, roleOf map[string]string) error {
+func stageSSO(ctx context.Context, run *ingest.Run, present map[string]bool, path func(string) string, setRows func(rel string, n int)) error {
 	for _, c := range []struct {
 		rel, protocol   string
 		config, secrets []string
@@ -38,21 +38,21 @@ func stageSSO(ctx context.Context, run *ingest.Run, present map[string]bool, pat
 		if err != nil {
 			return err
 		}
-		run.SetRows(roleOf[c.rel], n)
+		setRows(c.rel, n)
 	}
 	if present[fileAttrMaps] {
 		n, err := stageAttributeMappings(ctx, run, path(fileAttrMaps))
 		if err != nil {
 			return err
 		}
-		run.SetRows(roleOf[fileAttrMaps], n)
+		setRows(fileAttrMaps, n)
 	}
 	if present[fileProxyRoutes] {
 		n, err := stageProxyRoutes(ctx, run, path(fileProxyRoutes))
 		if err != nil {
 			return err
 		}
-		run.SetRows(roleOf[fileProxyRoutes], n)
+		setRows(fileProxyRoutes, n)
 	}
 	_, err := run.Tx().ExecContext(ctx, `DELETE FROM sso_connections WHERE source = ? AND source_tenant = ? AND ingest_run_id <> ?`,
 		run.Src.Provider, run.Src.Tenant, run.ID)
