@@ -48,6 +48,10 @@ type Options struct {
 	// memberships, roles, totp, sso); nil means all. Files of entities not
 	// asked for are still written, header-only, as the contract wants.
 	EntitiesRequested []string
+	// StaleRemoved, when set, is told the path of each temporary directory
+	// an interrupted emit to the same Dir left behind, as Write removes it
+	// (see tempdir.go).
+	StaleRemoved func(path string)
 }
 
 // Result is what an emit wrote.
@@ -62,8 +66,9 @@ const TimeFormat = "2006-01-02T15:04:05.000Z"
 
 // Write emits the staging database as a package in o.Dir. All files are
 // written to a temporary directory next to o.Dir and renamed into place, so
-// an interrupted emit leaves no half package; the directory is 0700 and the
-// files 0600 because they hold password hashes and TOTP secrets. Every file
+// an interrupted emit leaves no half package (and the next emit removes the
+// temporary directory it left); the directory is 0700 and the files 0600
+// because they hold password hashes and TOTP secrets. Every file
 // comes from one query read in one read transaction, so the files agree
 // with each other and with the manifest even while another mig writes.
 func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
@@ -77,6 +82,9 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	if err := checkTarget(o.Dir, o.Overwrite); err != nil {
 		return nil, err
 	}
+	if err := removeStale(o.Dir, o.StaleRemoved); err != nil {
+		return nil, err
+	}
 	queries, err := loadQueries()
 	if err != nil {
 		return nil, err
@@ -85,15 +93,16 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Dir)+".tmp-")
+	tmp, unlock, err := makeTempDir(parent, tempPrefix(o.Dir))
 	if err != nil {
-		return nil, fmt.Errorf("emit: %w", err)
+		return nil, err
 	}
 	done := false
 	defer func() {
 		if !done {
 			os.RemoveAll(tmp)
 		}
+		unlock()
 	}()
 	for _, d := range []string{"sso", "workos_upload"} {
 		if err := os.Mkdir(filepath.Join(tmp, d), 0o700); err != nil {

@@ -35,6 +35,9 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 			o.GeneratedAt = t
 		}
 		o.EntitiesRequested = splitList(o.EntitiesRequested)
+		o.StaleRemoved = func(p string) {
+			fmt.Fprintf(e.Stderr, "removed %s, the temporary directory of an interrupted emit\n", p)
+		}
 		db, err := staging.Open(ctx, e.DB)
 		if err != nil {
 			return err
