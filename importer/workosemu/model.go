@@ -99,7 +99,8 @@ type Factor struct {
 }
 
 // State is a copy of everything the emulator holds, in creation order. It is
-// what GET /_emulator/state dumps and what other packages' tests inspect
+// what GET /_emulator/state dumps (with password hashes and TOTP secrets
+// redacted unless ?secrets=1) and what other packages' tests inspect
 // ("exactly one WorkOS user per staged user").
 type State struct {
 	Counts        Counts         `json:"counts"`
