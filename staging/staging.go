@@ -18,7 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 
 	"github.com/mig-tools/mig/schema"
 )
@@ -28,6 +28,9 @@ type DB struct {
 	*sqlx.DB
 	Path     string
 	ReadOnly bool
+
+	// refusals explains what the connections of OpenReadOnly refused.
+	refusals *refusals
 }
 
 // ErrNoDatabase is returned by OpenReadOnly when the file does not exist, so
@@ -73,25 +76,31 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{DB: db, Path: path}, nil
 }
 
-// OpenReadOnly opens an existing database that this process cannot write,
-// for `mig sql` and other inspection. It does not migrate.
+// OpenReadOnly opens an existing staging database through a connection
+// that cannot change any file, for `mig sql` and every other command that
+// only reads. It does not migrate. Read-only is a property of the
+// connection, not a filter on statements (see readOnlyConnector): a
+// statement that would write, attach another file or change the
+// connection's settings fails, and DB.Refused says what was refused.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
 	}
 	recoverCrashedWrite(ctx, path)
 	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
-	dsn := "file:" + escapePath(path) + "?mode=ro&" + pragmas(true)
-	db, err := sqlx.Open("sqlite", dsn)
+	dsn := "file:" + escapePath(path) + "?mode=ro&_defensive=1&" + pragmas(true)
+	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	ref := &refusals{}
+	db := sqlx.NewDb(sql.OpenDB(readOnlyConnector{Connector: base, refusals: ref}), "sqlite")
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &DB{DB: db, Path: path, ReadOnly: true}, nil
+	return &DB{DB: db, Path: path, ReadOnly: true, refusals: ref}, nil
 }
 
 // recoverCrashedWrite rolls back the write of a mig process that died in
@@ -142,7 +151,10 @@ func pragmas(readOnly bool) string {
 	// ten-million-user ingest they would otherwise grow the process by
 	// gigabytes.
 	v.Add("_pragma", "temp_store(FILE)")
-	if !readOnly {
+	if readOnly {
+		// No statement may write, not even to the temporary database.
+		v.Add("_pragma", "query_only(1)")
+	} else {
 		// One fsync per commit is enough for a rollback journal to survive a
 		// crash of mig; FULL would add one per commit for power loss only.
 		v.Add("_pragma", "synchronous(NORMAL)")

@@ -183,3 +183,35 @@ func TestOpenReadOnlyAfterCrashedWrite(t *testing.T) {
 		t.Fatalf("the committed rows were not restored: %d of 2", ones)
 	}
 }
+
+// The read-only connection runs with query_only on, and a refused
+// statement's error says what was refused.
+func TestOpenReadOnlyRefusal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mig.db")
+	db, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := staging.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var q int
+	if err := ro.Get(&q, `PRAGMA query_only`); err != nil || q != 1 {
+		t.Fatalf("query_only = %d, %v; want 1", q, err)
+	}
+	_, err = ro.Exec(`DELETE FROM users`)
+	err = ro.Refused(err)
+	var refused *staging.RefusedError
+	if !errors.As(err, &refused) || !errors.Is(err, staging.ErrReadOnly) || refused.What != "DELETE FROM users" {
+		t.Fatalf("err = %v, want a RefusedError for DELETE FROM users", err)
+	}
+	// A plain error is not a refusal.
+	_, err = ro.Exec(`SELECT * FROM no_such_table`)
+	if err = ro.Refused(err); errors.Is(err, staging.ErrReadOnly) {
+		t.Fatalf("err = %v, is not a refusal", err)
+	}
+}
