@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -33,23 +32,49 @@ type DB struct {
 	refusals *refusals
 }
 
-// ErrNoDatabase is returned by OpenReadOnly when the file does not exist, so
-// read-only commands can say "ingest something first" instead of creating an
-// empty database.
+// ErrNoDatabase is returned when the path holds no staging database (no
+// file, or an empty one), so commands other than ingest can say "ingest
+// something first" instead of creating an empty database.
 var ErrNoDatabase = errors.New("no staging database")
+
+// ErrNotStaging is returned for a file that is something else than a mig
+// staging database: another tool's SQLite database, or not a database at
+// all. mig neither reads nor adds its tables to it.
+var ErrNotStaging = errors.New("not a mig staging database")
 
 // Open opens (creating it if needed, with mode 0600 because it will hold
 // password hashes and TOTP secrets) the staging database at path and brings
-// its schema up to date.
+// its schema up to date. A file that holds something else than a staging
+// database is refused with ErrNotStaging and left as it is. Only the
+// commands that stage data (ingest) call Open; the others call OpenExisting
+// or OpenReadOnly.
 //
 // The database uses a rollback journal rather than WAL: bulk ingest writes
 // every page once instead of twice, and the file stays a single file that any
 // SQLite tool opens. There is one connection, so there is one writer and no
 // lock contention inside the process.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if _, err := identify(ctx, path, true); err != nil {
+		return nil, err
+	}
 	if err := ensureFile(path); err != nil {
 		return nil, err
 	}
+	return open(ctx, path)
+}
+
+// OpenExisting opens the staging database at path for writing, as Open
+// does, but refuses with ErrNoDatabase when there is none there: a mistyped
+// --db must not create an empty database that a command then works on
+// (an import that imports nothing, an empty package).
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if _, err := identify(ctx, path, false); err != nil {
+		return nil, err
+	}
+	return open(ctx, path)
+}
+
+func open(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + escapePath(path) + "?" + pragmas(false)
 	db, err := sqlx.Open("sqlite", dsn)
 	if err != nil {
@@ -83,10 +108,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // statement that would write, attach another file or change the
 // connection's settings fails, and DB.Refused says what was refused.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	if _, err := identify(ctx, path, false); err != nil {
+		return nil, err
 	}
-	recoverCrashedWrite(ctx, path)
 	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
 	dsn := "file:" + escapePath(path) + "?mode=ro&_defensive=1&" + pragmas(true)
 	base, err := sqlite.NewConnector(dsn)
@@ -114,7 +138,7 @@ func recoverCrashedWrite(ctx context.Context, path string) {
 	if fi, err := os.Stat(path + "-journal"); err != nil || fi.Size() == 0 {
 		return
 	}
-	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+pragmas(false))
+	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+busyPragma().Encode())
 	if err != nil {
 		return
 	}
@@ -129,11 +153,14 @@ func recoverCrashedWrite(ctx context.Context, path string) {
 // cacheSize is the page cache, in KiB when negative.
 const cacheSize = "-32768"
 
+// busyPragma makes a connection wait for another mig process (an import
+// while someone runs mig sql) instead of failing at once with SQLITE_BUSY.
+func busyPragma() url.Values {
+	return url.Values{"_pragma": {"busy_timeout(10000)"}}
+}
+
 func pragmas(readOnly bool) string {
-	v := url.Values{}
-	// Wait for another mig process (an import while someone runs mig sql)
-	// instead of failing at once with SQLITE_BUSY.
-	v.Add("_pragma", "busy_timeout(10000)")
+	v := busyPragma()
 	// Memberships, roles and TOTP rows must point at staged users and orgs.
 	v.Add("_pragma", "foreign_keys(1)")
 	// 16 KiB pages for a new database (an existing one keeps its own). A

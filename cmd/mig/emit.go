@@ -35,9 +35,9 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 			o.GeneratedAt = t
 		}
 		o.EntitiesRequested = splitList(o.EntitiesRequested)
-		db, err := staging.Open(ctx, e.DB)
+		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
-			return err
+			return dbHint(err)
 		}
 		defer db.Close()
 		res, err := emit.Write(ctx, db, o)

@@ -47,7 +47,7 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, fn func(*staging.DB) (ingest.Counts, error)) error {
 	db, err := staging.Open(ctx, e.DB)
 	if err != nil {
-		return err
+		return dbHint(err)
 	}
 	defer db.Close()
 	c, err := fn(db)

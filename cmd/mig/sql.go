@@ -44,7 +44,7 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 		}
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
-			return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")
+			return dbHint(err)
 		}
 		defer db.Close()
 		switch {
