@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -30,6 +31,11 @@ type DB struct {
 
 	// refusals explains what the connections of OpenReadOnly refused.
 	refusals *refusals
+	// created is set when Open made the file (nothing was at Path), and
+	// madeDirs lists the directories it made for it, deepest first: what
+	// Discard removes.
+	created  bool
+	madeDirs []string
 }
 
 // ErrNoDatabase is returned when the path holds no staging database (no
@@ -57,10 +63,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if _, err := identify(ctx, path, true); err != nil {
 		return nil, err
 	}
-	if err := ensureFile(path); err != nil {
+	created, madeDirs, err := ensureFile(path)
+	if err != nil {
 		return nil, err
 	}
-	return open(ctx, path)
+	db, err := open(ctx, path)
+	if err != nil {
+		if created {
+			removeCreated(path, madeDirs)
+		}
+		return nil, err
+	}
+	db.created, db.madeDirs = created, madeDirs
+	return db, nil
 }
 
 // OpenExisting opens the staging database at path for writing, as Open
@@ -125,6 +140,41 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return &DB{DB: db, Path: path, ReadOnly: true, refusals: ref}, nil
+}
+
+// Discard closes db and, when Open created its file because nothing was at
+// the path, removes the file, its journal and the directories Open made for
+// it: a first ingest that failed leaves nothing behind. A database that was
+// there before Open is only closed, and so is one into which an ingest was
+// committed meanwhile (by another process).
+func (db *DB) Discard() error {
+	if !db.created {
+		return db.Close()
+	}
+	var runs int
+	err := db.GetContext(context.Background(), &runs, `SELECT count(*) FROM ingest_runs`)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || runs > 0 {
+		return err
+	}
+	return removeCreated(db.Path, db.madeDirs)
+}
+
+// removeCreated removes a database file that this process created, its
+// journal, and the (empty) directories made for it.
+func removeCreated(path string, madeDirs []string) error {
+	err := os.Remove(path)
+	if rerr := os.Remove(path + "-journal"); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	for _, d := range madeDirs {
+		if rerr := os.Remove(d); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // recoverCrashedWrite rolls back the write of a mig process that died in
@@ -200,18 +250,26 @@ func escapePath(path string) string {
 }
 
 // ensureFile creates the database file with mode 0600 if it does not exist,
-// so SQLite never creates it world-readable.
-func ensureFile(path string) error {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
+// so SQLite never creates it world-readable. It says whether it created the
+// file, and which directories it made for it, deepest first.
+func ensureFile(path string) (created bool, madeDirs []string, err error) {
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
 		}
+		madeDirs = append(madeDirs, d)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return false, madeDirs, nil
+	}
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return false, madeDirs, fmt.Errorf("create %s: %w", path, err)
 	}
-	return f.Close()
+	return true, madeDirs, f.Close()
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

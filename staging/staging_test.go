@@ -276,6 +276,63 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	}
 }
 
+// Discard removes a database that Open created, with the directories made
+// for it, and nothing else.
+func TestDiscardRemovesOnlyWhatOpenCreated(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "a", "b", "mig.db")
+	db, err := staging.Open(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+		t.Errorf("Discard left %s behind", filepath.Join(dir, "a"))
+	}
+
+	// A database that was there before Open stays.
+	existing := filepath.Join(dir, "mig.db")
+	db, err = staging.Open(ctx, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = staging.Open(ctx, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(existing); err != nil {
+		t.Errorf("Discard removed a database that existed before: %v", err)
+	}
+
+	// So does a new one into which an ingest was committed meanwhile.
+	shared := filepath.Join(dir, "shared.db")
+	db, err = staging.Open(ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := staging.Open(ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`INSERT INTO ingest_runs (provider, started_at) VALUES ('clerk', 'now')`); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(shared); err != nil {
+		t.Errorf("Discard removed a database holding an ingest: %v", err)
+	}
+}
+
 // The read-only connection runs with query_only on, and a refused
 // statement's error says what was refused.
 func TestOpenReadOnlyRefusal(t *testing.T) {
