@@ -48,6 +48,11 @@ var ErrNoDatabase = errors.New("no staging database")
 // all. mig neither reads nor adds its tables to it.
 var ErrNotStaging = errors.New("not a mig staging database")
 
+// BusyTimeout is how long a connection waits for another process that holds
+// the database's lock before it fails with "database is locked". Tests
+// shorten it.
+var BusyTimeout = 10 * time.Second
+
 // Open opens (creating it if needed, with mode 0600 because it will hold
 // password hashes and TOTP secrets) the staging database at path and brings
 // its schema up to date. A file that holds something else than a staging
@@ -206,7 +211,7 @@ const cacheSize = "-32768"
 // busyPragma makes a connection wait for another mig process (an import
 // while someone runs mig sql) instead of failing at once with SQLITE_BUSY.
 func busyPragma() url.Values {
-	return url.Values{"_pragma": {"busy_timeout(10000)"}}
+	return url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds())}}
 }
 
 func pragmas(readOnly bool) string {
