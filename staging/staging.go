@@ -18,7 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 
 	"github.com/mig-tools/mig/schema"
 )
@@ -28,25 +28,73 @@ type DB struct {
 	*sqlx.DB
 	Path     string
 	ReadOnly bool
+
+	// refusals explains what the connections of OpenReadOnly refused.
+	refusals *refusals
+	// created is set when Open made the file (nothing was at Path), and
+	// madeDirs lists the directories it made for it, deepest first: what
+	// Discard removes.
+	created  bool
+	madeDirs []string
 }
 
-// ErrNoDatabase is returned by OpenReadOnly when the file does not exist, so
-// read-only commands can say "ingest something first" instead of creating an
-// empty database.
+// ErrNoDatabase is returned when the path holds no staging database (no
+// file, or an empty one), so commands other than ingest can say "ingest
+// something first" instead of creating an empty database.
 var ErrNoDatabase = errors.New("no staging database")
+
+// ErrNotStaging is returned for a file that is something else than a mig
+// staging database: another tool's SQLite database, or not a database at
+// all. mig neither reads nor adds its tables to it.
+var ErrNotStaging = errors.New("not a mig staging database")
+
+// BusyTimeout is how long a connection waits for another process that holds
+// the database's lock before it fails with "database is locked". Tests
+// shorten it.
+var BusyTimeout = 10 * time.Second
 
 // Open opens (creating it if needed, with mode 0600 because it will hold
 // password hashes and TOTP secrets) the staging database at path and brings
-// its schema up to date.
+// its schema up to date. A file that holds something else than a staging
+// database is refused with ErrNotStaging and left as it is. Only the
+// commands that stage data (ingest) call Open; the others call OpenExisting
+// or OpenReadOnly.
 //
 // The database uses a rollback journal rather than WAL: bulk ingest writes
 // every page once instead of twice, and the file stays a single file that any
 // SQLite tool opens. There is one connection, so there is one writer and no
 // lock contention inside the process.
 func Open(ctx context.Context, path string) (*DB, error) {
-	if err := ensureFile(path); err != nil {
+	if _, err := identify(ctx, path, true); err != nil {
 		return nil, err
 	}
+	created, madeDirs, err := ensureFile(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, path)
+	if err != nil {
+		if created {
+			removeCreated(path, madeDirs)
+		}
+		return nil, err
+	}
+	db.created, db.madeDirs = created, madeDirs
+	return db, nil
+}
+
+// OpenExisting opens the staging database at path for writing, as Open
+// does, but refuses with ErrNoDatabase when there is none there: a mistyped
+// --db must not create an empty database that a command then works on
+// (an import that imports nothing, an empty package).
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if _, err := identify(ctx, path, false); err != nil {
+		return nil, err
+	}
+	return open(ctx, path)
+}
+
+func open(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + escapePath(path) + "?" + pragmas(false)
 	db, err := sqlx.Open("sqlite", dsn)
 	if err != nil {
@@ -73,25 +121,65 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{DB: db, Path: path}, nil
 }
 
-// OpenReadOnly opens an existing database that this process cannot write,
-// for `mig sql` and other inspection. It does not migrate.
+// OpenReadOnly opens an existing staging database through a connection
+// that cannot change any file, for `mig sql` and every other command that
+// only reads. It does not migrate. Read-only is a property of the
+// connection, not a filter on statements (see readOnlyConnector): a
+// statement that would write, attach another file or change the
+// connection's settings fails, and DB.Refused says what was refused.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	if _, err := identify(ctx, path, false); err != nil {
+		return nil, err
 	}
-	recoverCrashedWrite(ctx, path)
 	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
-	dsn := "file:" + escapePath(path) + "?mode=ro&" + pragmas(true)
-	db, err := sqlx.Open("sqlite", dsn)
+	dsn := "file:" + escapePath(path) + "?mode=ro&_defensive=1&" + pragmas(true)
+	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	ref := &refusals{}
+	db := sqlx.NewDb(sql.OpenDB(readOnlyConnector{Connector: base, refusals: ref}), "sqlite")
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &DB{DB: db, Path: path, ReadOnly: true}, nil
+	return &DB{DB: db, Path: path, ReadOnly: true, refusals: ref}, nil
+}
+
+// Discard closes db and, when Open created its file because nothing was at
+// the path, removes the file, its journal and the directories Open made for
+// it: a first ingest that failed leaves nothing behind. A database that was
+// there before Open is only closed, and so is one into which an ingest was
+// committed meanwhile (by another process).
+func (db *DB) Discard() error {
+	if !db.created {
+		return db.Close()
+	}
+	var runs int
+	err := db.GetContext(context.Background(), &runs, `SELECT count(*) FROM ingest_runs`)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || runs > 0 {
+		return err
+	}
+	return removeCreated(db.Path, db.madeDirs)
+}
+
+// removeCreated removes a database file that this process created, its
+// journal, and the (empty) directories made for it.
+func removeCreated(path string, madeDirs []string) error {
+	err := os.Remove(path)
+	if rerr := os.Remove(path + "-journal"); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	for _, d := range madeDirs {
+		if rerr := os.Remove(d); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // recoverCrashedWrite rolls back the write of a mig process that died in
@@ -105,7 +193,7 @@ func recoverCrashedWrite(ctx context.Context, path string) {
 	if fi, err := os.Stat(path + "-journal"); err != nil || fi.Size() == 0 {
 		return
 	}
-	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+pragmas(false))
+	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+busyPragma().Encode())
 	if err != nil {
 		return
 	}
@@ -120,11 +208,14 @@ func recoverCrashedWrite(ctx context.Context, path string) {
 // cacheSize is the page cache, in KiB when negative.
 const cacheSize = "-32768"
 
+// busyPragma makes a connection wait for another mig process (an import
+// while someone runs mig sql) instead of failing at once with SQLITE_BUSY.
+func busyPragma() url.Values {
+	return url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds())}}
+}
+
 func pragmas(readOnly bool) string {
-	v := url.Values{}
-	// Wait for another mig process (an import while someone runs mig sql)
-	// instead of failing at once with SQLITE_BUSY.
-	v.Add("_pragma", "busy_timeout(10000)")
+	v := busyPragma()
 	// Memberships, roles and TOTP rows must point at staged users and orgs.
 	v.Add("_pragma", "foreign_keys(1)")
 	// 16 KiB pages for a new database (an existing one keeps its own). A
@@ -142,7 +233,10 @@ func pragmas(readOnly bool) string {
 	// ten-million-user ingest they would otherwise grow the process by
 	// gigabytes.
 	v.Add("_pragma", "temp_store(FILE)")
-	if !readOnly {
+	if readOnly {
+		// No statement may write, not even to the temporary database.
+		v.Add("_pragma", "query_only(1)")
+	} else {
 		// One fsync per commit is enough for a rollback journal to survive a
 		// crash of mig; FULL would add one per commit for power loss only.
 		v.Add("_pragma", "synchronous(NORMAL)")
@@ -161,18 +255,26 @@ func escapePath(path string) string {
 }
 
 // ensureFile creates the database file with mode 0600 if it does not exist,
-// so SQLite never creates it world-readable.
-func ensureFile(path string) error {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
+// so SQLite never creates it world-readable. It says whether it created the
+// file, and which directories it made for it, deepest first.
+func ensureFile(path string) (created bool, madeDirs []string, err error) {
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
 		}
+		madeDirs = append(madeDirs, d)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, nil, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return false, madeDirs, nil
+	}
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return false, madeDirs, fmt.Errorf("create %s: %w", path, err)
 	}
-	return f.Close()
+	return true, madeDirs, f.Close()
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

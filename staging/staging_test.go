@@ -1,6 +1,7 @@
 package staging_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -181,5 +182,185 @@ func TestOpenReadOnlyAfterCrashedWrite(t *testing.T) {
 	ro.Get(&ones, `SELECT count(*) FROM filler WHERE b IN (1, 2)`)
 	if ones != 2 {
 		t.Fatalf("the committed rows were not restored: %d of 2", ones)
+	}
+}
+
+// A path that holds no staging database is refused by every open but
+// Open, which creates one; nothing is created on the way.
+func TestOpenExistingRefusesNoDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "sub", "typo.db")
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{missing, empty} {
+		if _, err := staging.OpenExisting(ctx, path); !errors.Is(err, staging.ErrNoDatabase) {
+			t.Errorf("OpenExisting(%s): err = %v, want ErrNoDatabase", path, err)
+		}
+		if _, err := staging.OpenReadOnly(ctx, path); !errors.Is(err, staging.ErrNoDatabase) {
+			t.Errorf("OpenReadOnly(%s): err = %v, want ErrNoDatabase", path, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Error("a refused open created the directory")
+	}
+	if fi, err := os.Stat(empty); err != nil || fi.Size() != 0 {
+		t.Error("a refused open changed the empty file")
+	}
+	// Open makes a staging database of the empty file (a `touch mig.db`).
+	db, err := staging.Open(ctx, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = staging.OpenExisting(ctx, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+// Another tool's SQLite database, or a file that is no database, is not a
+// staging database: every open refuses it and leaves it byte-identical.
+func TestOpenRefusesForeignFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.db")
+	wal := filepath.Join(dir, "wal.db")
+	for path, mode := range map[string]string{other: "DELETE", wal: "WAL"} {
+		plain, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := plain.Exec(`PRAGMA journal_mode = ` + mode + `; CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')`); err != nil {
+			t.Fatal(err)
+		}
+		plain.Close()
+	}
+	text := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(text, []byte("just some text, longer than a database header\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opens := map[string]func(context.Context, string) (*staging.DB, error){
+		"Open": staging.Open, "OpenExisting": staging.OpenExisting, "OpenReadOnly": staging.OpenReadOnly,
+	}
+	for _, path := range []string{other, wal, text, dir} {
+		var before []byte
+		if path != dir {
+			before, _ = os.ReadFile(path)
+		}
+		for name, open := range opens {
+			if db, err := open(ctx, path); !errors.Is(err, staging.ErrNotStaging) {
+				t.Errorf("%s(%s): err = %v, want ErrNotStaging", name, filepath.Base(path), err)
+				if db != nil {
+					db.Close()
+				}
+			}
+		}
+		if path != dir {
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Errorf("%s changed", path)
+			}
+		}
+	}
+	// Nothing was created next to them (a WAL database's -wal and -shm).
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 3 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files after the opens: %v, want other.db, wal.db, notes.txt", names)
+	}
+}
+
+// Discard removes a database that Open created, with the directories made
+// for it, and nothing else.
+func TestDiscardRemovesOnlyWhatOpenCreated(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "a", "b", "mig.db")
+	db, err := staging.Open(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+		t.Errorf("Discard left %s behind", filepath.Join(dir, "a"))
+	}
+
+	// A database that was there before Open stays.
+	existing := filepath.Join(dir, "mig.db")
+	db, err = staging.Open(ctx, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = staging.Open(ctx, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(existing); err != nil {
+		t.Errorf("Discard removed a database that existed before: %v", err)
+	}
+
+	// So does a new one into which an ingest was committed meanwhile.
+	shared := filepath.Join(dir, "shared.db")
+	db, err = staging.Open(ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := staging.Open(ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`INSERT INTO ingest_runs (provider, started_at) VALUES ('clerk', 'now')`); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	if err := db.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(shared); err != nil {
+		t.Errorf("Discard removed a database holding an ingest: %v", err)
+	}
+}
+
+// The read-only connection runs with query_only on, and a refused
+// statement's error says what was refused.
+func TestOpenReadOnlyRefusal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mig.db")
+	db, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := staging.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var q int
+	if err := ro.Get(&q, `PRAGMA query_only`); err != nil || q != 1 {
+		t.Fatalf("query_only = %d, %v; want 1", q, err)
+	}
+	_, err = ro.Exec(`DELETE FROM users`)
+	err = ro.Refused(err)
+	var refused *staging.RefusedError
+	if !errors.As(err, &refused) || !errors.Is(err, staging.ErrReadOnly) || refused.What != "DELETE FROM users" {
+		t.Fatalf("err = %v, want a RefusedError for DELETE FROM users", err)
+	}
+	// A plain error is not a refusal.
+	_, err = ro.Exec(`SELECT * FROM no_such_table`)
+	if err = ro.Refused(err); errors.Is(err, staging.ErrReadOnly) {
+		t.Fatalf("err = %v, is not a refusal", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -51,12 +50,9 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		if undo && (opts.Fix || opts.DropInvalidPasswordHashes) {
 			return usageError{"--undo-fixes cannot be combined with --fix or --drop-invalid-password-hashes"}
 		}
-		if _, err := os.Stat(e.DB); errors.Is(err, fs.ErrNotExist) {
-			return withHint(fmt.Errorf("%w at %s", staging.ErrNoDatabase, e.DB), "mig ingest clerk FILE (or pass --db PATH)")
-		}
-		db, err := staging.Open(ctx, e.DB)
+		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
-			return err
+			return dbHint(err)
 		}
 		defer db.Close()
 		if undo {

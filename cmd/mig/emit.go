@@ -38,9 +38,9 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 		o.StaleRemoved = func(p string) {
 			fmt.Fprintf(e.Stderr, "removed %s, the temporary directory of an interrupted emit\n", p)
 		}
-		db, err := staging.Open(ctx, e.DB)
+		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
-			return err
+			return dbHint(err)
 		}
 		defer db.Close()
 		res, err := emit.Write(ctx, db, o)

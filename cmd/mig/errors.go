@@ -27,7 +27,7 @@ func configureErrorsCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	return cmd, func(ctx context.Context, e *env) error {
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
-			return withHint(err, "mig ingest clerk FILE, then mig import (or pass --db PATH)")
+			return dbHint(err)
 		}
 		defer db.Close()
 		groups, err := importer.Errors(ctx, db)

@@ -59,9 +59,9 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		if f, ok := e.Stderr.(*os.File); ok {
 			o.ProgressTTY = isatty.IsTerminal(f.Fd())
 		}
-		db, err := staging.Open(ctx, e.DB)
+		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
-			return err
+			return dbHint(err)
 		}
 		defer db.Close()
 		if !o.Plan && !o.DryRun && o.APIKey == "" {

@@ -47,10 +47,17 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, fn func(*staging.DB) (ingest.Counts, error)) error {
 	db, err := staging.Open(ctx, e.DB)
 	if err != nil {
-		return err
+		return dbHint(err)
 	}
-	defer db.Close()
 	c, err := fn(db)
+	if err != nil && !errors.Is(err, ingest.ErrUnchanged) {
+		// A failed first ingest into a new path leaves no empty database.
+		if derr := db.Discard(); derr != nil {
+			e.Log.Warn("the new database of this failed ingest was not removed", "db", e.DB, "err", derr)
+		}
+	} else {
+		db.Close()
+	}
 	return reportIngest(e, provider, file, c, err, asJSON)
 }
 

@@ -102,6 +102,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
+	err = explainBusy(e.DB, err)
 	code := exitCode(err)
 	msg := err.Error()
 	if errors.Is(err, context.Canceled) {

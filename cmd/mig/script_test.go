@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -34,6 +35,22 @@ func TestScripts(t *testing.T) {
 			env.Setenv("FIXTURES", fixtures)
 			env.Setenv("MIG_DB", filepath.Join(env.WorkDir, "mig.db"))
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// sqlite FILE SQL runs SQL on any SQLite file, as another tool
+			// would, without mig's checks.
+			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: sqlite FILE SQL")
+				}
+				db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0]))
+				ts.Check(err)
+				defer db.Close()
+				_, err = db.Exec(args[1])
+				if neg != (err != nil) {
+					ts.Fatalf("sqlite: %v", err)
+				}
+			},
 		},
 	})
 }

@@ -44,7 +44,7 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 		}
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
-			return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")
+			return dbHint(err)
 		}
 		defer db.Close()
 		switch {
@@ -74,7 +74,7 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 		}
 		rows, err := db.QueryContext(ctx, query, args...)
 		if err != nil {
-			return fmt.Errorf("query: %w", err)
+			return fmt.Errorf("query: %w", db.Refused(err))
 		}
 		defer rows.Close()
 		_, err = writeRows(e.Stdout, rows, format)

@@ -26,7 +26,7 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 	{
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
-			return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")
+			return dbHint(err)
 		}
 		defer db.Close()
 		var rows []struct {

@@ -28,7 +28,7 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 	return cmd, func(ctx context.Context, e *env) error {
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
-			return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")
+			return dbHint(err)
 		}
 		defer db.Close()
 		var users []struct {
