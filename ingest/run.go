@@ -35,9 +35,10 @@ type Source struct {
 
 // File is one input file of a run, with the role it plays.
 type File struct {
-	Role string // users, org_mapping, role_mapping, ...
-	Path string
-	hash string
+	Role  string // users, org_mapping, role_mapping, ...
+	Path  string
+	spool string // the private copy of an input that can be read only once
+	hash  string
 	size int64
 	rows int
 }
@@ -206,16 +207,35 @@ type Run struct {
 	rowCtx context.Context
 
 	grow *staging.Grower // allocates the file ahead of the run's writes
+
+	settings    Settings
+	removeSpool func() // removes the private copies of the run's inputs
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
 // source read the same files with the same options it returns ErrUnchanged
 // and changes nothing. options must not contain secrets: they are stored.
 func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, options map[string]any) (*Run, error) {
+	return BeginWith(ctx, db, src, files, options, Settings{})
+}
+
+// BeginWith is Begin with settings. An input that can be read only once
+// (standard input, a pipe, a FIFO) is copied first; sources open the run's
+// files with Run.Open or Run.OpenCSV, which read the copy.
+func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, options map[string]any, set Settings) (r *Run, err error) {
 	opts, err := json.Marshal(options)
 	if err != nil {
 		return nil, err
 	}
+	removeSpool, err := spoolInputs(ctx, db.Path, files, set)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r == nil {
+			removeSpool()
+		}
+	}()
 	// The files are digested first only when a last run with the same
 	// options could have read the same files. Otherwise (a first ingest, new
 	// options) nothing waits for the digests: they are taken while the run
@@ -260,7 +280,8 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 		restoreForeignKeys(conn)
 		return nil, err
 	}
-	r := &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
+	r = &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx),
+		settings: set, removeSpool: removeSpool}
 	// The run holds the write lock now, so the file may grow (see
 	// staging.Grower). Without a grower the run is slower, not wrong.
 	r.grow, _ = staging.OpenGrower(db.Path)
@@ -288,6 +309,10 @@ func (r *Run) end() {
 	// Only now does no connection of the process hold a lock on the file.
 	r.grow.Close()
 	r.grow = nil
+	if r.removeSpool != nil {
+		r.removeSpool()
+		r.removeSpool = nil
+	}
 }
 
 // reserve grows the file ahead of the run's next writes.
@@ -1091,9 +1116,13 @@ func sameFiles(ctx context.Context, db *staging.DB, run int64, files []*File) (b
 	return strings.Join(prev, "\n") == strings.Join(cur, "\n"), nil
 }
 
-// digestFiles takes every file's SHA-256 and size.
+// digestFiles takes every file's SHA-256 and size. Inputs copied by
+// spoolInputs were digested on the way.
 func digestFiles(files []*File) error {
 	for _, f := range files {
+		if f.spool != "" {
+			continue
+		}
 		h, n, err := digest(f.Path)
 		if err != nil {
 			return err

@@ -32,6 +32,9 @@ type Options struct {
 	// which otherwise name the source in staging.
 	Provider string
 	Tenant   string
+	// Settings bound what one CSV record may hold and whether a re-ingest
+	// may mark most users missing.
+	Settings ingest.Settings
 }
 
 // Canonical paths of the files this package reads.
@@ -98,7 +101,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	if !present[fileUsers] {
 		return ingest.Counts{}, fmt.Errorf("%s: no users.csv: this is not a migration package", o.Dir)
 	}
-	run, err := ingest.Begin(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant})
+	run, err := ingest.BeginWith(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -111,7 +114,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	// the most memory: a million users' set is 15 MB.
 	var listed membershipSet
 	if present[fileMemberships] {
-		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
+		if listed, err = readMembershipSet(ctx, run, path(fileMemberships)); err != nil {
 			return ingest.Counts{}, err
 		}
 	}
@@ -198,6 +201,8 @@ type CSVOptions struct {
 	File     string // users in the WorkOS import format
 	TOTPFile string // optional: email,totp_secret[,totp_issuer,totp_user]
 	Tenant   string
+	// Settings are as for a package.
+	Settings ingest.Settings
 }
 
 // IngestCSV stages a flat CSV in the WorkOS import format (the reference
@@ -208,7 +213,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if o.TOTPFile != "" {
 		files = append(files, &ingest.File{Role: "totp_secrets", Path: o.TOTPFile})
 	}
-	run, err := ingest.Begin(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""})
+	run, err := ingest.BeginWith(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -272,10 +277,11 @@ var canonicalPaths = map[string]string{
 	"samlConnections": fileSAML, "oidcConnections": fileOIDC, "customAttributeMappings": fileAttrMaps, "proxyRoutes": fileProxyRoutes,
 }
 
-// readRows calls fn for each data row of a CSV file, after checking the
-// header has the required columns, and returns the number of rows.
-func readRows(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+// readRows calls fn for each data row of one of the run's CSV files, after
+// checking the header has the required columns, and returns the number of
+// rows.
+func readRows(ctx context.Context, run *ingest.Run, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -306,7 +312,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 		return 0, err
 	}
 	defer upsert.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
 		key, res := roles.OrgKey(orgID, ext, name)
 		if key == "" {
@@ -399,7 +405,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 		return 0, err
 	}
 	defer meta.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -464,7 +470,7 @@ func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, err
 		return idSet{}, err
 	}
 	set := idSet{ids}
-	_, err = readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	_, err = readRows(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		set.add(id)
 		return err
@@ -488,7 +494,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 		return 0, err
 	}
 	defer res.Close()
-	n, err := readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	n, err := readRows(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -525,7 +531,7 @@ func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
 		return 0, err
 	}
 	defer ins.Close()
-	return readRows(ctx, path, []string{"email", "totp_secret"}, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, []string{"email", "totp_secret"}, func(get func(string) string, line int) error {
 		email := ingest.NormalizeEmail(get("email"))
 		secret := strings.ToUpper(strings.ReplaceAll(get("totp_secret"), " ", ""))
 		if secret == "" {

@@ -51,7 +51,7 @@ type userStager struct {
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
 func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -231,7 +231,7 @@ func rawRow(header, rec []string) map[string]string {
 // a million rows back from the database to learn them), and the lines with
 // something to warn about, so that stageUsers builds only their users again.
 func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, warned lineSet, err error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return nil, nil, nil
 	}
