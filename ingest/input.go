@@ -24,6 +24,9 @@ const Stdin = "<stdin>"
 type Settings struct {
 	// Limits bound one CSV record of every file the run reads.
 	Limits Limits
+	// AcceptMissing lets a re-ingest mark more than half of the source's
+	// staged users missing (see MissingError).
+	AcceptMissing bool
 	// Stdin is what a file named Stdin reads (default os.Stdin).
 	Stdin io.Reader
 	// Log says when the run waits for an input that gives nothing yet

@@ -39,8 +39,8 @@ type File struct {
 	Path  string
 	spool string // the private copy of an input that can be read only once
 	hash  string
-	size int64
-	rows int
+	size  int64
+	rows  int
 }
 
 // Email is one address of a user.
@@ -1010,8 +1010,16 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 }
 
 // commitDelta ends a run over a source staged before: users the export no
-// longer has are marked missing, and the counts say what changed.
+// longer has are marked missing, and the counts say what changed. A run
+// that would mark more than half of the users staged before missing stops
+// with a MissingError, unless the settings accept it.
 func (r *Run) commitDelta(ctx context.Context) error {
+	var staged int
+	if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM users
+		WHERE source = ? AND source_tenant = ? AND first_run_id < ? AND change <> 'missing'`,
+		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&staged); err != nil {
+		return err
+	}
 	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
 		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
 		r.Src.Provider, r.Src.Tenant, r.ID)
@@ -1020,6 +1028,9 @@ func (r *Run) commitDelta(ctx context.Context) error {
 	}
 	n, _ := res.RowsAffected()
 	r.Counts.Missing = int(n)
+	if 2*r.Counts.Missing > staged && !r.settings.AcceptMissing {
+		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: staged}
+	}
 	// A user seen in this run without a TOTP secret it had before has lost
 	// it, unless the factor already reached WorkOS.
 	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
@@ -1035,6 +1046,31 @@ func (r *Run) commitDelta(ctx context.Context) error {
 		count(*) FILTER (WHERE change = 'unchanged')
 		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
 		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged)
+}
+
+// MissingError stops a re-ingest that would mark more than half of the
+// users staged from a source missing. An export cut short, filtered, or
+// taken from the wrong instance looks exactly like that, and a missing user
+// is no longer imported; a real mass removal is confirmed with
+// --accept-missing.
+type MissingError struct {
+	Source  Source
+	Missing int // users the export no longer has
+	Staged  int // users staged from the source before this run, not missing then
+}
+
+func (e *MissingError) Error() string {
+	src := e.Source.Provider
+	if e.Source.Tenant != "" {
+		src += " (tenant " + e.Source.Tenant + ")"
+	}
+	return fmt.Sprintf("this export does not have %d of the %d users staged from %s: marking more than half of a source's users missing "+
+		"is refused (is the export complete, and from the right instance?); nothing was changed", e.Missing, e.Staged, src)
+}
+
+// Hint says how to go on when the users were really removed.
+func (e *MissingError) Hint() string {
+	return "if those users were really removed, run the same ingest again with --accept-missing"
 }
 
 // exec runs one of the run's bulk statements (an index build, a step of a

@@ -36,7 +36,7 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	cmd.Flag("source-tenant", "Name of this Clerk instance, to keep two instances apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
-	settings := ingestSettingsFlags(cmd)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Log = e.Log
 		o.Settings = settings(e)
@@ -47,12 +47,18 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 }
 
 // ingestSettingsFlags declares the flags every ingest shares and returns
-// what fills ingest.Settings from them.
-func ingestSettingsFlags(cmd *kingpin.CmdClause) func(e *env) ingest.Settings {
+// what fills ingest.Settings from them; users says whether the command
+// stages users, and so takes --accept-missing.
+func ingestSettingsFlags(cmd *kingpin.CmdClause, users bool) func(e *env) ingest.Settings {
 	maxField := cmd.Flag("max-field-bytes", "Largest CSV field accepted, e.g. 4MiB; a row may hold 16 fields of that size. "+
 		"Larger input is an error, so that memory stays bounded.").Default("1MiB").Bytes()
+	var accept bool
+	if users {
+		cmd.Flag("accept-missing", "Accept a re-ingest that marks more than half of the source's staged users missing "+
+			"(the users were really removed from the source).").BoolVar(&accept)
+	}
 	return func(e *env) ingest.Settings {
-		return ingest.Settings{Limits: ingest.Limits{MaxFieldBytes: int64(*maxField)}, Stdin: e.Stdin, Log: e.Log}
+		return ingest.Settings{Limits: ingest.Limits{MaxFieldBytes: int64(*maxField)}, AcceptMissing: accept, Stdin: e.Stdin, Log: e.Log}
 	}
 }
 

@@ -25,7 +25,7 @@ func configureIngestPackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdCl
 	cmd.Flag("provider", "Source name in staging (default: the manifest's provider).").StringVar(&o.Provider)
 	cmd.Flag("source-tenant", "Source tenant in staging (default: the manifest's sourceTenant).").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
-	settings := ingestSettingsFlags(cmd)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Settings = settings(e)
 		return runIngest(ctx, e, "package", o.Dir, asJSON, func(db *staging.DB) (ingest.Counts, error) {
@@ -42,7 +42,7 @@ func configureIngestCSVCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 	cmd.Flag("totp", "CSV of TOTP secrets: email,totp_secret[,totp_issuer,totp_user].").ExistingFileVar(&o.TOTPFile)
 	cmd.Flag("source-tenant", "Name of this CSV source, to keep two CSV sources apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
-	settings := ingestSettingsFlags(cmd)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Settings = settings(e)
 		return runIngest(ctx, e, "csv", o.File, asJSON, func(db *staging.DB) (ingest.Counts, error) {
@@ -60,7 +60,7 @@ func configureIngestRolesCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	cmd.Flag("org-id", "WorkOS organization id for organization roles without one and for the mapped roles.").StringVar(&o.OrgID)
 	cmd.Flag("source-tenant", "Name of this role source, to keep two apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
-	settings := ingestSettingsFlags(cmd)
+	settings := ingestSettingsFlags(cmd, false)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Settings = settings(e)
 		if o.Definitions == "" && o.UserMapping == "" {

@@ -126,6 +126,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 	if err != nil {
 		return err
 	}
+	headerLine := r.Line()
 	for _, h := range header {
 		if !knownColumns[h] {
 			if err := run.WarnOnce(ctx, "col:"+h, ingest.Warning{Code: "unknown_column", File: o.UsersFile, Row: 1,
@@ -193,6 +194,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 	}
 	if parseErr != nil {
 		return parseErr
+	}
+	if rows == 0 {
+		return ingest.NoUserRows(o.UsersFile, headerLine)
 	}
 	run.Counts.Rows = rows
 	run.SetRows("users", rows)

@@ -60,6 +60,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 	if err != nil {
 		return 0, err
 	}
+	headerLine := r.Line()
 	for _, h := range header {
 		if !slices.Contains(userColumns, h) {
 			if err := run.WarnOnce(ctx, path+":"+h, ingest.Warning{Code: "unknown_column", File: path, Row: 1,
@@ -94,6 +95,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 		if err := s.row(ctx, r, header, rec, line); err != nil {
 			return rows, err
 		}
+	}
+	if rows == 0 {
+		return 0, ingest.NoUserRows(path, headerLine)
 	}
 	return rows, nil
 }
