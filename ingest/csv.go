@@ -123,9 +123,18 @@ func NewLimitedCSVReader(path string, r io.Reader, lim Limits) (*CSVReader, erro
 // checkFormat looks at the start of the file for two mistakes that would
 // otherwise surface as a misleading message about the header.
 func (c *CSVReader) checkFormat(head []byte) error {
-	if i := bytes.IndexFunc(head, func(r rune) bool { return !unicode.IsSpace(r) }); i >= 0 && (head[i] == '{' || head[i] == '[') {
-		return &LineError{File: c.path, Line: 1 + bytes.Count(head[:i], []byte("\n")), Err: ErrJSON,
-			Msg: "this looks like JSON (it starts with " + Excerpt(string(head[i:i+1])) + "), not CSV"}
+	notSpace := func(r rune) bool { return !unicode.IsSpace(r) }
+	if i := bytes.IndexFunc(head, notSpace); i >= 0 && (head[i] == '{' || head[i] == '[') {
+		// What follows the bracket tells JSON from a CSV whose first
+		// column is named "[id]".
+		next := byte(0)
+		if j := bytes.IndexFunc(head[i+1:], notSpace); j >= 0 {
+			next = head[i+1+j]
+		}
+		if head[i] == '{' && (next == '"' || next == '}') || head[i] == '[' && bytes.IndexByte([]byte(`{["]`), next) >= 0 {
+			return &LineError{File: c.path, Line: 1 + bytes.Count(head[:i], []byte("\n")), Err: ErrJSON,
+				Msg: "this looks like JSON (it starts with " + Excerpt(string(head[i:i+1])) + "), not CSV"}
+		}
 	}
 	if i := bytes.IndexAny(head, "\r\n"); i >= 0 && head[i] == '\r' && i+1 < len(head) && head[i+1] != '\n' {
 		return c.errorf(1, "", "line ends are CR only (an old Mac format), so the whole file reads as one line; "+

@@ -166,6 +166,10 @@ func TestCSVFormatMessages(t *testing.T) {
 	if !errors.Is(err, ingest.ErrJSON) {
 		t.Fatalf("err = %v, want ErrJSON", err)
 	}
+	// A CSV whose first column name starts with a bracket is CSV.
+	if recs, err := readAll(t, "[id],{email}\n1,a@example.com\n", ingest.Limits{}); err != nil || len(recs) != 2 {
+		t.Fatalf("bracketed header: %q, %v", recs, err)
+	}
 }
 
 // A message quotes at most a short, escaped excerpt of the input.

@@ -138,7 +138,7 @@ func spool(ctx context.Context, dbPath string, f *File, set Settings) (string, e
 			return tmp.Name(), nil
 		case <-wait.C:
 			if got.Load() == 0 {
-				log.Info(fmt.Sprintf("waiting for input from %s: nothing has been written to it yet (Ctrl-C stops)", f.Path))
+				log.Warn(fmt.Sprintf("waiting for input from %s: nothing has been written to it yet (Ctrl-C stops)", f.Path))
 			}
 		case <-ctx.Done():
 			// The copying goroutine may stay blocked in open or read; the

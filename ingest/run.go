@@ -489,7 +489,7 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		}
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
-			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
+			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			r.staged++
@@ -510,7 +510,7 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		null(u.ExternalID), null(u.Username), meta, emails, phones, raw, sum,
 	)
 	if err != nil {
-		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
+		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var first int

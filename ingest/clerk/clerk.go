@@ -309,7 +309,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 	case containsFold(unverifiedEmails, norm) || len(verifiedEmails) > 0:
 		u.EmailVerified = ptr(false)
 	default:
-		if err := warn("email_verification_unknown", "the export lists no verified or unverified addresses, so whether "+primary+" is verified is unknown; it is staged as not verified"); err != nil {
+		if err := warn("email_verification_unknown", "the export lists no verified or unverified addresses, so whether "+ingest.Excerpt(primary)+" is verified is unknown; it is staged as not verified"); err != nil {
 			return err
 		}
 		u.EmailVerified = ptr(false)
