@@ -35,11 +35,12 @@ type Source struct {
 
 // File is one input file of a run, with the role it plays.
 type File struct {
-	Role string // users, org_mapping, role_mapping, ...
-	Path string
-	hash string
-	size int64
-	rows int
+	Role  string // users, org_mapping, role_mapping, ...
+	Path  string
+	spool string // the private copy of an input that can be read only once
+	hash  string
+	size  int64
+	rows  int
 }
 
 // Email is one address of a user.
@@ -206,16 +207,35 @@ type Run struct {
 	rowCtx context.Context
 
 	grow *staging.Grower // allocates the file ahead of the run's writes
+
+	settings    Settings
+	removeSpool func() // removes the private copies of the run's inputs
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
 // source read the same files with the same options it returns ErrUnchanged
 // and changes nothing. options must not contain secrets: they are stored.
 func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, options map[string]any) (*Run, error) {
+	return BeginWith(ctx, db, src, files, options, Settings{})
+}
+
+// BeginWith is Begin with settings. An input that can be read only once
+// (standard input, a pipe, a FIFO) is copied first; sources open the run's
+// files with Run.Open or Run.OpenCSV, which read the copy.
+func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, options map[string]any, set Settings) (r *Run, err error) {
 	opts, err := json.Marshal(options)
 	if err != nil {
 		return nil, err
 	}
+	removeSpool, err := spoolInputs(ctx, db.Path, files, set)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r == nil {
+			removeSpool()
+		}
+	}()
 	// The files are digested first only when a last run with the same
 	// options could have read the same files. Otherwise (a first ingest, new
 	// options) nothing waits for the digests: they are taken while the run
@@ -260,7 +280,8 @@ func Begin(ctx context.Context, db *staging.DB, src Source, files []*File, optio
 		restoreForeignKeys(conn)
 		return nil, err
 	}
-	r := &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx)}
+	r = &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx),
+		settings: set, removeSpool: removeSpool}
 	// The run holds the write lock now, so the file may grow (see
 	// staging.Grower). Without a grower the run is slower, not wrong.
 	r.grow, _ = staging.OpenGrower(db.Path)
@@ -288,6 +309,10 @@ func (r *Run) end() {
 	// Only now does no connection of the process hold a lock on the file.
 	r.grow.Close()
 	r.grow = nil
+	if r.removeSpool != nil {
+		r.removeSpool()
+		r.removeSpool = nil
+	}
 }
 
 // reserve grows the file ahead of the run's next writes.
@@ -464,7 +489,7 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		}
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
-			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
+			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			r.staged++
@@ -485,7 +510,7 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		null(u.ExternalID), null(u.Username), meta, emails, phones, raw, sum,
 	)
 	if err != nil {
-		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, u.SourceID, err)
+		return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var first int
@@ -985,8 +1010,16 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 }
 
 // commitDelta ends a run over a source staged before: users the export no
-// longer has are marked missing, and the counts say what changed.
+// longer has are marked missing, and the counts say what changed. A run
+// that would mark more than half of the users staged before missing stops
+// with a MissingError, unless the settings accept it.
 func (r *Run) commitDelta(ctx context.Context) error {
+	var staged int
+	if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM users
+		WHERE source = ? AND source_tenant = ? AND first_run_id < ? AND change <> 'missing'`,
+		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&staged); err != nil {
+		return err
+	}
 	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
 		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
 		r.Src.Provider, r.Src.Tenant, r.ID)
@@ -995,6 +1028,9 @@ func (r *Run) commitDelta(ctx context.Context) error {
 	}
 	n, _ := res.RowsAffected()
 	r.Counts.Missing = int(n)
+	if 2*r.Counts.Missing > staged && !r.settings.AcceptMissing {
+		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: staged}
+	}
 	// A user seen in this run without a TOTP secret it had before has lost
 	// it, unless the factor already reached WorkOS.
 	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
@@ -1010,6 +1046,31 @@ func (r *Run) commitDelta(ctx context.Context) error {
 		count(*) FILTER (WHERE change = 'unchanged')
 		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
 		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged)
+}
+
+// MissingError stops a re-ingest that would mark more than half of the
+// users staged from a source missing. An export cut short, filtered, or
+// taken from the wrong instance looks exactly like that, and a missing user
+// is no longer imported; a real mass removal is confirmed with
+// --accept-missing.
+type MissingError struct {
+	Source  Source
+	Missing int // users the export no longer has
+	Staged  int // users staged from the source before this run, not missing then
+}
+
+func (e *MissingError) Error() string {
+	src := e.Source.Provider
+	if e.Source.Tenant != "" {
+		src += " (tenant " + e.Source.Tenant + ")"
+	}
+	return fmt.Sprintf("this export does not have %d of the %d users staged from %s: marking more than half of a source's users missing "+
+		"is refused (is the export complete, and from the right instance?); nothing was changed", e.Missing, e.Staged, src)
+}
+
+// Hint says how to go on when the users were really removed.
+func (e *MissingError) Hint() string {
+	return "if those users were really removed, run the same ingest again with --accept-missing"
 }
 
 // exec runs one of the run's bulk statements (an index build, a step of a
@@ -1091,9 +1152,13 @@ func sameFiles(ctx context.Context, db *staging.DB, run int64, files []*File) (b
 	return strings.Join(prev, "\n") == strings.Join(cur, "\n"), nil
 }
 
-// digestFiles takes every file's SHA-256 and size.
+// digestFiles takes every file's SHA-256 and size. Inputs copied by
+// spoolInputs were digested on the way.
 func digestFiles(files []*File) error {
 	for _, f := range files {
+		if f.spool != "" {
+			continue
+		}
 		h, n, err := digest(f.Path)
 		if err != nil {
 			return err

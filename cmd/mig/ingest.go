@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -28,19 +30,64 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	var o clerk.Options
 	var asJSON bool
 	cmd := ingestCmd(app).Command("clerk", "Ingest a Clerk dashboard CSV export, with optional org and role mapping files.")
-	cmd.Arg("file", "The Clerk CSV export.").Required().ExistingFileVar(&o.UsersFile)
+	cmd.Arg("file", "The Clerk CSV export (- reads standard input).").Required().SetValue(inputFile{&o.UsersFile})
 	cmd.Flag("org-mapping", "CSV mapping clerk_user_id to org_id, org_external_id and/or org_name (several lines per user allowed).").ExistingFileVar(&o.OrgMapping)
 	cmd.Flag("role-mapping", "CSV mapping clerk_user_id to role_slug (several lines per user allowed).").ExistingFileVar(&o.RoleMapping)
 	cmd.Flag("source-tenant", "Name of this Clerk instance, to keep two instances apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Log = e.Log
+		o.Settings = settings(e)
 		return runIngest(ctx, e, "clerk", o.UsersFile, asJSON, func(db *staging.DB) (ingest.Counts, error) {
 			return clerk.Ingest(ctx, db, o)
 		})
 	}
 }
+
+// ingestSettingsFlags declares the flags every ingest shares and returns
+// what fills ingest.Settings from them; users says whether the command
+// stages users, and so takes --accept-missing.
+func ingestSettingsFlags(cmd *kingpin.CmdClause, users bool) func(e *env) ingest.Settings {
+	maxField := cmd.Flag("max-field-bytes", "Largest CSV field accepted, e.g. 4MiB; a row may hold 16 fields of that size. "+
+		"Larger input is an error, so that memory stays bounded.").Default("1MiB").Bytes()
+	var accept bool
+	if users {
+		cmd.Flag("accept-missing", "Accept a re-ingest that marks more than half of the source's staged users missing "+
+			"(the users were really removed from the source).").BoolVar(&accept)
+	}
+	return func(e *env) ingest.Settings {
+		return ingest.Settings{Limits: ingest.Limits{MaxFieldBytes: int64(*maxField)}, AcceptMissing: accept, Stdin: e.Stdin, Log: e.Log}
+	}
+}
+
+// inputFile is a file argument that must exist, or be "-" for standard
+// input (read once, into a private copy: see ingest.Settings).
+type inputFile struct{ path *string }
+
+func (v inputFile) Set(s string) error {
+	// kingpin 2.4 hands a lone "-" over as "", so both mean standard input
+	// (an empty path names no file anyway).
+	if s == "-" || s == "" {
+		*v.path = ingest.Stdin
+		return nil
+	}
+	// The same words as kingpin's ExistingFile.
+	st, err := os.Stat(s)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("path '%s' does not exist", s)
+	case err != nil:
+		return err
+	case st.IsDir():
+		return fmt.Errorf("'%s' is a directory", st.Name())
+	}
+	*v.path = s
+	return nil
+}
+
+func (v inputFile) String() string { return *v.path }
 
 // runIngest opens the staging database, runs one source's ingest and
 // reports it: the body every `mig ingest` sub-command shares.

@@ -25,7 +25,9 @@ func configureIngestPackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdCl
 	cmd.Flag("provider", "Source name in staging (default: the manifest's provider).").StringVar(&o.Provider)
 	cmd.Flag("source-tenant", "Source tenant in staging (default: the manifest's sourceTenant).").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
+		o.Settings = settings(e)
 		return runIngest(ctx, e, "package", o.Dir, asJSON, func(db *staging.DB) (ingest.Counts, error) {
 			return pkg.IngestPackage(ctx, db, o)
 		})
@@ -36,11 +38,13 @@ func configureIngestCSVCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 	var o pkg.CSVOptions
 	var asJSON bool
 	cmd := ingestCmd(app).Command("csv", "Ingest a flat CSV in the WorkOS import format (email, password, password_hash, ..., org_id, org_external_id, org_name, role_slugs).")
-	cmd.Arg("file", "The users CSV; a user in several organizations takes one row per organization.").Required().ExistingFileVar(&o.File)
+	cmd.Arg("file", "The users CSV (- reads standard input); a user in several organizations takes one row per organization.").Required().SetValue(inputFile{&o.File})
 	cmd.Flag("totp", "CSV of TOTP secrets: email,totp_secret[,totp_issuer,totp_user].").ExistingFileVar(&o.TOTPFile)
 	cmd.Flag("source-tenant", "Name of this CSV source, to keep two CSV sources apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
+		o.Settings = settings(e)
 		return runIngest(ctx, e, "csv", o.File, asJSON, func(db *staging.DB) (ingest.Counts, error) {
 			return pkg.IngestCSV(ctx, db, o)
 		})
@@ -56,7 +60,9 @@ func configureIngestRolesCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	cmd.Flag("org-id", "WorkOS organization id for organization roles without one and for the mapped roles.").StringVar(&o.OrgID)
 	cmd.Flag("source-tenant", "Name of this role source, to keep two apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	settings := ingestSettingsFlags(cmd, false)
 	return cmd, func(ctx context.Context, e *env) error {
+		o.Settings = settings(e)
 		if o.Definitions == "" && o.UserMapping == "" {
 			return usageError{"give --definitions, --user-mapping or both"}
 		}

@@ -24,6 +24,9 @@ type Options struct {
 	Tenant      string // tells two Clerk instances apart in one database
 	TOTPIssuer  string // issuer recorded with TOTP secrets
 	Log         *slog.Logger
+	// Settings bound what one CSV record may hold and whether a re-ingest
+	// may mark most users missing.
+	Settings ingest.Settings
 }
 
 // Columns of the Clerk dashboard export.
@@ -66,9 +69,13 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 		files = append(files, &ingest.File{Role: "role_mapping", Path: o.RoleMapping})
 	}
 	src := ingest.Source{Provider: "clerk", Tenant: o.Tenant}
-	run, err := ingest.Begin(ctx, db, src, files, map[string]any{
+	set := o.Settings
+	if set.Log == nil {
+		set.Log = o.Log
+	}
+	run, err := ingest.BeginWith(ctx, db, src, files, map[string]any{
 		"org_mapping": o.OrgMapping != "", "role_mapping": o.RoleMapping != "", "totp_issuer": o.TOTPIssuer,
-	})
+	}, set)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -107,7 +114,10 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 }
 
 func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
-	f, r, err := ingest.OpenCSV(o.UsersFile)
+	f, r, err := run.OpenCSV(o.UsersFile)
+	if errors.Is(err, ingest.ErrJSON) {
+		return fmt.Errorf("%w: mig ingest clerk reads the CSV export of Clerk's dashboard; Clerk's JSON export is not supported yet", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -116,10 +126,11 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 	if err != nil {
 		return err
 	}
+	headerLine := r.Line()
 	for _, h := range header {
 		if !knownColumns[h] {
 			if err := run.WarnOnce(ctx, "col:"+h, ingest.Warning{Code: "unknown_column", File: o.UsersFile, Row: 1,
-				Message: fmt.Sprintf("column %q is not part of Clerk's export; it is kept in users.raw but not sent to WorkOS", h)}); err != nil {
+				Message: fmt.Sprintf("column %s is not part of Clerk's export; it is kept in users.raw but not sent to WorkOS", ingest.Excerpt(h))}); err != nil {
 				return err
 			}
 		}
@@ -183,6 +194,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, o Options) error {
 	}
 	if parseErr != nil {
 		return parseErr
+	}
+	if rows == 0 {
+		return ingest.NoUserRows(o.UsersFile, headerLine)
 	}
 	run.Counts.Rows = rows
 	run.SetRows("users", rows)
@@ -263,7 +277,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 
 	if primary == "" && len(verifiedEmails) > 0 {
 		primary = verifiedEmails[0]
-		if err := warn("primary_email_missing", fmt.Sprintf("no primary_email_address; using the first verified address %s", primary)); err != nil {
+		if err := warn("primary_email_missing", fmt.Sprintf("no primary_email_address; using the first verified address %s", ingest.Excerpt(primary))); err != nil {
 			return err
 		}
 	}
@@ -295,7 +309,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 	case containsFold(unverifiedEmails, norm) || len(verifiedEmails) > 0:
 		u.EmailVerified = ptr(false)
 	default:
-		if err := warn("email_verification_unknown", "the export lists no verified or unverified addresses, so whether "+primary+" is verified is unknown; it is staged as not verified"); err != nil {
+		if err := warn("email_verification_unknown", "the export lists no verified or unverified addresses, so whether "+ingest.Excerpt(primary)+" is verified is unknown; it is staged as not verified"); err != nil {
 			return err
 		}
 		u.EmailVerified = ptr(false)
@@ -362,7 +376,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 	switch {
 	case digest == "" && hasherName == "":
 	case digest == "":
-		if err := warn("password_hasher_without_digest", fmt.Sprintf("password_hasher is %q but password_digest is empty; no password is staged", hasherName)); err != nil {
+		if err := warn("password_hasher_without_digest", fmt.Sprintf("password_hasher is %s but password_digest is empty; no password is staged", ingest.Excerpt(hasherName))); err != nil {
 			return err
 		}
 	case hasherName == "":
@@ -386,7 +400,7 @@ func stageUser(ctx context.Context, run sink, o Options, r *ingest.CSVReader, he
 }
 
 func stageOrgMapping(ctx context.Context, run *ingest.Run, path string) error {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return err
 	}
@@ -416,7 +430,7 @@ func stageOrgMapping(ctx context.Context, run *ingest.Run, path string) error {
 }
 
 func stageRoleMapping(ctx context.Context, run *ingest.Run, path string) error {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return err
 	}

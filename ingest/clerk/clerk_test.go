@@ -163,7 +163,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 		orgs    string
 		wantErr string // substring, after the file name
 	}{
-		{"unterminated quote", header + "user_2,\"A,B,,b@example.com,,,,,,,,\nuser_3,C,D,,c@example.com,,,,,,,,\n", "", `:2: extraneous or missing " in quoted-field`},
+		{"unterminated quote", header + "user_2,\"A,B,,b@example.com,,,,,,,,\nuser_3,C,D,,c@example.com,,,,,,,,\n", "", `:2: field "first_name": the quote that opens this field (column 8) is never closed`},
 		{"wrong header", "id,first_name,email\nuser_2,A,b@example.com\n", "", `:1: field "primary_email_address": header has no "primary_email_address" column`},
 		{"too many fields", header + "user_2,A,B,,b@example.com,,,,,,,,,extra\n", "", ":2: wrong number of fields: row has 14 fields, the header has 13"},
 		{"invalid utf-8", header + "user_2,A\xff,B,,b@example.com,,,,,,,,\n", "", `:2: field "first_name": invalid UTF-8`},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mig-tools/mig/ingest"
 )
 
 // hasher says what becomes of one Clerk password_hasher. convert turns the
@@ -62,14 +64,14 @@ func mapHash(name, digest string) (hash, typ string, ok bool, reason string) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	h, known := hashers[name]
 	if !known {
-		return "", "", false, fmt.Sprintf("password hasher %q is unknown to mig", name)
+		return "", "", false, fmt.Sprintf("password hasher %s is unknown to mig", ingest.Excerpt(name))
 	}
 	if h.convert == nil {
-		return "", "", false, fmt.Sprintf("password hasher %q is not one WorkOS can import", name)
+		return "", "", false, fmt.Sprintf("password hasher %s is not one WorkOS can import", ingest.Excerpt(name))
 	}
 	out, err := h.convert(digest)
 	if err != nil {
-		return "", "", false, fmt.Sprintf("password hasher %q: digest is malformed: %v", name, err)
+		return "", "", false, fmt.Sprintf("password hasher %s: digest is malformed: %v", ingest.Excerpt(name), err)
 	}
 	return out, h.workosType, true, ""
 }
@@ -100,10 +102,10 @@ func firebaseScrypt(d string) (string, error) {
 		}
 	}
 	if _, err := strconv.Atoi(p[4]); err != nil {
-		return "", fmt.Errorf("rounds %q is not a number", p[4])
+		return "", fmt.Errorf("rounds %s is not a number", ingest.Excerpt(p[4]))
 	}
 	if _, err := strconv.Atoi(p[5]); err != nil {
-		return "", fmt.Errorf("memory cost %q is not a number", p[5])
+		return "", fmt.Errorf("memory cost %s is not a number", ingest.Excerpt(p[5]))
 	}
 	return fmt.Sprintf("$firebase-scrypt$hash=%s$salt=%s$sk=%s$ss=%s$r=%s$m=%s", p[0], p[1], p[2], p[3], p[4], p[5]), nil
 }
@@ -116,7 +118,7 @@ func pbkdf2PHC(digest string, salt, hash func(string) ([]byte, error)) func(stri
 		}
 		iter, err := strconv.Atoi(p[1])
 		if err != nil || iter <= 0 {
-			return "", fmt.Errorf("iterations %q is not a positive number", p[1])
+			return "", fmt.Errorf("iterations %s is not a positive number", ingest.Excerpt(p[1]))
 		}
 		s, err := salt(p[2])
 		if err != nil || len(s) == 0 {

@@ -139,13 +139,13 @@ func (m membershipSet) has(email, extID, orgID, orgExt, orgName, slugs string) b
 }
 
 // readMembershipSet reads organization_memberships.csv for stageUsers.
-func readMembershipSet(ctx context.Context, path string) (membershipSet, error) {
+func readMembershipSet(ctx context.Context, run *ingest.Run, path string) (membershipSet, error) {
 	set, err := newHashSet(path)
 	if err != nil {
 		return membershipSet{}, err
 	}
 	m := membershipSet{set}
-	_, err = readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	_, err = readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		user := "ext:" + get("external_id")
 		if user == "ext:" {
 			user = "email:" + ingest.NormalizeEmail(get("email"))

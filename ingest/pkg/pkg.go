@@ -33,6 +33,9 @@ type Options struct {
 	// which otherwise name the source in staging.
 	Provider string
 	Tenant   string
+	// Settings bound what one CSV record may hold and whether a re-ingest
+	// may mark most users missing.
+	Settings ingest.Settings
 }
 
 // Canonical paths of the files this package reads.
@@ -115,7 +118,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	if !present[fileUsers] {
 		return ingest.Counts{}, fmt.Errorf("%s: no users.csv: this is not a migration package", o.Dir)
 	}
-	run, err = ingest.Begin(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant})
+	run, err = ingest.BeginWith(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -128,7 +131,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	// the most memory: a million users' set is 15 MB.
 	var listed membershipSet
 	if present[fileMemberships] {
-		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
+		if listed, err = readMembershipSet(ctx, run, path(fileMemberships)); err != nil {
 			return ingest.Counts{}, err
 		}
 	}
@@ -209,7 +212,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	}
 	// Last, so the files staged above are counted as they were read; the
 	// rollback of a mismatch leaves the database as it was.
-	if err := checkCounts(ctx, m, o.Dir, found); err != nil {
+	if err := checkCounts(ctx, run, m, o.Dir, found); err != nil {
 		return ingest.Counts{}, err
 	}
 	return run.Commit(ctx)
@@ -220,7 +223,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 // missing one has none), so that a package cut short or edited after it was
 // written is refused instead of staged as if it were whole. It names every
 // file that disagrees.
-func checkCounts(ctx context.Context, m *manifest, dir string, found map[string]int) error {
+func checkCounts(ctx context.Context, run *ingest.Run, m *manifest, dir string, found map[string]int) error {
 	keys := make([]string, 0, len(m.EntitiesExported))
 	for key := range m.EntitiesExported {
 		keys = append(keys, key)
@@ -236,7 +239,7 @@ func checkCounts(ctx context.Context, m *manifest, dir string, found map[string]
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if !read {
 			var err error
-			if n, err = countRecords(ctx, p); err != nil {
+			if n, err = countRecords(ctx, run, p); err != nil {
 				return err
 			}
 		}
@@ -251,14 +254,14 @@ func checkCounts(ctx context.Context, m *manifest, dir string, found map[string]
 // countRecords counts the records of a package file the ingest does not
 // stage: CSV rows after the header, or non-blank JSONL lines. A missing file
 // has none.
-func countRecords(ctx context.Context, path string) (int, error) {
+func countRecords(ctx context.Context, run *ingest.Run, path string) (int, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
 	if strings.HasSuffix(path, ".jsonl") {
 		return eachJSONL(ctx, path, func(map[string]any, []byte, int) error { return nil })
 	}
-	return readRows(ctx, path, nil, func(func(string) string, int) error { return nil })
+	return readRows(ctx, run, path, nil, func(func(string) string, int) error { return nil })
 }
 
 // CSVOptions are the inputs of `mig ingest csv`.
@@ -266,6 +269,8 @@ type CSVOptions struct {
 	File     string // users in the WorkOS import format
 	TOTPFile string // optional: email,totp_secret[,totp_issuer,totp_user]
 	Tenant   string
+	// Settings are as for a package.
+	Settings ingest.Settings
 }
 
 // IngestCSV stages a flat CSV in the WorkOS import format (the reference
@@ -276,7 +281,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if o.TOTPFile != "" {
 		files = append(files, &ingest.File{Role: "totp_secrets", Path: o.TOTPFile})
 	}
-	run, err := ingest.Begin(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""})
+	run, err := ingest.BeginWith(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -341,10 +346,11 @@ var canonicalPaths = map[string]string{
 	"uploadUsers": fileUploadUsers, "uploadOrganizations": fileUploadOrgs, "uploadMemberships": fileUploadMemberships,
 }
 
-// readRows calls fn for each data row of a CSV file, after checking the
-// header has the required columns, and returns the number of rows.
-func readRows(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+// readRows calls fn for each data row of one of the run's CSV files, after
+// checking the header has the required columns, and returns the number of
+// rows.
+func readRows(ctx context.Context, run *ingest.Run, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -375,7 +381,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 		return 0, err
 	}
 	defer upsert.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
 		key, res := roles.OrgKey(orgID, ext, name)
 		if key == "" {
@@ -468,7 +474,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 		return 0, err
 	}
 	defer meta.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -533,7 +539,7 @@ func readAssigned(ctx context.Context, run *ingest.Run, path string) (idSet, err
 		return idSet{}, err
 	}
 	set := idSet{ids}
-	_, err = readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	_, err = readRows(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		set.add(id)
 		return err
@@ -557,7 +563,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 		return 0, err
 	}
 	defer res.Close()
-	n, err := readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	n, err := readRows(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -594,7 +600,7 @@ func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
 		return 0, err
 	}
 	defer ins.Close()
-	return readRows(ctx, path, []string{"email", "totp_secret"}, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, []string{"email", "totp_secret"}, func(get func(string) string, line int) error {
 		email := ingest.NormalizeEmail(get("email"))
 		secret := strings.ToUpper(strings.ReplaceAll(get("totp_secret"), " ", ""))
 		if secret == "" {

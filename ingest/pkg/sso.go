@@ -70,7 +70,7 @@ func stageConnections(ctx context.Context, run *ingest.Run, path, protocol strin
 		return 0, err
 	}
 	defer upsert.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		name, ext := get("name"), get("externalId")
 		if name == "" {
 			name = get("organizationName")
@@ -140,7 +140,7 @@ func stageAttributeMappings(ctx context.Context, run *ingest.Run, path string) (
 		return 0, err
 	}
 	defer upd.Close()
-	return readRows(ctx, path, []string{"externalid"}, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, []string{"externalid"}, func(get func(string) string, line int) error {
 		ext := get("externalId")
 		res, err := upd.ExecContext(rowCtx(ctx), get("providerType"), get("userPoolAttribute"), get("idpClaim"), run.Src.Provider, run.Src.Tenant, ext)
 		if err != nil {
@@ -160,7 +160,7 @@ func stageProxyRoutes(ctx context.Context, run *ingest.Run, path string) (int, e
 		return 0, err
 	}
 	defer upd.Close()
-	return readRows(ctx, path, []string{"externalid"}, func(get func(string) string, line int) error {
+	return readRows(ctx, run, path, []string{"externalid"}, func(get func(string) string, line int) error {
 		ext := get("externalId")
 		patch := map[string]string{}
 		for _, c := range proxyConfig {

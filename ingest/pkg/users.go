@@ -51,7 +51,7 @@ type userStager struct {
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
 func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -60,6 +60,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 	if err != nil {
 		return 0, err
 	}
+	headerLine := r.Line()
 	for _, h := range header {
 		if !slices.Contains(userColumns, h) {
 			if err := run.WarnOnce(ctx, path+":"+h, ingest.Warning{Code: "unknown_column", File: path, Row: 1,
@@ -94,6 +95,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 		if err := s.row(ctx, r, header, rec, line); err != nil {
 			return rows, err
 		}
+	}
+	if rows == 0 {
+		return 0, ingest.NoUserRows(path, headerLine)
 	}
 	return rows, nil
 }
@@ -231,7 +235,7 @@ func rawRow(header, rec []string) map[string]string {
 // a million rows back from the database to learn them), and the lines with
 // something to warn about, so that stageUsers builds only their users again.
 func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, warned lineSet, err error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return nil, nil, nil
 	}

@@ -24,6 +24,8 @@ type Options struct {
 	// organization belong to it, and mapped roles are given in it only.
 	OrgID  string
 	Tenant string
+	// Settings bound what one CSV record may hold.
+	Settings ingest.Settings
 }
 
 // Provider is the source name of role ingests in staging.
@@ -43,8 +45,8 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 	if len(files) == 0 {
 		return ingest.Counts{}, errors.New("ingest roles: give --definitions, --user-mapping or both")
 	}
-	run, err := ingest.Begin(ctx, db, ingest.Source{Provider: Provider, Tenant: o.Tenant}, files,
-		map[string]any{"org_id": o.OrgID, "definitions": o.Definitions != "", "user_mapping": o.UserMapping != ""})
+	run, err := ingest.BeginWith(ctx, db, ingest.Source{Provider: Provider, Tenant: o.Tenant}, files,
+		map[string]any{"org_id": o.OrgID, "definitions": o.Definitions != "", "user_mapping": o.UserMapping != ""}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -97,7 +99,7 @@ func EnsureOrg(ctx context.Context, run *ingest.Run, key, resolution, orgID, org
 		ON CONFLICT (org_key) DO UPDATE SET name = coalesce(organizations.name, excluded.name)
 		RETURNING id`, key, resolution, null(orgID), null(orgExt), null(orgName), run.Src.Provider, run.Src.Tenant, run.ID, line).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("%s:%d: stage organization %s: %w", file, line, key, err)
+		return 0, fmt.Errorf("%s:%d: stage organization %s: %w", file, line, ingest.Excerpt(key), err)
 	}
 	return id, nil
 }
@@ -107,7 +109,7 @@ func EnsureOrg(ctx context.Context, run *ingest.Run, key, resolution, orgID, org
 // org_external_id, or defaultOrgID); an environment role must name none.
 // It returns the number of data rows.
 func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID string) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +156,7 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 			}
 		case "environment", "organization":
 		default:
-			return lineErr("role_type", "%q: role_type is environment or organization", typ)
+			return lineErr("role_type", "%s: role_type is environment or organization", ingest.Excerpt(typ))
 		}
 		if typ == "environment" && (orgID != "" || orgExt != "") {
 			return lineErr("role_type", "an environment role applies to every organization and cannot name one (org_id/org_external_id); make it an organization role")
@@ -162,7 +164,7 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 		if typ == "organization" && orgID == "" && orgExt == "" {
 			orgID = defaultOrgID
 			if orgID == "" {
-				return lineErr("org_id", "organization role %q names no organization: fill org_id or org_external_id, or pass --org-id", slug)
+				return lineErr("org_id", "organization role %s names no organization: fill org_id or org_external_id, or pass --org-id", ingest.Excerpt(slug))
 			}
 		}
 		var orgRowID any
@@ -177,7 +179,7 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 		}
 		var first int
 		if err := dup.QueryRowContext(ctx, slug, scope, run.ID).Scan(&first); err == nil {
-			return lineErr("role_slug", "role %q%s is already defined on line %d", slug, scopeText(scope), first)
+			return lineErr("role_slug", "role %s%s is already defined on line %d", ingest.Excerpt(slug), scopeText(scope), first)
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -187,7 +189,7 @@ func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID s
 		}
 		pj, _ := json.Marshal(perms)
 		if _, err := upsert.ExecContext(ctx, slug, null(get("role_name")), typ, string(pj), orgRowID, scope, run.Src.Provider, run.ID, line); err != nil {
-			return fmt.Errorf("%s:%d: stage role %s: %w", path, line, slug, err)
+			return fmt.Errorf("%s:%d: stage role %s: %w", path, line, ingest.Excerpt(slug), err)
 		}
 		for _, p := range perms {
 			if _, err := perm.ExecContext(ctx, p, run.Src.Provider, run.ID); err != nil {
@@ -212,13 +214,13 @@ func scopeText(scope string) string {
 	if scope == "" {
 		return ""
 	}
-	return " for organization " + scope
+	return " for organization " + ingest.Excerpt(scope)
 }
 
 // stageUserMapping reads email|external_id|user_id,role_slug lines and gives
 // the roles to matching users of any source.
 func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) (int, error) {
-	f, r, err := ingest.OpenCSV(path)
+	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
 	}
