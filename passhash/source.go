@@ -15,12 +15,13 @@ import (
 // is, named by hasher (users.source_hasher). It lets a user tell a wrong
 // password from a hash that will not be imported.
 //
-// It reads the names every source may stage: a WorkOS type (which
+// It reads what any source may stage there: a WorkOS type (which
 // --drop-invalid-password-hashes leaves as the hasher of a hash it moved
 // here), md5 and sha256 as hex digests of the bare password, and any
-// digest Detect recognises whatever its name. A source that exports its
-// own layouts (Clerk's scrypt_firebase, pbkdf2_sha256, ...) reads those
-// itself, converts them with this package and calls Verify.
+// digest Detect recognises whatever its name. A source's own layouts
+// (Clerk's scrypt_firebase and pbkdf2_*) are not read here: the source's
+// ingest converts them to WorkOS's form, and one stays a digest only when
+// it could not be read, which a second reader would not change.
 func VerifySourceDigest(hasher, digest, password string) (bool, error) {
 	name := strings.ToLower(strings.TrimSpace(hasher))
 	if IsType(name) {
