@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func argon2PHC(prefix string) func(string) (string, error) {
 			return "", fmt.Errorf("expected a PHC string starting with %s", prefix)
 		}
 		if typ, ok := passhash.Detect(d); !ok || typ != "argon2" {
-			return "", errors.New("expected an argon2 PHC string $variant$v=..$m=..,t=..,p=..$salt$hash")
+			return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", strings.Count(d, "$"))
 		}
 		return d, nil
 	}
