@@ -97,11 +97,11 @@ func (p phc) intParam(name string, max int64) (int, error) {
 	if !ok {
 		return 0, fmt.Errorf("parameter %s is missing", name)
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 || n > max {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || int64(n) > max {
 		return 0, fmt.Errorf("parameter %s=%s is not an integer from 1 to %d", name, v, max)
 	}
-	return int(n), nil
+	return n, nil
 }
 
 // argon2IDs are the argon2 variants a PHC string may name.
