@@ -106,7 +106,10 @@ func parse(typ, h string) (verifier, error) {
 		return parseScrypt(h)
 	case "firebase-scrypt":
 		f, err := parseFirebase(h, decodeStd)
-		return f, err
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
 	case "ssha":
 		return parseSSHA(h)
 	}

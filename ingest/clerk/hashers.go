@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -86,7 +87,11 @@ func argon2PHC(prefix string) func(string) (string, error) {
 			return "", fmt.Errorf("expected a PHC string starting with %s", prefix)
 		}
 		if typ, ok := passhash.Detect(d); !ok || typ != "argon2" {
-			return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", strings.Count(d, "$"))
+			switch id, _, _ := strings.Cut(d[1:], "$"); id {
+			case "argon2id", "argon2i", "argon2d":
+				return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", strings.Count(d, "$"))
+			}
+			return "", errors.New("expected an argon2id, argon2i or argon2d PHC string")
 		}
 		return d, nil
 	}

@@ -39,7 +39,7 @@ func TestMapHash(t *testing.T) {
 		{hasher: "argon2id", digest: "$argon2id$v=19$m=65536,t=3,p=4$abc123", wantReason: "malformed"},
 		{hasher: "argon2i", digest: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", wantReason: "malformed"},
 		// "argon2" names the family; argon2x is none of its variants.
-		{hasher: "argon2", digest: "$argon2x$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", wantReason: "malformed"},
+		{hasher: "argon2", digest: "$argon2x$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", wantReason: "malformed: expected an argon2id, argon2i or argon2d PHC string"},
 		{hasher: "scrypt_firebase", digest: firebaseDigest, wantType: "firebase-scrypt", wantHash: firebaseHash},
 		// URL-safe, unpadded base64 reaches WorkOS as the standard form.
 		{hasher: "scrypt_firebase", digest: firebaseDigestURL, wantType: "firebase-scrypt", wantHash: firebaseHash},
