@@ -10,7 +10,7 @@ import (
 
 	"modernc.org/sqlite"
 
-	"github.com/mig-tools/mig/checks/passwords"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // The rules call a few Go functions where SQL cannot say what a valid value
@@ -68,7 +68,7 @@ func init() {
 		if !ok1 || !ok2 {
 			return nil, nil
 		}
-		if err := passwords.Validate(typ, hash); err != nil {
+		if err := passhash.Validate(typ, hash); err != nil {
 			return err.Error(), nil
 		}
 		return nil, nil

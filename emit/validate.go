@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mig-tools/mig/passhash"
 )
 
 // ValidateOptions tune Validate.
@@ -734,32 +736,7 @@ func isSlug(s string) bool {
 	return s != ""
 }
 
-// isBcrypt matches ^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$ without a regexp,
-// which cost a second per million users.
-func isBcrypt(h string) bool {
-	rest, ok := strings.CutPrefix(h, "$2")
-	if !ok {
-		return false
-	}
-	if rest != "" && strings.IndexByte("abxy", rest[0]) >= 0 {
-		rest = rest[1:]
-	}
-	if len(rest) != 1+2+1+53 || rest[0] != '$' || !isDigit(rest[1]) || !isDigit(rest[2]) || rest[3] != '$' {
-		return false
-	}
-	for i := 4; i < len(rest); i++ {
-		c := rest[i]
-		if !(c == '.' || c == '/' || isDigit(c) || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
-			return false
-		}
-	}
-	return true
-}
-
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// hashTypes are the password_hash_type values WorkOS accepts.
-var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
 
 // validEmail is deliberately plain: one @, something on each side, a dot
 // in the domain, no spaces. WorkOS rejects what fails it.
@@ -887,9 +864,9 @@ func (v *validator) userRow(r *row) {
 		v.errorf("password_hash_without_type", r.file, r.line, "password_hash_type", "password_hash needs a password_hash_type")
 	case hash == "" && typ != "":
 		v.errorf("password_hash_type_without_hash", r.file, r.line, "password_hash", "password_hash_type %q without a password_hash", typ)
-	case typ != "" && !slices.Contains(hashTypes, typ):
-		v.errorf("unsupported_password_hash_type", r.file, r.line, "password_hash_type", "WorkOS does not accept password_hash_type %q (it takes %s)", typ, strings.Join(hashTypes, ", "))
-	case typ == "bcrypt" && !isBcrypt(hash):
+	case typ != "" && !passhash.IsType(typ):
+		v.errorf("unsupported_password_hash_type", r.file, r.line, "password_hash_type", "WorkOS does not accept password_hash_type %q (it takes %s)", typ, strings.Join(passhash.Types, ", "))
+	case typ == "bcrypt" && passhash.Validate(typ, hash) != nil:
 		v.errorf("invalid_password_hash", r.file, r.line, "password_hash", "not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters)")
 	}
 	if pw != "" {

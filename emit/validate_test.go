@@ -103,6 +103,12 @@ func TestValidate(t *testing.T) {
 			"unsupported_password_hash_type", "error", "users.csv", 2},
 		{"broken bcrypt hash", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "$2b$10$N9qo8", "$2b$10$") },
 			"invalid_password_hash", "error", "users.csv", 2},
+		// The contract reads bcrypt as mig check does (passhash): the cost
+		// is from 04 to 31 and the variant a, b or y.
+		{"bcrypt cost below 04", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "$2b$10$N9qo8", "$2b$03$N9qo8") },
+			"invalid_password_hash", "error", "users.csv", 2},
+		{"bcrypt variant x", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "$2b$10$N9qo8", "$2x$10$N9qo8") },
+			"invalid_password_hash", "error", "users.csv", 2},
 		{"hash without type", func(t *testing.T, dir string) { edit(t, dir, "users.csv", ",bcrypt,", ",,") },
 			"password_hash_without_type", "error", "users.csv", 2},
 		{"plaintext password", func(t *testing.T, dir string) {

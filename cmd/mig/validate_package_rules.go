@@ -12,11 +12,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/checks"
-	"github.com/mig-tools/mig/checks/passwords"
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/pkg"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // packageRules applies mig check's rules to a migration package while
@@ -429,7 +429,7 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 		find("no_password_unverified_email", "no password and email %s is not verified: the user cannot sign in without a reset", email)
 	}
 	if u.PasswordHash != "" && u.PasswordHashType != "" {
-		if err := passwords.Validate(u.PasswordHashType, u.PasswordHash); err != nil {
+		if err := passhash.Validate(u.PasswordHashType, u.PasswordHash); err != nil {
 			find("password_hash_invalid", "%v", err)
 		}
 	}

@@ -8,7 +8,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/mig-tools/mig/checks/passwords"
+	"github.com/mig-tools/mig/cmd/mig/internal/prompt"
+	"github.com/mig-tools/mig/passhash"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -48,7 +49,7 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 		if len(users) == 0 {
 			return fmt.Errorf("no staged user has the email %s", email)
 		}
-		pw, err := passwords.ReadPassword(e.Stdin, e.Stderr, "Password for "+email+": ")
+		pw, err := prompt.ReadPassword(e.Stdin, e.Stderr, "Password for "+email+": ")
 		if err != nil {
 			return fmt.Errorf("read password: %w", err)
 		}
@@ -65,11 +66,11 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 				ok = subtle.ConstantTimeCompare([]byte(*u.Plaintext), []byte(pw)) == 1
 				what = "the plaintext password from the export"
 			case u.Hash != nil && u.HashType != nil:
-				ok, err = passwords.Verify(*u.HashType, *u.Hash, pw)
+				ok, err = passhash.Verify(*u.HashType, *u.Hash, pw)
 				what = "its " + *u.HashType + " hash"
 			case u.Digest != nil:
 				hasher := deref(u.Hasher)
-				ok, err = passwords.VerifyDigest(hasher, *u.Digest, pw)
+				ok, err = passhash.VerifySourceDigest(hasher, *u.Digest, pw)
 				what = "its source digest (" + orDash(hasher) + ")"
 				note = "; WorkOS cannot import this digest, so the user will have to reset the password anyway"
 			default:

@@ -3,6 +3,8 @@ package workosemu
 import (
 	"net/http"
 	"sort"
+
+	"github.com/mig-tools/mig/passhash"
 )
 
 // passwordFields applies the spec's mutual-exclusion rules for password,
@@ -39,7 +41,7 @@ func passwordFields(f fields) (password *string, hash, hashType string, bad *rep
 		return nil, "", "", &r
 	}
 	if hSet {
-		if err := ValidPasswordHash(ht, h); err != nil {
+		if err := passhash.Validate(ht, h); err != nil {
 			r := errCode(http.StatusBadRequest, "invalid_password_hash", "%s", upperFirst(err.Error())+".")
 			return nil, "", "", &r
 		}

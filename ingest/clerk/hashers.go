@@ -1,13 +1,14 @@
 package clerk
 
 import (
-	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // hasher says what becomes of one Clerk password_hasher. convert turns the
@@ -20,31 +21,32 @@ type hasher struct {
 
 // hashers is the one table that decides how Clerk password digests reach
 // WorkOS. Clerk's digest formats are those its Backend API documents for
-// CreateUser's password_hasher; WorkOS's types are the password_hash_type
-// enum of its OpenAPI spec (bcrypt, firebase-scrypt, ssha, scrypt, pbkdf2,
-// argon2).
+// CreateUser's password_hasher; WorkOS's types are passhash.Types, and
+// every conversion builds its string with passhash.
 var hashers = map[string]hasher{
 	// Clerk: "$<version>$<cost>$<salt & hash>", the modular crypt form that
 	// WorkOS's bcrypt takes as is.
 	"bcrypt": {"bcrypt", passThrough},
 	// Clerk: argon2 PHC strings "$argon2i$v=19$m=..,t=..,p=..$salt$hash" and
 	// the same with argon2id; WorkOS's argon2 takes PHC strings.
-	"argon2i":  {"argon2", phcPrefix("$argon2i$")},
-	"argon2id": {"argon2", phcPrefix("$argon2id$")},
+	"argon2i":  {"argon2", argon2PHC("$argon2i$")},
+	"argon2id": {"argon2", argon2PHC("$argon2id$")},
 	// Not a Clerk name, but the reference tool's sample export uses it for
 	// argon2id PHC strings; the PHC prefix says which variant it is.
-	"argon2": {"argon2", phcPrefix("$argon2")},
+	"argon2": {"argon2", argon2PHC("$argon2")},
 	// Clerk: "hash$salt$signer_key$salt_separator$rounds$mem_cost", all
-	// base64 but rounds and mem_cost; WorkOS's firebase-scrypt takes
-	// "$firebase-scrypt$hash=..$salt=..$sk=..$ss=..$r=..$m=..".
+	// base64 (standard or URL-safe, padded or not) but rounds and mem_cost;
+	// WorkOS's firebase-scrypt takes
+	// "$firebase-scrypt$hash=..$salt=..$sk=..$ss=..$r=..$m=.." in standard,
+	// padded base64.
 	"scrypt_firebase": {"firebase-scrypt", firebaseScrypt},
 	// Clerk: "pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>"; WorkOS's
 	// pbkdf2 takes the PHC form "$pbkdf2-sha256$i=..,l=..$salt$hash" with
 	// unpadded base64.
-	"pbkdf2_sha256": {"pbkdf2", pbkdf2PHC("sha256", decodeB64, decodeB64)},
+	"pbkdf2_sha256": {"pbkdf2", pbkdf2PHC("sha256", passhash.DecodeBase64, passhash.DecodeBase64)},
 	// Clerk: Django's "pbkdf2_sha256$<iterations>$<salt>$<hash b64>" where the
 	// salt is the literal text Django used.
-	"pbkdf2_sha256_django": {"pbkdf2", pbkdf2PHC("sha256", rawText, decodeB64)},
+	"pbkdf2_sha256_django": {"pbkdf2", pbkdf2PHC("sha256", rawText, passhash.DecodeBase64)},
 	// Clerk: "pbkdf2_sha1$<iterations>$<salt>$<hash hex>", literal salt.
 	"pbkdf2_sha1": {"pbkdf2", pbkdf2PHC("sha1", rawText, hex.DecodeString)},
 	// Not in WorkOS's enum: md5, sha256, phpass, bcrypt_sha256_django and
@@ -78,19 +80,26 @@ func mapHash(name, digest string) (hash, typ string, ok bool, reason string) {
 
 func passThrough(d string) (string, error) { return d, nil }
 
-func phcPrefix(prefix string) func(string) (string, error) {
+// argon2PHC takes an argon2 PHC string as it is, once passhash recognises
+// it as one and it starts with prefix, the variant Clerk's name promises.
+func argon2PHC(prefix string) func(string) (string, error) {
 	return func(d string) (string, error) {
 		if !strings.HasPrefix(d, prefix) {
 			return "", fmt.Errorf("expected a PHC string starting with %s", prefix)
 		}
-		// $argon2id$v=19$m=..,t=..,p=..$salt$hash: six parts around the $.
-		if p := strings.Split(d, "$"); len(p) != 6 || p[4] == "" || p[5] == "" {
-			return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", len(strings.Split(d, "$"))-1)
+		if typ, ok := passhash.Detect(d); !ok || typ != "argon2" {
+			switch id, _, _ := strings.Cut(d[1:], "$"); id {
+			case "argon2id", "argon2i", "argon2d":
+				return "", fmt.Errorf("expected $variant$v=..$m=..,t=..,p=..$salt$hash, got %d parts", strings.Count(d, "$"))
+			}
+			return "", errors.New("expected an argon2id, argon2i or argon2d PHC string")
 		}
 		return d, nil
 	}
 }
 
+// firebaseScrypt reads Clerk's "hash$salt$signer_key$salt_separator$rounds$mem_cost"
+// into passhash.FirebaseScrypt, which writes WorkOS's string.
 func firebaseScrypt(d string) (string, error) {
 	p := strings.Split(d, "$")
 	if len(p) != 6 {
@@ -101,16 +110,29 @@ func firebaseScrypt(d string) (string, error) {
 			return "", fmt.Errorf("%s is empty", name)
 		}
 	}
-	if _, err := strconv.Atoi(p[4]); err != nil {
+	var f passhash.FirebaseScrypt
+	var err error
+	if f.Rounds, err = strconv.Atoi(p[4]); err != nil {
 		return "", fmt.Errorf("rounds %s is not a number", ingest.Excerpt(p[4]))
 	}
-	if _, err := strconv.Atoi(p[5]); err != nil {
+	if f.MemCost, err = strconv.Atoi(p[5]); err != nil {
 		return "", fmt.Errorf("memory cost %s is not a number", ingest.Excerpt(p[5]))
 	}
-	return fmt.Sprintf("$firebase-scrypt$hash=%s$salt=%s$sk=%s$ss=%s$r=%s$m=%s", p[0], p[1], p[2], p[3], p[4], p[5]), nil
+	for i, b := range []struct {
+		name string
+		dst  *[]byte
+	}{{"hash", &f.Hash}, {"salt", &f.Salt}, {"signer key", &f.SignerKey}, {"salt separator", &f.SaltSeparator}} {
+		if *b.dst, err = passhash.DecodeBase64(p[i]); err != nil {
+			return "", fmt.Errorf("%s is not base64", b.name)
+		}
+	}
+	return f.String(), nil
 }
 
-func pbkdf2PHC(digest string, salt, hash func(string) ([]byte, error)) func(string) (string, error) {
+// pbkdf2PHC reads Clerk's "<name>$<iterations>$<salt>$<hash>", the salt and
+// hash decoded by salt and hash, into passhash.PBKDF2 with prf, which
+// writes WorkOS's PHC string.
+func pbkdf2PHC(prf string, salt, hash func(string) ([]byte, error)) func(string) (string, error) {
 	return func(d string) (string, error) {
 		p := strings.Split(d, "$")
 		if len(p) != 4 {
@@ -128,8 +150,7 @@ func pbkdf2PHC(digest string, salt, hash func(string) ([]byte, error)) func(stri
 		if err != nil || len(h) == 0 {
 			return "", fmt.Errorf("hash: %v", orEmpty(err))
 		}
-		enc := base64.RawStdEncoding
-		return fmt.Sprintf("$pbkdf2-%s$i=%d,l=%d$%s$%s", digest, iter, len(h), enc.EncodeToString(s), enc.EncodeToString(h)), nil
+		return passhash.PBKDF2{PRF: prf, Iterations: iter, Salt: s, Hash: h}.String(), nil
 	}
 }
 
@@ -141,12 +162,3 @@ func orEmpty(err error) error {
 }
 
 func rawText(s string) ([]byte, error) { return []byte(s), nil }
-
-// decodeB64 accepts padded or unpadded, standard or URL-safe base64.
-func decodeB64(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "-_") {
-		return base64.RawURLEncoding.DecodeString(s)
-	}
-	return base64.RawStdEncoding.DecodeString(s)
-}

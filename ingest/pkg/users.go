@@ -14,15 +14,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // userColumns are the columns of a WorkOS-format users file (the package's
 // users.csv and the reference tool's flat import CSV).
 var userColumns = []string{"email", "password", "password_hash", "password_hash_type", "first_name", "last_name",
 	"email_verified", "external_id", "metadata", "org_id", "org_external_id", "org_name", "role_slugs"}
-
-// hashTypes are the password_hash_type values WorkOS accepts.
-var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
 
 // secretUserColumns are masked in users.raw.
 var secretUserColumns = map[string]bool{"password": true, "password_hash": true}
@@ -388,12 +386,12 @@ func (s *userStager) user(ctx context.Context, get func(string) string, warn fun
 		if err := warn("password_hash_without_type", "password_hash_type", "password_hash is set but password_hash_type is empty; the hash is not staged for WorkOS (it is kept in users.source_password_digest)"); err != nil {
 			return nil, err
 		}
-	case slices.Contains(hashTypes, typ):
+	case passhash.IsType(typ):
 		u.PasswordHash, u.PasswordHashType = hash, typ
 	default:
 		u.SourceDigest, u.SourceHasher = hash, typ
 		if err := warn("unsupported_password_hash_type", "password_hash_type", fmt.Sprintf("password_hash_type %q is not one WorkOS accepts (%s); the user will have to reset the password (the digest is kept in users.source_password_digest)",
-			typ, strings.Join(hashTypes, ", "))); err != nil {
+			typ, strings.Join(passhash.Types, ", "))); err != nil {
 			return nil, err
 		}
 	}

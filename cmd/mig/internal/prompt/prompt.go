@@ -1,4 +1,7 @@
-package passwords
+// Package prompt reads a password from the terminal without echo, or from
+// a pipe, for verify-password. It is not a hash format (those are in
+// passhash): it is how a command asks a person for a secret.
+package prompt
 
 import (
 	"bufio"

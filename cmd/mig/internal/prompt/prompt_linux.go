@@ -1,4 +1,4 @@
-package passwords
+package prompt
 
 import "golang.org/x/sys/unix"
 
