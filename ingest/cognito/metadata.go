@@ -8,7 +8,9 @@ import (
 // WorkOS's limits on user metadata (the metadata schema of its OpenAPI
 // spec: at most 50 properties, names of at most 40 characters, string values
 // of at most 600). A value that does not fit is left out with a warning
-// naming its key, never cut short.
+// naming its key, never cut short. ingest/firebase has the same file: sources may
+// not import each other, and the source kit is where it belongs once it has
+// a place for metadata.
 const (
 	maxMetadataKeys     = 50
 	maxMetadataKeyLen   = 40
