@@ -24,7 +24,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,10 +230,9 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 	warn := func(code, msg string) error {
 		return sink.Warn(ctx, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: id, File: m.file, Row: row})
 	}
-	raw := rawRecord(r)
 	if id == "" {
 		if email == "" {
-			return sink.Skip(ctx, m.file, row, "", "", "no localId and no email address: the user cannot be told apart from others, and WorkOS users need an email", raw)
+			return sink.Skip(ctx, m.file, row, "", "", "no localId and no email address: the user cannot be told apart from others, and WorkOS users need an email", rawRecord(r, masked))
 		}
 		// Not an auth:export (which always writes localId), but another
 		// tool's dump: the user is keyed by its email, with no external id.
@@ -244,17 +242,17 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 		}
 	}
 	if r.Disabled && !m.o.IncludeDisabled {
-		return sink.Skip(ctx, m.file, row, id, email, "disabled in Firebase: a disabled user is not imported unless asked for", raw)
+		return sink.Skip(ctx, m.file, row, id, email, "disabled in Firebase: a disabled user is not imported unless asked for", rawRecord(r, masked))
 	}
 	if email == "" {
 		reason := "no email address: WorkOS users need one"
 		if r.PhoneNumber != "" {
 			reason = "no email address (phone-only user): WorkOS users need an email"
 		}
-		return sink.Skip(ctx, m.file, row, id, "", reason, raw)
+		return sink.Skip(ctx, m.file, row, id, "", reason, rawRecord(r, masked))
 	}
 
-	u := &ingest.User{SourceID: id, Row: row, EmailRaw: email, Raw: raw}
+	u := &ingest.User{SourceID: id, Row: row, EmailRaw: email}
 	if !strings.HasPrefix(id, "email:") {
 		u.ExternalID = id
 	}
@@ -304,25 +302,26 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 	}
 	u.Metadata = meta
 
-	if err := m.password(r, u, raw, warn); err != nil {
+	hashNote, err := m.password(r, u, warn)
+	if err != nil {
 		return err
 	}
+	u.Raw = rawRecord(r, hashNote)
 	return sink.AddUser(ctx, m.file, u)
 }
 
 // password stages the user's hash as WorkOS's firebase-scrypt string, or
-// records why it is not imported.
-func (m *mapper) password(r *Record, u *ingest.User, raw map[string]string, warn func(code, msg string) error) error {
+// records why it is not imported. note is what the raw copy says in place
+// of the hash and salt.
+func (m *mapper) password(r *Record, u *ingest.User, warn func(code, msg string) error) (note string, err error) {
 	hash, salt := strings.TrimSpace(r.PasswordHash), strings.TrimSpace(r.Salt)
 	if hash == "" && salt == "" {
-		return nil
+		return "", nil
 	}
 	if m.o.SkipPasswords {
 		m.skippedHashes++
-		raw["passwordHash"], raw["salt"] = "[not imported: passwords skipped]", "[not imported: passwords skipped]"
-		return nil
+		return "[not imported: passwords skipped]", nil
 	}
-	raw["passwordHash"], raw["salt"] = masked, masked
 	u.SourceDigest = hash + "$" + salt
 	u.SourceHasher = "SCRYPT"
 	h, errH := normB64(hash)
@@ -330,19 +329,19 @@ func (m *mapper) password(r *Record, u *ingest.User, raw map[string]string, warn
 	switch {
 	case hash == "" || salt == "" || errH != nil || errS != nil:
 		u.SourceHasher = hasherBroken
-		return warn("firebase_password_hash_unreadable", fmt.Sprintf("passwordHash and salt must both be base64 (hash: %s, salt: %s); no password is staged and the user will have to reset it", b64State(hash, errH), b64State(salt, errS)))
+		return masked, warn("firebase_password_hash_unreadable", fmt.Sprintf("passwordHash and salt must both be base64 (hash: %s, salt: %s); no password is staged and the user will have to reset it", b64State(hash, errH), b64State(salt, errS)))
 	case m.o.Hash == nil:
 		if m.noParams == 0 {
 			m.firstNoParams, m.firstNoParamID = u.Row, u.SourceID
 		}
 		m.noParams++
 		u.SourceHasher = hasherNoParams
-		return nil
+		return masked, nil
 	}
 	u.PasswordHash = "$firebase-scrypt$hash=" + h + "$salt=" + s + m.hashTail
 	u.PasswordHashType = "firebase-scrypt"
 	u.SourceDigest, u.SourceHasher = "", ""
-	return nil
+	return masked, nil
 }
 
 func b64State(s string, err error) string {
@@ -419,39 +418,90 @@ func customClaims(s string) ([]metaPair, error) {
 }
 
 // rawRecord is the copy of the record kept in users.raw (and with skipped
-// rows): every field the export has, the password hash and salt masked.
-func rawRecord(r *Record) map[string]string {
-	raw := make(map[string]string, 12)
-	put := func(k, v string) {
-		if v != "" {
-			raw[k] = v
+// rows): a JSON object of every field the export has, keys sorted, the
+// password hash and salt replaced by hashNote. It is written by hand: built
+// as a map and marshalled, it was a third of the time of mapping a user.
+func rawRecord(r *Record, hashNote string) json.RawMessage {
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
+	str := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = appendString(append(appendString(b, k), ':'), v)
+	}
+	lit := func(k string, v []byte) {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(append(appendString(b, k), ':'), v...)
+	}
+	str("createdAt", r.CreatedAt.String())
+	str("customAttributes", r.CustomAttributes)
+	if r.Disabled {
+		lit("disabled", []byte("true"))
+	}
+	str("displayName", r.DisplayName)
+	str("email", r.Email)
+	if r.EmailVerified {
+		lit("emailVerified", []byte("true"))
+	} else {
+		lit("emailVerified", []byte("false"))
+	}
+	str("lastLoginAt", r.LastLoginAt.String())
+	str("lastSignedInAt", r.LastSignedInAt.String())
+	str("localId", r.LocalID)
+	if len(r.MFAInfo) > 0 && !bytes.Equal(r.MFAInfo, []byte("null")) {
+		lit("mfaInfo", r.MFAInfo)
+	}
+	if r.PasswordHash != "" {
+		str("passwordHash", hashNote)
+	}
+	str("phoneNumber", r.PhoneNumber)
+	str("photoUrl", r.PhotoURL)
+	if len(r.ProviderUserInfo) > 0 {
+		p := make([]byte, 0, 128*len(r.ProviderUserInfo))
+		p = append(p, '[')
+		for i, pi := range r.ProviderUserInfo {
+			if i > 0 {
+				p = append(p, ',')
+			}
+			p = append(p, '{')
+			first := true
+			for _, kv := range [...][2]string{{"providerId", pi.ProviderID}, {"rawId", pi.RawID}, {"email", pi.Email}, {"displayName", pi.DisplayName}, {"photoUrl", pi.PhotoURL}} {
+				if kv[1] == "" {
+					continue
+				}
+				if !first {
+					p = append(p, ',')
+				}
+				first = false
+				p = appendString(append(appendString(p, kv[0]), ':'), kv[1])
+			}
+			p = append(p, '}')
+		}
+		lit("providerUserInfo", append(p, ']'))
+	}
+	if r.Salt != "" {
+		str("salt", hashNote)
+	}
+	str("tenantId", r.TenantID)
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string: plain printable ASCII, nearly
+// every value, is copied; anything else goes through encoding/json.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
 		}
 	}
-	put("localId", r.LocalID)
-	put("email", r.Email)
-	raw["emailVerified"] = strconv.FormatBool(r.EmailVerified)
-	put("displayName", r.DisplayName)
-	put("photoUrl", r.PhotoURL)
-	put("phoneNumber", r.PhoneNumber)
-	if r.Disabled {
-		raw["disabled"] = "true"
-	}
-	put("createdAt", r.CreatedAt.String())
-	put("lastSignedInAt", r.LastSignedInAt.String())
-	put("lastLoginAt", r.LastLoginAt.String())
-	put("customAttributes", r.CustomAttributes)
-	put("tenantId", r.TenantID)
-	if len(r.ProviderUserInfo) > 0 {
-		b, _ := json.Marshal(r.ProviderUserInfo)
-		raw["providerUserInfo"] = string(b)
-	}
-	if len(r.MFAInfo) > 0 && !slices.Equal(r.MFAInfo, []byte("null")) {
-		raw["mfaInfo"] = string(r.MFAInfo)
-	}
-	if r.PasswordHash != "" || r.Salt != "" {
-		raw["passwordHash"], raw["salt"] = masked, masked
-	}
-	return raw
+	return append(append(append(dst, '"'), s...), '"')
 }
 
 // decodeJSON streams {"users": [ ... ]} (or a bare array of users) with a

@@ -71,9 +71,14 @@ func TestSampleExport(t *testing.T) {
 		jane.FirstName != "Jane" || jane.LastName != "Doe" || !*jane.EmailVerified || jane.PasswordHash != want || jane.PasswordHashType != "firebase-scrypt" || jane.Row != 1 {
 		t.Errorf("first user %+v", jane)
 	}
-	raw := jane.Raw.(map[string]string)
+	raw := rawOf(t, jane)
 	if raw["createdAt"] != "1704067200000" || raw["lastSignedInAt"] != "1704153600000" || raw["passwordHash"] != "[stored separately]" || raw["salt"] != "[stored separately]" {
 		t.Errorf("raw %v: want the times kept and the hash masked", raw)
+	}
+	for _, u := range rec.users {
+		if b, _ := json.Marshal(u.Raw); strings.Contains(string(b), "UkVEQUNURUQ9PT0=") || strings.Contains(string(b), "base64==") {
+			t.Errorf("%s: the raw copy holds the hash or salt: %s", u.SourceID, b)
+		}
 	}
 	if len(rec.warnings) != 0 {
 		t.Errorf("warnings %+v", rec.warnings)
@@ -100,7 +105,7 @@ func TestCSVMatchesJSON(t *testing.T) {
 		jc.Row, cc.Row, jc.Raw, cc.Raw = 0, 0, nil, nil
 		// The CSV sample leaves out one user's displayName; the rest of
 		// the two samples agree.
-		if _, named := c.Raw.(map[string]string)["displayName"]; !named && c.SourceID == "abc123def456ghi789jk0003" {
+		if _, named := rawOf(t, c)["displayName"]; !named && c.SourceID == "abc123def456ghi789jk0003" {
 			jc.FirstName, jc.LastName = "", ""
 		}
 		if !reflect.DeepEqual(jc, cc) {
@@ -112,6 +117,20 @@ func TestCSVMatchesJSON(t *testing.T) {
 			t.Errorf("skip %d: JSON %+v, CSV %+v", i, fromJSON.skips[i], fromCSV.skips[i])
 		}
 	}
+}
+
+// rawOf reads back the user's raw copy, which must be one JSON object.
+func rawOf(t *testing.T, u *ingest.User) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(u.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("raw %s: %v", b, err)
+	}
+	return m
 }
 
 func skippedBefore(r *recorder, row int) []skip {
@@ -378,7 +397,10 @@ func TestMetadata(t *testing.T) {
 	if c := rec.codes(); c["firebase_custom_attributes_unreadable"] != 1 {
 		t.Errorf("warnings %v", c)
 	}
-	if rec.users[1].Raw.(map[string]string)["customAttributes"] != "{not json" {
+	if p, _ := rawOf(t, rec.users[0])["providerUserInfo"].([]any); len(p) != 3 || p[1].(map[string]any)["rawId"] != "1098" {
+		t.Errorf("raw providerUserInfo %v, want the three providers as JSON", rawOf(t, rec.users[0])["providerUserInfo"])
+	}
+	if rawOf(t, rec.users[1])["customAttributes"] != "{not json" {
 		t.Errorf("unreadable customAttributes not kept in raw: %v", rec.users[1].Raw)
 	}
 }
