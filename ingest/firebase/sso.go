@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
@@ -43,8 +44,8 @@ type SSOOptions struct {
 	AllTenants bool
 	// Endpoint replaces the Identity Toolkit API's base URL (for fakes).
 	Endpoint string
-	// HTTPClient makes the token request and the API calls; nil is
-	// http.DefaultClient.
+	// HTTPClient makes the token request and the API calls; nil is a
+	// client that gives up on a call after a minute.
 	HTTPClient *http.Client
 }
 
@@ -89,7 +90,7 @@ func FetchSSO(ctx context.Context, o SSOOptions, sink ingest.DefinitionSink) err
 	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = &http.Client{Timeout: time.Minute}
 	}
 	// The token request and the API calls both go through hc.
 	tctx := context.WithValue(ctx, oauth2.HTTPClient, hc)
