@@ -277,7 +277,7 @@ func (f *fetcher) pool(ctx context.Context, id string, from *Checkpoint) error {
 	if err != nil {
 		return fmt.Errorf("cognito %s: DescribeUserPool: %w", id, err)
 	}
-	pool := Pool{ID: id, Region: f.region, Connections: map[string]Connection{}}
+	pool := Pool{ID: id, Connections: map[string]Connection{}}
 	if desc.UserPool != nil {
 		pool.Name = aws.ToString(desc.UserPool.Name)
 	}

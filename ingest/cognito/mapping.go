@@ -39,9 +39,8 @@ type Provider struct {
 // Pool is what the mapping knows of a user pool beyond one user: its id and
 // name, and the SAML and OIDC connections its federated users sign in with.
 type Pool struct {
-	ID     string
-	Name   string
-	Region string
+	ID   string
+	Name string
 	// Connections holds the pool's SAML and OIDC providers, keyed by the
 	// lower-cased name (Cognito prefixes a federated user's username with
 	// the provider name, not always in the same case).

@@ -26,7 +26,7 @@ func fixture(t *testing.T, name string, v any) {
 
 // samplePool is the pool of the samples, with the SAML provider their
 // federated users name as one of its connections.
-var samplePool = cognito.Pool{ID: "us-east-1_AAAPOOL", Name: "Acme users", Region: "us-east-1",
+var samplePool = cognito.Pool{ID: "us-east-1_AAAPOOL", Name: "Acme users",
 	Connections: map[string]cognito.Connection{"somesamlidp": {Name: "SomeSamlIdP", Type: "SAML"}}}
 
 // TestUserSamples maps every public Cognito user sample and checks that each

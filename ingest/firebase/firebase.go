@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -70,7 +69,6 @@ type Options struct {
 	SkipPasswords   bool
 	NameSplit       NameSplit // empty means first-space
 	IncludeDisabled bool      // stage users disabled in Firebase; by default they are skipped
-	Log             *slog.Logger
 }
 
 // Validate checks the options (and normalises the hash parameters) before
@@ -230,7 +228,8 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 	warn := func(code, msg string) error {
 		return sink.Warn(ctx, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: id, File: m.file, Row: row})
 	}
-	if id == "" {
+	byEmail := id == ""
+	if byEmail {
 		if email == "" {
 			return sink.Skip(ctx, m.file, row, "", "", "no localId and no email address: the user cannot be told apart from others, and WorkOS users need an email", rawRecord(r, masked))
 		}
@@ -253,7 +252,7 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 	}
 
 	u := &ingest.User{SourceID: id, Row: row, EmailRaw: email}
-	if !strings.HasPrefix(id, "email:") {
+	if !byEmail {
 		u.ExternalID = id
 	}
 	verified := r.EmailVerified
