@@ -6,6 +6,11 @@
 // writes users.csv (a Clerk dashboard export), orgs.csv (org mapping, mixing
 // the four variants of the Clerk guide, some users in two orgs) and roles.csv
 // (role mapping, some users with two roles).
+//
+//	go run ./testdata/gen firebase -n 1000000 -o /tmp/firebase1m
+//
+// writes users.json (a firebase auth:export) and hash_config.json (see
+// firebase.go).
 package main
 
 import (
@@ -20,8 +25,12 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "firebase" {
+		firebaseMain(os.Args[2:])
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "clerk" {
-		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K]")
+		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K]\n       gen firebase -n N -o DIR [-seed S]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("clerk", flag.ExitOnError)
