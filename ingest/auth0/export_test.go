@@ -59,6 +59,9 @@ func MapConnection(raw []byte, base string) (*ingest.SSOConnection, []ingest.War
 	return s, w, nil
 }
 
+// DetectHash says whether a hash is bcrypt, and why not.
+var DetectHash = detectHash
+
 // ExportFields are the fields a users-exports job is asked for.
 var ExportFields = exportFields
 
