@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -18,23 +19,23 @@ import (
 // give it. Fields whose type Auth0 does not keep to (email_verified may be
 // a string, an identity's user_id a number) are read raw.
 type apiUser struct {
-	UserID        string                     `json:"user_id"`
-	Email         string                     `json:"email"`
-	EmailVerified json.RawMessage            `json:"email_verified"`
-	Username      string                     `json:"username"`
-	PhoneNumber   string                     `json:"phone_number"`
-	PhoneVerified json.RawMessage            `json:"phone_verified"`
-	Name          string                     `json:"name"`
-	GivenName     string                     `json:"given_name"`
-	FamilyName    string                     `json:"family_name"`
-	Identities    []identity                 `json:"identities"`
-	AppMetadata   map[string]json.RawMessage `json:"app_metadata"`
-	UserMetadata  map[string]json.RawMessage `json:"user_metadata"`
-	Blocked       json.RawMessage            `json:"blocked"`
-	CreatedAt     string                     `json:"created_at"`
-	UpdatedAt     string                     `json:"updated_at"`
-	LastLogin     string                     `json:"last_login"`
-	LoginsCount   json.RawMessage            `json:"logins_count"`
+	UserID        string          `json:"user_id"`
+	Email         string          `json:"email"`
+	EmailVerified json.RawMessage `json:"email_verified"`
+	Username      string          `json:"username"`
+	PhoneNumber   string          `json:"phone_number"`
+	PhoneVerified json.RawMessage `json:"phone_verified"`
+	Name          string          `json:"name"`
+	GivenName     string          `json:"given_name"`
+	FamilyName    string          `json:"family_name"`
+	Identities    []identity      `json:"identities"`
+	AppMetadata   json.RawMessage `json:"app_metadata"`
+	UserMetadata  json.RawMessage `json:"user_metadata"`
+	Blocked       json.RawMessage `json:"blocked"`
+	CreatedAt     string          `json:"created_at"`
+	UpdatedAt     string          `json:"updated_at"`
+	LastLogin     string          `json:"last_login"`
+	LoginsCount   json.RawMessage `json:"logins_count"`
 }
 
 // identity is one of a user's linked identities.
@@ -126,6 +127,14 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	if a.UserID == "" {
 		return userResult{}, &ingest.LineError{File: file, Line: row, Field: "user_id", Msg: "empty: every Auth0 user has one"}
 	}
+	appMeta, err := members(a.AppMetadata)
+	if err != nil {
+		return userResult{}, &ingest.LineError{File: file, Line: row, Field: "app_metadata", Msg: err.Error()}
+	}
+	userMeta, err := members(a.UserMetadata)
+	if err != nil {
+		return userResult{}, &ingest.LineError{File: file, Line: row, Field: "user_metadata", Msg: err.Error()}
+	}
 	r := userResult{SourceID: a.UserID, Email: strings.TrimSpace(a.Email), Raw: maskTokens(obj)}
 	warn := func(code, msg string, ctx map[string]any) {
 		r.Warnings = append(r.Warnings, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: a.UserID, File: file, Row: row, Context: ctx})
@@ -164,21 +173,21 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	u.FirstName, u.LastName = names(a)
 
-	meta := metadataBuilder{limitWarn: warn, onceWarn: func(key, code, msg string) {
+	meta := metadataBuilder{limitWarn: warn, onceWarn: func(key, code string, msg func() string) {
 		if m.once(key) {
-			warn(code, msg, nil)
+			warn(code, msg(), nil)
 		}
 	}}
 	meta.fixed(a, blocked)
-	meta.object("app_metadata", a.AppMetadata)
-	meta.object("user_metadata", a.UserMetadata)
+	meta.object("app_metadata", appMeta)
+	meta.object("user_metadata", userMeta)
 	u.Metadata = meta.done()
 	if blocked {
 		warn("blocked_user_staged", "the user is blocked in Auth0, and WorkOS has no blocked state: once imported the user can sign in (metadata auth0_blocked says it was blocked)", nil)
 	}
 	r.User = u
 	if m.o.UseMetadata && m.o.wants(EntityMemberships) {
-		r.Orgs = m.metadataOrgs(a, row, warn)
+		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn)
 	}
 	return r, nil
 }
@@ -242,13 +251,10 @@ func names(a apiUser) (first, last string) {
 var tokenKeys = []string{"access_token", "access_token_secret", "refresh_token", "id_token"}
 
 // maskTokens returns obj with every token value replaced. Nearly no user
-// carries one, so the object is decoded only when a key is in its text.
+// carries one, so the object is decoded only when "_token" is in its text
+// (every key of tokenKeys has it).
 func maskTokens(obj []byte) json.RawMessage {
-	hit := false
-	for _, k := range tokenKeys {
-		hit = hit || bytes.Contains(obj, []byte(`"`+k+`"`))
-	}
-	if !hit {
+	if !bytes.Contains(obj, []byte("_token")) {
 		return json.RawMessage(obj)
 	}
 	var v any
@@ -294,12 +300,12 @@ type metadataBuilder struct {
 	order     []string
 	over      []string
 	limitWarn func(code, msg string, ctx map[string]any)
-	onceWarn  func(key, code, msg string)
+	onceWarn  func(key, code string, msg func() string)
 }
 
 func (b *metadataBuilder) put(key, value string) {
 	if b.m == nil {
-		b.m = make(map[string]string, 16)
+		b.m = make(map[string]string, 24)
 	}
 	if n := utf8.RuneCountInString(key); n > maxMetadataKeyLen {
 		b.limitWarn("metadata_key_too_long", fmt.Sprintf("metadata key %q is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
@@ -327,21 +333,11 @@ func (b *metadataBuilder) fixed(a apiUser, blocked bool) {
 	if a.PhoneNumber != "" {
 		b.put("phone_number", a.PhoneNumber)
 		if v, ok := boolish(a.PhoneVerified); ok {
-			b.put("phone_verified", fmt.Sprint(v))
+			b.put("phone_verified", strconv.FormatBool(v))
 		}
 	}
 	if len(a.Identities) > 0 {
-		type short struct {
-			Provider   string `json:"provider"`
-			Connection string `json:"connection"`
-			UserID     string `json:"user_id,omitempty"`
-		}
-		ids := make([]short, len(a.Identities))
-		for i, id := range a.Identities {
-			ids[i] = short{Provider: id.Provider, Connection: id.Connection, UserID: jsonText(id.UserID)}
-		}
-		j, _ := json.Marshal(ids)
-		b.put("auth0_identities", string(j))
+		b.put("auth0_identities", identitiesText(a.Identities))
 	}
 	for _, kv := range [][2]string{{"auth0_created_at", a.CreatedAt}, {"auth0_updated_at", a.UpdatedAt},
 		{"auth0_last_login", a.LastLogin}, {"auth0_logins_count", jsonText(a.LoginsCount)}} {
@@ -354,19 +350,50 @@ func (b *metadataBuilder) fixed(a apiUser, blocked bool) {
 	}
 }
 
+// identitiesText is the JSON list of a user's identities, without their
+// profile data and tokens: [{"provider":...,"connection":...,"user_id":...}].
+func identitiesText(ids []identity) string {
+	buf := make([]byte, 0, 96*len(ids))
+	buf = append(buf, '[')
+	for i, id := range ids {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"provider":`...)
+		buf = appendJSONString(buf, id.Provider)
+		buf = append(buf, `,"connection":`...)
+		buf = appendJSONString(buf, id.Connection)
+		if uid := jsonText(id.UserID); uid != "" {
+			buf = append(buf, `,"user_id":`...)
+			buf = appendJSONString(buf, uid)
+		}
+		buf = append(buf, '}')
+	}
+	return string(append(buf, ']'))
+}
+
+// appendJSONString appends s as encoding/json writes it: plain printable
+// ASCII is copied, anything else goes through encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
 // object puts each top-level key of app_metadata or user_metadata as
 // "app_metadata.KEY", in key order. Strings, numbers and booleans become
 // their text; objects and lists their JSON text, which a warning says once
 // per key; null is no value.
-func (b *metadataBuilder) object(name string, obj map[string]json.RawMessage) {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		raw := bytes.TrimSpace(obj[k])
-		key := name + "." + k
+func (b *metadataBuilder) object(name string, obj []member) {
+	for _, mem := range obj {
+		raw := mem.val
+		key := name + "." + mem.key
 		if len(raw) == 0 {
 			continue
 		}
@@ -378,7 +405,9 @@ func (b *metadataBuilder) object(name string, obj map[string]json.RawMessage) {
 			if raw[0] == '[' {
 				kind = "a list"
 			}
-			b.onceWarn("json:"+key, "metadata_value_json", fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind))
+			b.onceWarn("json:"+key, "metadata_value_json", func() string {
+				return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
+			})
 		}
 		b.put(key, jsonText(raw))
 	}
@@ -395,17 +424,24 @@ func (b *metadataBuilder) done() map[string]string {
 }
 
 // jsonText is a JSON value as metadata text: a string unquoted, anything
-// else compacted.
+// else compacted. Export lines are compact already, and most strings have
+// no escape, so both are usually a copy.
 func jsonText(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
 	if raw[0] == '"' {
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 && bytes.IndexByte(raw[1:len(raw)-1], '"') < 0 {
+			return string(raw[1 : len(raw)-1])
+		}
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
 			return s
 		}
+	}
+	if bytes.IndexAny(raw, " \t\r\n") < 0 {
+		return string(raw)
 	}
 	var c bytes.Buffer
 	if json.Compact(&c, raw) != nil {
@@ -417,16 +453,17 @@ func jsonText(raw json.RawMessage) string {
 // metadataOrgs reads a user's memberships from the app_metadata fields
 // named by the options (or user_metadata, when allowed and app_metadata
 // has neither field).
-func (m *mapper) metadataOrgs(a apiUser, row int, warn func(code, msg string, ctx map[string]any)) []ingest.OrgMappingRow {
-	read := func(obj map[string]json.RawMessage, from string) (ids, names []string, found bool) {
+func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any)) []ingest.OrgMappingRow {
+	read := func(obj []member, from string) (ids, names []string, found bool) {
 		get := func(field string) []string {
 			if field == "" {
 				return nil
 			}
-			raw, ok := obj[field]
-			if !ok {
+			j := sort.Search(len(obj), func(i int) bool { return obj[i].key >= field })
+			if j == len(obj) || obj[j].key != field {
 				return nil
 			}
+			raw := obj[j].val
 			found = true
 			vals, ok := textList(raw)
 			if !ok {
@@ -437,9 +474,9 @@ func (m *mapper) metadataOrgs(a apiUser, row int, warn func(code, msg string, ct
 		}
 		return get(m.o.MetadataOrgIDField), get(m.o.MetadataOrgNameField), found
 	}
-	ids, orgNames, found := read(a.AppMetadata, "app_metadata")
+	ids, orgNames, found := read(appMeta, "app_metadata")
 	if !found && m.o.AllowUserMetadataOrg {
-		ids, orgNames, found = read(a.UserMetadata, "user_metadata")
+		ids, orgNames, found = read(userMeta, "user_metadata")
 		if found && m.once("org_from_user_metadata") {
 			warn("org_from_user_metadata", "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships", nil)
 		}
@@ -448,7 +485,7 @@ func (m *mapper) metadataOrgs(a apiUser, row int, warn func(code, msg string, ct
 	switch {
 	case len(ids) > 0:
 		for i, id := range ids {
-			r := ingest.OrgMappingRow{Row: row, SourceUserID: a.UserID, OrgExternalID: id}
+			r := ingest.OrgMappingRow{Row: row, SourceUserID: userID, OrgExternalID: id}
 			if len(orgNames) == len(ids) {
 				r.OrgName = orgNames[i]
 			}
@@ -459,7 +496,7 @@ func (m *mapper) metadataOrgs(a apiUser, row int, warn func(code, msg string, ct
 		}
 	default:
 		for _, n := range orgNames {
-			rows = append(rows, ingest.OrgMappingRow{Row: row, SourceUserID: a.UserID, OrgName: n})
+			rows = append(rows, ingest.OrgMappingRow{Row: row, SourceUserID: userID, OrgName: n})
 		}
 	}
 	return rows
