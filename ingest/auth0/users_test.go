@@ -167,6 +167,15 @@ func TestMapUser(t *testing.T) {
 					t.Errorf("phones %+v", r.User.Phones)
 				}
 			}},
+		{"metadata objects with spaces, escapes and a repeated key", nil,
+			`{"user_id":"auth0|m","email":"m@x.test","email_verified":true,` + dbIdentity + `,
+			  "app_metadata": { "plan" : "free" , "a\u00e9b" : "x\"y" , "list" : [ 1 , { "k" : "}" } ] , "plan" : "pro" } }`,
+			func(t *testing.T, r auth0.UserResult) {
+				m := r.User.Metadata
+				if m["app_metadata.plan"] != "pro" || m["app_metadata.aéb"] != `x"y` || m["app_metadata.list"] != `[1,{"k":"}"}]` {
+					t.Errorf("%v", m)
+				}
+			}},
 		{"a value over 600 characters is left out with a warning naming the key", nil,
 			`{"user_id":"auth0|m","email":"m@x.test","email_verified":true,` + dbIdentity + `,"user_metadata":{"bio":"` + long + `","ok":"` + long[:600] + `"}}`,
 			func(t *testing.T, r auth0.UserResult) {
@@ -289,10 +298,11 @@ func TestMapUserOnceWarnings(t *testing.T) {
 // the row and the field.
 func TestMapUserBadInput(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"user_id":5}`:                     `test:1: field "user_id": is a JSON number, expected a string`,
-		`{"email":"a@x.test"}`:              `test:1: field "user_id": empty`,
-		`{"user_id":"auth0|1","email":[1]}`: `field "email"`,
-		`{"user_id":`:                       `test:1: unexpected end of JSON input`,
+		`{"user_id":5}`:                                   `test:1: field "user_id": is a JSON number, expected a string`,
+		`{"email":"a@x.test"}`:                            `test:1: field "user_id": empty`,
+		`{"user_id":"auth0|1","email":[1]}`:               `field "email"`,
+		`{"user_id":`:                                     `test:1: unexpected end of JSON input`,
+		`{"user_id":"auth0|1","app_metadata":"plan=pro"}`: `test:1: field "app_metadata": is not a JSON object`,
 	} {
 		_, err := auth0.MapUser(auth0.Options{}, []byte(in))
 		var le *ingest.LineError
