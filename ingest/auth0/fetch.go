@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -96,7 +97,11 @@ func Fetch(ctx context.Context, o Options, sink ingest.DefinitionSink, resume Ch
 	if err != nil {
 		return err
 	}
-	f := &fetcher{o: o, c: c, sink: sink, save: onCheckpoint, m: newMapper(o, resume.Warned), log: o.Log, cp: resume.clone()}
+	f := &fetcher{o: o, c: c, sink: sink, save: onCheckpoint, m: newMapper(o, resume.Warned), log: o.Log, cp: resume.clone(),
+		handed: map[string]bool{}}
+	for _, k := range resume.Warned {
+		f.handed[k] = true
+	}
 	f.cp.Engine = o.engine()
 	if f.cp.Phase == "" {
 		f.cp.Phase = phases[0]
@@ -128,11 +133,14 @@ type fetcher struct {
 	m    *mapper
 	log  *slog.Logger
 	cp   Checkpoint
+	// handed holds the once-per-run warnings handed to the sink, which the
+	// checkpoint records.
+	handed map[string]bool
 }
 
 // checkpoint reports the cursor to the caller.
 func (f *fetcher) checkpoint() error {
-	f.cp.Warned = f.m.warnedKeys()
+	f.cp.Warned = slices.Sorted(maps.Keys(f.handed))
 	return f.save(f.cp.clone())
 }
 
@@ -166,6 +174,7 @@ func (f *fetcher) warnOnce(ctx context.Context, key string, w ingest.Warning) er
 	if !f.m.once(key) {
 		return nil
 	}
+	f.handed[key] = true
 	return f.sink.Warn(ctx, w)
 }
 
@@ -177,6 +186,9 @@ func (f *fetcher) hand(ctx context.Context, file string, row int, r userResult) 
 		if err := f.sink.Warn(ctx, w); err != nil {
 			return err
 		}
+	}
+	for _, k := range r.Once {
+		f.handed[k] = true
 	}
 	if r.User == nil {
 		return f.sink.Skip(ctx, file, row, r.SourceID, r.Email, r.Skip, r.Raw)

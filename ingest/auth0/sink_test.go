@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -136,10 +137,23 @@ func (s *sink) AddSSOConnection(_ context.Context, _ string, c ingest.SSOConnect
 	return nil
 }
 
-// commit is the fetch's onCheckpoint.
+// commit is the fetch's onCheckpoint. A checkpoint that counts a
+// once-per-run warning as given while the warning is not in what it
+// commits would lose the warning on a resume: commit refuses it.
 func (s *sink) commit(cp auth0.Checkpoint) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, k := range cp.Warned {
+		found := false
+		for _, w := range append(s.committed.Warnings, s.pending.Warnings...) {
+			if key, ok := strings.CutPrefix(k, "json:"); ok && w.Code == "metadata_value_json" && strings.HasPrefix(w.Message, key+" is") || w.Code == k {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("checkpoint counts warning %s as given, but it was not handed over", k)
+		}
+	}
 	s.committed.add(s.pending)
 	s.pending = recorded{}
 	s.last = cp

@@ -62,11 +62,15 @@ type userResult struct {
 	Raw      json.RawMessage // the user as Auth0 gave it, tokens masked
 	Warnings []ingest.Warning
 	Orgs     []ingest.OrgMappingRow
+	// Once names the once-per-run warnings among Warnings: the fetch
+	// counts them given when it hands them over, not when they are made
+	// (the export engine maps ahead of what the sink has stored).
+	Once []string
 }
 
 // mapper turns Auth0 users into staged users. It remembers which
-// once-per-run warnings it gave, so a key's warning is not repeated for
-// every user (and, through the checkpoint, not after a resume either).
+// once-per-run warnings it made, so a key's warning is not repeated for
+// every user (nor, through the checkpoint, after a resume).
 type mapper struct {
 	o      Options
 	mu     sync.Mutex // the export engine maps on its own goroutine
@@ -91,18 +95,6 @@ func (m *mapper) once(key string) bool {
 	}
 	m.warned[key] = true
 	return true
-}
-
-// warnedKeys lists the once-per-run warnings given, for the checkpoint.
-func (m *mapper) warnedKeys() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	keys := make([]string, 0, len(m.warned))
-	for k := range m.warned {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Reasons a user is not staged.
@@ -176,6 +168,7 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	meta := metadataBuilder{limitWarn: warn, onceWarn: func(key, code string, msg func() string) {
 		if m.once(key) {
 			warn(code, msg(), nil)
+			r.Once = append(r.Once, key)
 		}
 	}}
 	meta.fixed(a, blocked)
@@ -187,7 +180,7 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	r.User = u
 	if m.o.UseMetadata && m.o.wants(EntityMemberships) {
-		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn)
+		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, &r.Once)
 	}
 	return r, nil
 }
@@ -453,7 +446,7 @@ func jsonText(raw json.RawMessage) string {
 // metadataOrgs reads a user's memberships from the app_metadata fields
 // named by the options (or user_metadata, when allowed and app_metadata
 // has neither field).
-func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any)) []ingest.OrgMappingRow {
+func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any), once *[]string) []ingest.OrgMappingRow {
 	read := func(obj []member, from string) (ids, names []string, found bool) {
 		get := func(field string) []string {
 			if field == "" {
@@ -478,6 +471,7 @@ func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int
 	if !found && m.o.AllowUserMetadataOrg {
 		ids, orgNames, found = read(userMeta, "user_metadata")
 		if found && m.once("org_from_user_metadata") {
+			*once = append(*once, "org_from_user_metadata")
 			warn("org_from_user_metadata", "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships", nil)
 		}
 	}

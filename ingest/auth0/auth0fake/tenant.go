@@ -379,6 +379,10 @@ func genUser(dst []byte, i int, seed uint64, orgs int) []byte {
 	if i%3 == 0 {
 		dst = append(dst, `,"tags":["beta","early"]`...)
 	}
+	if i%2000 == 1030 {
+		// A key no earlier user has: its note comes well into the export.
+		dst = append(dst, `,"legacy":{"migrated":true}`...)
+	}
 	dst = append(dst, `},"user_metadata":{"theme":`...)
 	if h&2 == 0 {
 		dst = append(dst, `"dark"`...)
