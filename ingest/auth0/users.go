@@ -300,15 +300,21 @@ func (b *metadataBuilder) put(key, value string) {
 	if b.m == nil {
 		b.m = make(map[string]string, 24)
 	}
-	if n := utf8.RuneCountInString(key); n > maxMetadataKeyLen {
-		b.limitWarn("metadata_key_too_long", fmt.Sprintf("metadata key %q is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-			key, n, maxMetadataKeyLen), map[string]any{"key": key})
-		return
+	// A string has no more characters than bytes: only long ones are
+	// counted.
+	if n := len(key); n > maxMetadataKeyLen {
+		if n = utf8.RuneCountInString(key); n > maxMetadataKeyLen {
+			b.limitWarn("metadata_key_too_long", fmt.Sprintf("metadata key %q is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
+				key, n, maxMetadataKeyLen), map[string]any{"key": key})
+			return
+		}
 	}
-	if n := utf8.RuneCountInString(value); n > maxMetadataValueLen {
-		b.limitWarn("metadata_value_too_long", fmt.Sprintf("metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-			key, n, maxMetadataValueLen), map[string]any{"key": key})
-		return
+	if n := len(value); n > maxMetadataValueLen {
+		if n = utf8.RuneCountInString(value); n > maxMetadataValueLen {
+			b.limitWarn("metadata_value_too_long", fmt.Sprintf("metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
+				key, n, maxMetadataValueLen), map[string]any{"key": key})
+			return
+		}
 	}
 	if len(b.m) >= maxMetadataKeys {
 		b.over = append(b.over, key)

@@ -177,7 +177,7 @@ func TestMapUser(t *testing.T) {
 				}
 			}},
 		{"a value over 600 characters is left out with a warning naming the key", nil,
-			`{"user_id":"auth0|m","email":"m@x.test","email_verified":true,` + dbIdentity + `,"user_metadata":{"bio":"` + long + `","ok":"` + long[:600] + `"}}`,
+			`{"user_id":"auth0|m","email":"m@x.test","email_verified":true,` + dbIdentity + `,"user_metadata":{"bio":"` + long + `","ok":"` + long[:600] + `","accents":"` + strings.Repeat("é", 600) + `"}}`,
 			func(t *testing.T, r auth0.UserResult) {
 				w := warned(r, "metadata_value_too_long")
 				if len(w) != 1 || !strings.Contains(w[0].Message, "user_metadata.bio") || w[0].SourceID != "auth0|m" {
@@ -185,6 +185,9 @@ func TestMapUser(t *testing.T) {
 				}
 				if _, ok := r.User.Metadata["user_metadata.bio"]; ok || len(r.User.Metadata["user_metadata.ok"]) != 600 {
 					t.Error("the long value was kept, or the 600-character one cut")
+				}
+				if r.User.Metadata["user_metadata.accents"] != strings.Repeat("é", 600) {
+					t.Error("600 characters of 1,200 bytes were not kept: the limit counts characters")
 				}
 				if !strings.Contains(string(r.Raw), long) {
 					t.Error("the long value is not in the raw copy")
