@@ -469,3 +469,78 @@ func TestOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionFilter: --connection-id reads the users of one connection,
+// the same ones through both engines.
+func TestConnectionFilter(t *testing.T) {
+	clk := newClock()
+	srv := fixtureServer(t, clk)
+	for _, engine := range []string{auth0.EngineManagementAPI, auth0.EngineBulkJob} {
+		s := &sink{}
+		o := options(srv, clk, 5)
+		o.Engine, o.ConnectionID, o.Entities = engine, "con_db_up", []string{auth0.EntityUsers}
+		if err := fetch(t, o, s, auth0.Checkpoint{}); err != nil {
+			t.Fatal(engine, err)
+		}
+		want := []string{"auth0|64abc123def4567890abcdef", "auth0|multi_word_user", "auth0|noname_user", "auth0|only_name_user",
+			"auth0|primary_karen_id", "auth0|unicode_user", "auth0|unverified_user"}
+		if got := ids(s.committed.Users); !slices.Equal(got, want) || len(s.committed.Skips) != 1 {
+			t.Errorf("%s: users %v, %d skips", engine, got, len(s.committed.Skips))
+		}
+	}
+}
+
+// TestJobPolling: the export job is polled with back-off, using the time
+// Auth0 says is left, and a failed job stops the fetch.
+func TestJobPolling(t *testing.T) {
+	clk := newClock()
+	srv := fixtureServer(t, clk)
+	srv.PollsBeforeDone = 3
+	o := options(srv, clk, 100)
+	o.Engine, o.Entities = auth0.EngineBulkJob, []string{auth0.EntityUsers}
+	if err := fetch(t, o, &sink{}, auth0.Checkpoint{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Sleeps(); !slices.Equal(got, []time.Duration{3 * time.Second, 2 * time.Second, time.Second}) {
+		t.Errorf("waits between polls %v", got)
+	}
+	srv.FailJobs = true
+	err := fetch(t, o, &sink{}, auth0.Checkpoint{})
+	if err == nil || !strings.Contains(err.Error(), "failed") {
+		t.Fatalf("a failed job: %v", err)
+	}
+}
+
+// TestMembershipsFromMetadata: with --use-metadata, memberships come from
+// app_metadata and the members endpoints are not read.
+func TestMembershipsFromMetadata(t *testing.T) {
+	clk := newClock()
+	srv := auth0fake.Start(t, auth0fake.Generate(auth0fake.GenOptions{Users: 60, Orgs: 4, Seed: 4}))
+	srv.Now = clk.Now
+	o := options(srv, clk, 100)
+	o.UseMetadata, o.MetadataOrgIDField = true, "org_id"
+	s := &sink{}
+	if err := fetch(t, o, s, auth0.Checkpoint{}); err != nil {
+		t.Fatal(err)
+	}
+	staged := map[string]bool{}
+	for _, u := range s.committed.Users {
+		staged[u.SourceID] = true
+	}
+	if len(s.committed.OrgRows) != len(staged) {
+		t.Errorf("%d memberships for %d staged users", len(s.committed.OrgRows), len(staged))
+	}
+	for _, m := range s.committed.OrgRows {
+		if !staged[m.SourceUserID] || !strings.HasPrefix(m.OrgExternalID, "org_gen") {
+			t.Errorf("membership %+v", m)
+		}
+	}
+	if len(s.committed.Orgs) != 4 || len(s.committed.RoleRows) != 0 || codes(s.committed.Warnings)["metadata_no_member_roles"] != 1 {
+		t.Errorf("%d orgs, %d role rows, warnings %v", len(s.committed.Orgs), len(s.committed.RoleRows), codes(s.committed.Warnings))
+	}
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.Path, "/members") {
+			t.Errorf("read %s", r.Path)
+		}
+	}
+}
