@@ -451,24 +451,37 @@ func (f *fetcher) waitJob(ctx context.Context, id string) (string, error) {
 // openExport downloads an export file and returns its decompressed
 // stream. The location is a pre-signed storage URL: no token goes to it.
 func (f *fetcher) openExport(ctx context.Context, loc string) (io.ReadCloser, error) {
+	// The location's query is a signature that grants the file to whoever
+	// holds it: errors name the file without it.
+	where := loc
+	if u, err := url.Parse(loc); err == nil {
+		u.RawQuery, u.Fragment = "", ""
+		where = u.Redacted()
+	} else {
+		return nil, errors.New("auth0 export: the job's location is not a URL")
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
 	if err != nil {
-		return nil, fmt.Errorf("auth0 export location: %w", err)
+		return nil, fmt.Errorf("auth0 export %s: %v", where, errors.Unwrap(err))
 	}
 	resp, err := f.c.download.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("auth0 export download: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("auth0 export download %s: %w", where, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("auth0 export download: %s", resp.Status)
+		return nil, fmt.Errorf("auth0 export download %s: %s", where, resp.Status)
 	}
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			resp.Body.Close()
-			return nil, fmt.Errorf("auth0 export download: %w", err)
+			return nil, fmt.Errorf("auth0 export download %s: %w", where, err)
 		}
 		return readCloser{zr, resp.Body}, nil
 	}

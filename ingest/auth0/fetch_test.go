@@ -544,3 +544,22 @@ func TestMembershipsFromMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadErrorHidesSignature: the export file's URL carries a
+// signature that grants the file; an error names the file without it.
+func TestDownloadErrorHidesSignature(t *testing.T) {
+	clk := newClock()
+	srv := fixtureServer(t, clk)
+	srv.DenyDownloads = true
+	o := options(srv, clk, 100)
+	o.Engine, o.Entities = auth0.EngineBulkJob, []string{auth0.EntityUsers}
+	err := fetch(t, o, &sink{}, auth0.Checkpoint{})
+	if err == nil || !strings.Contains(err.Error(), "/exports/job_") || !strings.Contains(err.Error(), "403") || strings.Contains(err.Error(), "Signature") {
+		t.Fatalf("got %v", err)
+	}
+	srv.ExportHost = "http://127.0.0.1:1" // nothing listens there
+	err = fetch(t, o, &sink{}, auth0.Checkpoint{})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1/exports/job_") || strings.Contains(err.Error(), "Signature") {
+		t.Fatalf("got %v", err)
+	}
+}

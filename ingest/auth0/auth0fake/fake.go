@@ -54,6 +54,12 @@ type Server struct {
 	IgnoreMemberRolesField bool
 	// FailJobs makes export jobs end with status "failed".
 	FailJobs bool
+	// DenyDownloads makes the export file's URL answer 403, as an expired
+	// pre-signed URL does.
+	DenyDownloads bool
+	// ExportHost, when set, replaces the fake's own base URL in export
+	// locations (a closed port makes downloads fail to connect).
+	ExportHost string
 
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -400,7 +406,11 @@ func (s *Server) readJob(w http.ResponseWriter, r *http.Request) {
 		out["time_left_seconds"] = s.PollsBeforeDone - j.polls + 1
 	default:
 		out["status"] = "completed"
-		out["location"] = s.URL + "/exports/" + j.id + ".json.gz?X-Signature=fake"
+		host := s.URL
+		if s.ExportHost != "" {
+			host = s.ExportHost
+		}
+		out["location"] = host + "/exports/" + j.id + ".json.gz?X-Signature=fake"
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -414,6 +424,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if !ok || j == nil || j.polls <= s.PollsBeforeDone {
 		http.Error(w, "NoSuchKey", http.StatusNotFound)
+		return
+	}
+	if s.DenyDownloads || r.URL.Query().Get("X-Signature") != "fake" {
+		http.Error(w, "AccessDenied: Request has expired", http.StatusForbidden)
 		return
 	}
 	w.Header().Set("Content-Type", "application/gzip")
