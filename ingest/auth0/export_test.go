@@ -1,0 +1,77 @@
+package auth0
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/mig-tools/mig/ingest"
+)
+
+// Clock is the time a fetch sees; tests give it a virtual one, so that no
+// test waits for a rate limit or a job poll.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// WithClock returns o with the clock c.
+func WithClock(o Options, c Clock) Options {
+	o.clock = c
+	return o
+}
+
+// UserResult is what one user maps to.
+type UserResult = userResult
+
+// MapUser maps one Auth0 user object as a fetch does.
+func MapUser(o Options, obj []byte) (UserResult, error) {
+	return newMapper(o, nil).mapUser(obj, "test", 1)
+}
+
+// NewMapper returns a mapper that remembers its once-per-run warnings
+// across calls, as one fetch does.
+func NewMapper(o Options) func(obj []byte, row int) (UserResult, error) {
+	m := newMapper(o, nil)
+	return func(obj []byte, row int) (UserResult, error) { return m.mapUser(obj, "test", row) }
+}
+
+// RoleSlug is a role of the catalog, for slug tests.
+type RoleSlug = apiRole
+
+// RoleSlugs gives the catalog's slugs and the colliding roles' ids.
+func RoleSlugs(roles []RoleSlug) (map[string]string, []string) {
+	slugs, cs := roleSlugs(roles)
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.Role.ID)
+	}
+	return slugs, ids
+}
+
+// MapConnection maps one connection object.
+func MapConnection(raw []byte, base string) (*ingest.SSOConnection, []ingest.Warning, error) {
+	c, err := decodeConnection(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, w := mapConnection(c, 1, base, "test")
+	return s, w, nil
+}
+
+// DetectHash says whether a hash is bcrypt, and why not.
+var DetectHash = detectHash
+
+// ExportFields are the fields a users-exports job is asked for.
+var ExportFields = exportFields
+
+// DecodeExport runs the bulk engine's decoding half over an export file
+// (already decompressed), calling fn for each user mapped.
+func DecodeExport(o Options, r io.Reader, fn func(UserResult)) error {
+	return decodeUsers(newLineReader(r, maxExportLine), newMapper(o, nil), "bench", func(b []decoded) bool {
+		for _, d := range b {
+			fn(d.res)
+		}
+		return true
+	})
+}
