@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,16 +165,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func ExampleEmailProblem() {
-	for _, e := range []string{"ada@example.com", "ada@bücher.example", "ada@@example.com", "ada@localhost", "a..b@example.com"} {
-		fmt.Printf("%s: %q\n", e, checks.EmailProblem(e))
-	}
-	// Output:
-	// ada@example.com: ""
-	// ada@bücher.example: ""
-	// ada@@example.com: "character '@' is not allowed before the @"
-	// ada@localhost: "the domain has no dot"
-	// a..b@example.com: "a dot at the start or end of the local part, or two in a row"
 }

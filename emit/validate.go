@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mig-tools/mig/accept"
 )
 
 // ValidateOptions tune Validate.
@@ -761,18 +763,15 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // hashTypes are the password_hash_type values WorkOS accepts.
 var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
 
-// validEmail is deliberately plain: one @, something on each side, a dot
-// in the domain, no spaces. WorkOS rejects what fails it.
-func validEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at <= 0 || at != strings.LastIndexByte(s, '@') || at == len(s)-1 {
-		return false
+// emailRejected says why WorkOS cannot take an address (accept.Email's
+// verdict Rejected), or "" when it can or may. An address whose acceptance
+// is unknown meets the contract: mig check's rule email_syntax_unknown
+// warns of it, when validate-package applies the rules.
+func emailRejected(s string) string {
+	if v, reason := accept.Email(s); v == accept.Rejected {
+		return reason
 	}
-	domain := s[at+1:]
-	if strings.ContainsAny(s, " \t\r\n,;<>") || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return false
-	}
-	return true
+	return ""
 }
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -867,11 +866,10 @@ func (v *validator) boolean(r *row, col string) {
 
 func (v *validator) userRow(r *row) {
 	email := r.get("email")
-	switch {
-	case email == "":
+	if email == "" {
 		v.errorf("missing_email", r.file, r.line, "email", "email is empty: WorkOS users need one")
-	case !validEmail(email):
-		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", email)
+	} else if reason := emailRejected(email); reason != "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not a valid address: %s", email, reason)
 	}
 	if email != "" {
 		v.emails = append(v.emails, newKeyLine(v.hash(normEmail(email)), r.line))
@@ -1254,8 +1252,10 @@ func (v *validator) uploadUserRow(r *row) {
 	} else {
 		v.uploadUsers = append(v.uploadUsers, v.hash(id))
 	}
-	if e := r.get("email"); !validEmail(e) {
-		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", e)
+	if e := r.get("email"); e == "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "email is empty")
+	} else if reason := emailRejected(e); reason != "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not a valid address: %s", e, reason)
 	}
 	v.boolean(r, "email_verified")
 }

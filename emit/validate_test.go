@@ -99,6 +99,15 @@ func TestValidate(t *testing.T) {
 		}, "duplicate_email", "error", "users.csv", 3},
 		{"invalid email", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "linus@globex.test", "linus.globex.test") },
 			"invalid_email", "error", "users.csv", 4},
+		// The addresses accept.Email rejects, as mig check does.
+		{"email with two dots in a row", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "linus@globex.test", "linus..t@globex.test") },
+			"invalid_email", "error", "users.csv", 4},
+		// issue 11: valid, but whether WorkOS takes it is unknown: mig
+		// check's rule email_syntax_unknown warns; the contract is met.
+		{"email with a non-ASCII local part", func(t *testing.T, dir string) {
+			edit(t, dir, "users.csv", "linus@globex.test", "zoë.1@globex.test")
+			edit(t, dir, "organization_memberships.csv", "linus@globex.test", "zoë.1@globex.test")
+		}, "", "", "", 0},
 		{"md5 hash", func(t *testing.T, dir string) { edit(t, dir, "users.csv", ",bcrypt,", ",md5,") },
 			"unsupported_password_hash_type", "error", "users.csv", 2},
 		{"broken bcrypt hash", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "$2b$10$N9qo8", "$2b$10$") },

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/mig-tools/mig/accept"
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/checks/passwords"
 	"github.com/mig-tools/mig/emit"
@@ -26,7 +27,7 @@ import (
 //
 // The rules judge what an ingest of the package would stage: users are
 // built by the ingest's own code (pkg.StagedUser), and the Go functions the
-// SQL rules call (checks.EmailProblem, checks.MetadataProblem, ...) decide.
+// SQL rules call (accept.Email, checks.MetadataProblem, ...) decide.
 // The rest of each rule's condition is restated here from its .sql file;
 // TestPackageRulesMatchStagedChecks runs both on the same packages and
 // wants the same findings, rule by rule.
@@ -94,11 +95,12 @@ var unreachableRules = map[string]string{
 	"email_missing":                  "ingest skips a user without an email, and validate-package reports it (missing_email)",
 	"email_duplicate":                "validate-package reports users sharing an email (duplicate_email), with the same normalisation",
 	"email_duplicate_across_sources": "a package is one source",
+	"email_syntax":                   "validate-package reports the addresses accept.Email rejects (invalid_email), by the same function",
 	"email_verified_not_boolean":     "ingest stages email_verified as 1, 0 or nothing",
 	"external_id_duplicate":          "users are keyed by external id, and validate-package reports repeats (duplicate_external_id)",
 	"password_hash_incomplete":       "ingest stages a password hash only with its type",
-	"password_reset_required":        "a user is staged to reset only for a hash without a type or of a type WorkOS does not take, which validate-package reports as errors",
 	"org_mapping_both_ids":           "validate-package reports rows with both org_id and org_external_id (org_id_conflict)",
+	"password_reset_required":        "a user is staged to reset only for a hash without a type or of a type WorkOS does not take, which validate-package reports as errors",
 }
 
 type orgRow struct{ named bool }
@@ -396,8 +398,8 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 	sid := u.SourceID
 	find := func(rule, format string, args ...any) { p.find(rule, "user", sid, at, format, args...) }
 
-	if problem := checks.EmailProblem(email); problem != "" {
-		find("email_syntax", "email %q is not a valid address: %s", u.EmailRaw, problem)
+	if v, reason := accept.Email(u.EmailRaw); v == accept.Unknown {
+		find("email_syntax_unknown", "email %q may not be accepted by WorkOS: %s", u.EmailRaw, reason)
 	}
 	if u.EmailRaw != email && sqlLower(u.EmailRaw) != u.EmailRaw {
 		find("email_not_lowercase", "email %s has capital letters", u.EmailRaw)

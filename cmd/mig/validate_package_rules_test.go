@@ -34,7 +34,8 @@ var packageRuleCases = []struct {
 	{"user rules", map[string][][]string{
 		"users.csv": {
 			{"Ann@Example.com", "", "", "", "Ann", "", "false", "u1", "", "", "", "", ""},
-			{"a..b@example.com", "", "", "", "\ufeffBo", "", "true", "ü2", "", "", "", "", ""},
+			{"zoë.1@example.com", "", "", "", "\ufeffBo", "", "true", "ü2", "", "", "", "", ""},
+			{"ada@bücher.example", "", "", "", "", "", "true", "u7", "", "", "", "", ""},
 			{"c@example.com", "pw", "", "", "", "", "true", strings.Repeat("x", 129), `{"email":"x","first_name":"y"}`, "", "", "", ""},
 			{"d@example.com", "", "$argon2id$nope", "argon2", "", "", "", "u4", manyKeys(51), "", "", "", ""},
 			{"e@example.com", "", "", "", "", "", "", "u5", `{"` + strings.Repeat("k", 41) + `":"v","n":1}`, "", "", "", ""},
