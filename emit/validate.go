@@ -897,10 +897,10 @@ func (v *validator) userRow(r *row) {
 			v.warnf("plaintext_password", r.file, r.line, "password", "the package carries a plaintext password")
 		}
 	}
+	// A row with both org_id and org_external_id meets the contract: org_id
+	// wins, as ingest and the migration guide say, and mig check's rule
+	// org_mapping_both_ids warns of it.
 	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
-	if orgID != "" && ext != "" {
-		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
-	}
 	if orgID != "" || ext != "" || name != "" {
 		v.pendingOrgRef(r, orgID, ext, name)
 	} else if r.get("role_slugs") != "" {
@@ -1063,10 +1063,7 @@ func (v *validator) slugRef(r *row, col, slug string) {
 func (v *validator) membershipRow(r *row) {
 	v.userRef(r, true)
 	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
-	if orgID != "" && ext != "" {
-		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
-	}
-	v.orgRef(r.file, r.line, orgID, ext, name)
+	v.orgRef(r.file, r.line, orgID, ext, name) // both ids: see userRow
 	user := r.get("external_id")
 	if user == "" {
 		user = "email:" + normEmail(r.get("email"))

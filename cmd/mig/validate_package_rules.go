@@ -99,7 +99,6 @@ var unreachableRules = map[string]string{
 	"email_verified_not_boolean":     "ingest stages email_verified as 1, 0 or nothing",
 	"external_id_duplicate":          "users are keyed by external id, and validate-package reports repeats (duplicate_external_id)",
 	"password_hash_incomplete":       "ingest stages a password hash only with its type",
-	"org_mapping_both_ids":           "validate-package reports rows with both org_id and org_external_id (org_id_conflict)",
 	"password_reset_required":        "a user is staged to reset only for a hash without a type or of a type WorkOS does not take, which validate-package reports as errors",
 }
 
@@ -536,6 +535,9 @@ func (p *packageRules) membershipRow(at place, get func(string) string) {
 // memberships row makes (pkg's addMappings).
 func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(string) string) {
 	orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
+	if orgID != "" && ext != "" {
+		p.find("org_mapping_both_ids", "org_mapping", cmp.Or(get("external_id"), get("email"), get("user_id")), at, "line %d gives org_id %s and org_external_id %s: org_id wins and the external id is ignored", at.line, orgID, ext)
+	}
 	if s := (orgStmt{orgID, ext, name}); s.key() != "" {
 		p.joinKey(orgID, ext, name)
 		i, ok := p.stmts[string(p.key)]

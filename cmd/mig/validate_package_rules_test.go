@@ -88,11 +88,14 @@ var packageRuleCases = []struct {
 			{"bob@example.com", "", "$2b$10$" + strings.Repeat("b", 53), "bcrypt", "", "", "true", "u2", "", "org_1", "", "Uno", ""},
 			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "ext-c", "Acme", ""},
 			{"di@example.com", "", "", "", "", "", "true", "u4", "", "org_2", "", "Acme", ""},
+			// Both ids, as the reference tool writes them: org_id wins.
+			{"ed@example.com", "", "", "", "", "", "true", "u5", "", "org_1", "ext-one", "One", ""},
 		},
 		"organizations.csv": {{"org_1", "", "One", "", ""}, {"org_2", "", "Two", "", ""}},
 		"organization_memberships.csv": {
 			{"", "", "u2", "org_2", "", "", "", ""},
 			{"", "", "ghost", "org_2", "", "", "", ""},
+			{"ed@example.com", "u5", "", "org_2", "ext-two", "", "", ""},
 		},
 		"role_definitions.csv": {
 			{"org-lead", "Lead", "organization", "", "org_2", ""},
