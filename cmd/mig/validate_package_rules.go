@@ -138,6 +138,18 @@ type userRef struct {
 
 type roleTuple struct{ slug, orgID, ext string }
 
+// scope is the scope_key ingest gives the line's assignment: the org key of
+// its organization, or "" for none.
+func (t roleTuple) scope() string {
+	switch {
+	case t.orgID != "":
+		return "id:" + t.orgID
+	case t.ext != "":
+		return "ext:" + t.ext
+	}
+	return ""
+}
+
 // roleLine is one role-mapping line, in 12 bytes: there are millions.
 type roleLine struct {
 	user uint32 // the user's line in users.csv
@@ -691,6 +703,7 @@ func (p *packageRules) finish(source string) (*checks.Report, error) {
 	p.drainUsers()
 	p.orgRules()
 	p.roleRules()
+	p.roleWithoutMembership()
 	all, err := checks.Rules()
 	if err != nil {
 		return nil, err
@@ -852,12 +865,8 @@ func (p *packageRules) roleRules() {
 		if !l.known() || t.slug == "" {
 			continue
 		}
-		scope := ""
-		if t.orgID != "" || t.ext != "" {
-			scope = "id:" + t.orgID
-			if t.orgID == "" {
-				scope = "ext:" + t.ext
-			}
+		scope := t.scope()
+		if scope != "" {
 			if !orgs[scope] {
 				p.find("org_not_created", "role_mapping", t.slug, l.at(), "line %d gives role %s in %s, which no organization stages", l.line, t.slug, scope)
 				continue
@@ -912,6 +921,80 @@ func (p *packageRules) roleRules() {
 	for _, slug := range sortedKeys(invalid) {
 		p.find("role_slug_invalid", "role_assignment", slug, invalid[slug], "role slug %q must be lower-case letters, digits, _ and - only", slug)
 	}
+}
+
+// roleWithoutMembership applies role_without_membership to the role lines
+// that become assignments (those roleRules counts): a line without an
+// organization of a user with no membership at all, and a line in an
+// organization of a user who is not a member of it. A line of users.csv or
+// organization_memberships.csv in an organization makes that membership
+// itself, so only user_role_assignments.csv's lines in one are looked up.
+// Findings are one per user and organization, as the rule's; what is kept
+// is a bit per user and the pairs looked up, never a list of every line.
+func (p *packageRules) roleWithoutMembership() {
+	orgs := p.stagedOrgs()
+	var member, inOrg bitset // users with a membership; users of lines to look up
+	for m := range p.members.all() {
+		member.set(m.user)
+	}
+	// assigned walks the lines that become assignments, with their scope.
+	assigned := func(fn func(l roleLine, t roleTuple, scope string)) {
+		for l := range p.roleLines.all() {
+			if !l.fromFile() && p.assigned.has(l.user) {
+				continue // as in roleRules
+			}
+			t := p.tupleList[l.tuple()]
+			if !l.known() || t.slug == "" {
+				continue
+			}
+			if scope := t.scope(); scope == "" || orgs[scope] {
+				fn(l, t, scope)
+			}
+		}
+	}
+	keys := map[string]uint32{}
+	pair := func(user uint32, scope string) uint64 {
+		i, ok := keys[scope]
+		if !ok {
+			i = uint32(len(keys))
+			keys[scope] = i
+		}
+		return uint64(user)<<32 | uint64(i)
+	}
+	var noOrg bitset             // users found without an organization
+	inScope := map[uint64]bool{} // (user, organization) pairs found
+	assigned(func(l roleLine, t roleTuple, scope string) {
+		switch {
+		case scope == "" && !member.has(l.user) && !noOrg.has(l.user):
+			noOrg.set(l.user)
+			p.find("role_without_membership", "role_assignment", t.slug, l.at(),
+				"role %s of the user on line %d of users.csv is never sent: the user belongs to no organization, and in WorkOS a role is given on an organization membership; map the user to an organization, or import with mig import --org-id org_...", t.slug, l.user)
+		case scope != "" && l.fromFile():
+			inOrg.set(l.user)
+		}
+	})
+	if len(inOrg) == 0 {
+		return
+	}
+	var have []uint64
+	for m := range p.members.all() {
+		if inOrg.has(m.user) {
+			have = append(have, pair(m.user, p.stmtList[m.stmt].key()))
+		}
+	}
+	slices.Sort(have)
+	assigned(func(l roleLine, t roleTuple, scope string) {
+		if scope == "" || !l.fromFile() {
+			return
+		}
+		k := pair(l.user, scope)
+		if _, ok := slices.BinarySearch(have, k); ok || inScope[k] {
+			return
+		}
+		inScope[k] = true
+		p.find("role_without_membership", "role_assignment", t.slug, l.at(),
+			"role %s in %s of the user on line %d of users.csv is never sent: the user is not a member of %s, and in WorkOS a role is given on an organization membership; map the user to that organization", t.slug, scope, l.user, scope)
+	})
 }
 
 // sortedKeys returns a map's keys in order, for deterministic reports.

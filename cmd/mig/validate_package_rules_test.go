@@ -126,6 +126,38 @@ var packageRuleCases = []struct {
 			{"cy@example.com", "", "", "org-only", "", ""},
 		},
 	}},
+	// role_without_membership: roles that are never sent because their
+	// user has no membership to give them on.
+	{"roles without a membership", map[string][][]string{
+		"users.csv": {
+			// In no organization: one finding for both roles.
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", "admin,viewer"},
+			// In Acme: the roles go on that membership.
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "ext-a", "Acme", "viewer"},
+			// In Beta by name only: the role without an organization goes there.
+			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "", "Beta", "viewer"},
+			{"di@example.com", "", "", "", "", "", "true", "u4", "", "", "ext-a", "Acme", ""},
+			{"ed@example.com", "", "", "", "", "", "true", "u5", "", "", "", "", ""},
+		},
+		"organizations.csv": {{"", "ext-a", "Acme", "", ""}, {"", "ext-b", "Beta Corp", "", ""}},
+		"organization_memberships.csv": {
+			{"di@example.com", "u4", "", "", "ext-a", "Acme", "", ""},
+		},
+		"role_definitions.csv": {
+			{"admin", "Admin", "environment", "", "", ""},
+			{"viewer", "Viewer", "environment", "", "", ""},
+		},
+		"user_role_assignments.csv": {
+			// Di is in Acme, not in Beta Corp: one finding, for Beta Corp.
+			{"di@example.com", "", "u4", "admin", "", "ext-a"},
+			{"di@example.com", "", "u4", "viewer", "", "ext-b"},
+			{"di@example.com", "", "u4", "admin", "", "ext-b"},
+			// Ed is in nothing: one finding for the role without an
+			// organization, one for the role in Acme.
+			{"ed@example.com", "", "u5", "viewer", "", ""},
+			{"ed@example.com", "", "u5", "admin", "", "ext-a"},
+		},
+	}},
 	{"totp", map[string][][]string{
 		"users.csv": {
 			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", ""},
