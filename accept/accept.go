@@ -51,3 +51,10 @@ func ParseVerdict(s string) (Verdict, bool) {
 	}
 	return 0, false
 }
+
+// MaxNameChars bounds a user's first_name and last_name, in characters.
+// The spec states no bound for them; the longest name it bounds anywhere
+// is a group's (CreateGroupDto.name, 256 characters), so a person's name
+// over that is reported, as a warning: no real name comes near it, and
+// whether WorkOS takes one is not known.
+const MaxNameChars = 256

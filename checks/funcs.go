@@ -64,6 +64,25 @@ func init() {
 		}
 		return nullIfEmpty(EdgeSpace(f...)), nil
 	})
+	register("mig_control_characters", 5, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		f := make([]string, len(args))
+		for i, a := range args {
+			f[i], _ = text(a)
+		}
+		return nullIfEmpty(ControlCharacters(f...)), nil
+	})
+	register("mig_metadata_control_characters", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, ok := text(args[0])
+		if !ok {
+			return nil, nil
+		}
+		return nullIfEmpty(MetadataControlCharacters(s)), nil
+	})
+	register("mig_name_too_long", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		first, _ := text(args[0])
+		last, _ := text(args[1])
+		return nullIfEmpty(NameTooLong(first, last)), nil
+	})
 	register("mig_printable_ascii", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, ok := text(args[0])
 		if !ok {

@@ -418,6 +418,18 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 	if fields := checks.EdgeSpace(u.EmailRaw, u.FirstName, u.LastName, u.ExternalID, u.Username); fields != "" {
 		find("whitespace", "leading or trailing whitespace in %s", fields)
 	}
+	if fields := checks.ControlCharacters(u.EmailRaw, u.FirstName, u.LastName, u.ExternalID, u.Username); fields != "" {
+		find("control_characters", "control characters: %s", fields)
+	}
+	if len(u.Metadata) > 0 && metadataMayHoldControl(u.Metadata) {
+		meta, _ := json.Marshal(u.Metadata) // as ingest.User.Encode stages it
+		if problem := checks.MetadataControlCharacters(string(meta)); problem != "" {
+			find("control_characters", "control characters: %s", problem)
+		}
+	}
+	if problem := checks.NameTooLong(u.FirstName, u.LastName); problem != "" {
+		find("name_too_long", "%s", problem)
+	}
 	if u.ExternalID != "" {
 		if !printableASCII(u.ExternalID) {
 			find("external_id_non_ascii", "external_id %q has characters outside printable ASCII", u.ExternalID)
@@ -465,6 +477,27 @@ func metadataMayFail(m map[string]string) bool {
 	}
 	for k, v := range m {
 		if len(k) > 40 && utf8.RuneCountInString(k) > 40 || len(v) > 600 && utf8.RuneCountInString(v) > 600 {
+			return true
+		}
+	}
+	return false
+}
+
+// metadataMayHoldControl is false when checks.MetadataControlCharacters
+// surely finds nothing in staged metadata: no key or value has a byte
+// below space, DEL, or 0xC2 (the lead byte of U+0080 to U+009F). It saves
+// encoding a million objects that have none.
+func metadataMayHoldControl(m map[string]string) bool {
+	odd := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
+				return true
+			}
+		}
+		return false
+	}
+	for k, v := range m {
+		if odd(k) || odd(v) {
 			return true
 		}
 	}

@@ -42,6 +42,19 @@ var packageRuleCases = []struct {
 			{"f@example.com", "", "", "", "", "", "", "u6", `{"a":"` + strings.Repeat("é", 600) + `"}`, "", "", "", ""},
 		},
 	}},
+	// control_characters and name_too_long (issue 11: NUL bytes, control
+	// characters and a 10 MB first_name were staged without a word).
+	{"control characters and long names", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "An\x00n", "Lee\x1b", "true", "u1\x00", "", "", "", "", ""},
+			{"bob@example.com", "", "", "", "Bob", "", "true", "u\x7f2", `{"note":"a\u0000b","bio":"one\ntwo"}`, "", "", "", ""},
+			{"cy@example.com", "", "", "", "Cy", "", "true", "u3", `{"bio":"one\ntwo\tthree","k":"\u0085"}`, "", "", "", ""},
+			{"di@example.com", "", "", "", strings.Repeat("d", 257), "Short", "true", "u4", "", "", "", "", ""},
+			{"ed@example.com", "", "", "", "Ed", strings.Repeat("é", 300), "true", "u5", "", "", "", "", ""},
+			{"fay@example.com", "", "", "", strings.Repeat("f", 1_000_000), "", "true", "u6", "", "", "", "", ""},
+			{"gus@example.com", "", "", "", strings.Repeat("é", 200), "Zoë 李", "true", "u7", `{"bio":"multi\nline"}`, "", "", "", ""},
+		},
+	}},
 	{"organizations and mappings", map[string][][]string{
 		"users.csv": {
 			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "ext-a", "Acme", ""},
