@@ -4,16 +4,13 @@
 --   has the same rows with every column): its email, external id, upload
 --   key and WorkOS id, in staging order. It reads the users_emit index, not
 --   the user rows, so that this pass runs beside the one over userRows at a
---   fraction of its cost. The email is the address as staged, as userRows
---   writes it: the index holds the normalised one, which is the staged one
---   but for the few users whose address has capitals (or was not trimmed);
---   those are listed once from the users_check_email_raw partial index and
---   only their rows are read.
+--   fraction of its cost. The index holds the normalised email, which is
+--   the address as staged but for the few users stagedEmails lists: the
+--   merge writes theirs from there, so every file has the address as
+--   userRows writes it.
 SELECT
     u.id                                  AS id,
-    CASE WHEN u.id IN (SELECT id FROM users WHERE email_raw <> email)
-         THEN (SELECT r.email_raw FROM users r WHERE r.id = u.id)
-         ELSE coalesce(u.email, '') END   AS email,
+    coalesce(u.email, '')                 AS email,
     coalesce(u.external_id, '')           AS external_id,
     coalesce(nullif(u.external_id, ''), u.source_id) AS upload_user_id,
     coalesce(iu.workos_id, '')            AS workos_id
