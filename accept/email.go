@@ -39,8 +39,7 @@ func Email(s string) (v Verdict, reason string) {
 	case !utf8.ValidString(s):
 		return Rejected, "not valid UTF-8"
 	}
-	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(s[i:])
+	if r, ok := control(s); ok {
 		return Rejected, fmt.Sprintf("a control character (%U)", r)
 	}
 	first, _ := utf8.DecodeRuneInString(s)
@@ -137,14 +136,16 @@ func domainPart(domain string) (unknown, bad string) {
 	if strings.HasSuffix(domain, ".") {
 		return "", "the domain ends with a dot"
 	}
-	labels := strings.Split(domain, ".")
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
 	switch {
-	case len(labels) < 2:
+	case len(tld) == len(domain):
 		return "", "the domain has no dot"
 	case len(domain) > 253:
 		return "", fmt.Sprintf("the domain is %d bytes; at most 253", len(domain))
 	}
-	for _, l := range labels {
+	for rest := domain; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, ".")
 		switch {
 		case l == "":
 			return "", "an empty label in the domain (two dots in a row, or a dot first)"
@@ -163,7 +164,6 @@ func domainPart(domain string) (unknown, bad string) {
 			}
 		}
 	}
-	tld := labels[len(labels)-1]
 	if strings.IndexFunc(tld, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
 		return "", "the top-level domain is all digits"
 	}
@@ -171,12 +171,29 @@ func domainPart(domain string) (unknown, bad string) {
 }
 
 // atext is RFC 5322's set of characters allowed in an atom.
-func atext(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
+func atext(r rune) bool { return r < utf8.RuneSelf && atextASCII[r] }
+
+var atextASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", rune(c))
 	}
-	return r < utf8.RuneSelf && strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
+	return t
+}()
+
+// control returns the first control character (Unicode's Cc) of s, which
+// is valid UTF-8. In UTF-8 those are exactly the bytes below 0x20, 0x7F,
+// and 0xC2 followed by 0x80 to 0x9F: reading bytes, not runes, keeps the
+// check cheap on a million addresses.
+func control(s string) (rune, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return rune(c), true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
+			return rune(s[i+1]), true
+		}
+	}
+	return 0, false
 }
 
 // invisible is whitespace, and the format characters (byte-order mark,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/accept"
@@ -102,4 +103,20 @@ func ExampleEmail() {
 	// ada@example.com: ok ""
 	// zoë.1@example.com: unknown "the part before the @ has characters outside ASCII (RFC 6531)"
 	// ada@@example.com: rejected "character '@' is not allowed before the @"
+}
+
+// TestEmailControlCharacters: every character of Unicode's Cc category is
+// rejected as a control character wherever it is, and no other is.
+func TestEmailControlCharacters(t *testing.T) {
+	for r := rune(0); r < 0x10100; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue // surrogates: not in UTF-8
+		}
+		s := "a" + string(r) + "b@example.com"
+		v, reason := accept.Email(s)
+		isControl := v == accept.Rejected && strings.HasPrefix(reason, "a control character")
+		if isControl != unicode.IsControl(r) {
+			t.Fatalf("Email(%q) = %s, %q; Cc: %v", s, v, reason, unicode.IsControl(r))
+		}
+	}
 }

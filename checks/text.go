@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/accept"
@@ -84,11 +83,21 @@ func mayHoldControl(s string) bool {
 }
 
 // firstControl returns the first control character of s; breaks allows
-// tab, line feed and carriage return.
+// tab, line feed and carriage return. It reads bytes, not runes: in UTF-8
+// the Cc characters are exactly the bytes below 0x20, 0x7F, and 0xC2
+// followed by 0x80 to 0x9F (U+0080 to U+009F), and a million names are
+// read this way.
 func firstControl(s string, breaks bool) (rune, bool) {
-	for _, r := range s {
-		if unicode.IsControl(r) && !(breaks && (r == '\t' || r == '\n' || r == '\r')) {
-			return r, true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20:
+			if !breaks || c != '\t' && c != '\n' && c != '\r' {
+				return rune(c), true
+			}
+		case c == 0x7f:
+			return 0x7f, true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f:
+			return rune(s[i+1]), true
 		}
 	}
 	return 0, false
