@@ -10,6 +10,7 @@ import (
 
 	"modernc.org/sqlite"
 
+	"github.com/mig-tools/mig/accept"
 	"github.com/mig-tools/mig/passhash"
 )
 
@@ -18,14 +19,25 @@ import (
 // loaded, which is before main runs, so every connection the process opens
 // has them. `mig sql` in a process that does not import checks does not.
 func init() {
-	sqlite.MustRegisterDeterministicScalarFunction("mig_email_problem", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	// Why WorkOS would give an address the verdict named (accept.Email),
+	// or NULL when its verdict is another: one rule per verdict, each with
+	// its severity in its header.
+	register("mig_email_problem", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, ok := text(args[0])
+		name, _ := text(args[1])
+		want, known := accept.ParseVerdict(name)
+		if !known {
+			return nil, fmt.Errorf("mig_email_problem: verdict %q is not ok, unknown or rejected", name)
+		}
 		if !ok {
 			return nil, nil
 		}
-		return nullIfEmpty(EmailProblem(s)), nil
+		if v, reason := accept.Email(s); v == want && v != accept.OK {
+			return reason, nil
+		}
+		return nil, nil
 	})
-	sqlite.MustRegisterDeterministicScalarFunction("mig_metadata_problem", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	register("mig_metadata_problem", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, ok := text(args[0])
 		if !ok {
 			return nil, nil
@@ -33,7 +45,7 @@ func init() {
 		return nullIfEmpty(MetadataProblem(s)), nil
 	})
 	// The reserved keys of a metadata object as a JSON array, or NULL.
-	sqlite.MustRegisterDeterministicScalarFunction("mig_metadata_reserved_keys", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	register("mig_metadata_reserved_keys", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, ok := text(args[0])
 		if !ok {
 			return nil, nil
@@ -45,14 +57,33 @@ func init() {
 		b, err := json.Marshal(keys)
 		return string(b), err
 	})
-	sqlite.MustRegisterDeterministicScalarFunction("mig_edge_space", 5, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	register("mig_edge_space", 5, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		f := make([]string, len(args))
 		for i, a := range args {
 			f[i], _ = text(a)
 		}
 		return nullIfEmpty(EdgeSpace(f...)), nil
 	})
-	sqlite.MustRegisterDeterministicScalarFunction("mig_printable_ascii", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	register("mig_control_characters", 5, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		f := make([]string, len(args))
+		for i, a := range args {
+			f[i], _ = text(a)
+		}
+		return nullIfEmpty(ControlCharacters(f...)), nil
+	})
+	register("mig_metadata_control_characters", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, ok := text(args[0])
+		if !ok {
+			return nil, nil
+		}
+		return nullIfEmpty(MetadataControlCharacters(s)), nil
+	})
+	register("mig_name_too_long", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		first, _ := text(args[0])
+		last, _ := text(args[1])
+		return nullIfEmpty(NameTooLong(first, last)), nil
+	})
+	register("mig_printable_ascii", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		s, ok := text(args[0])
 		if !ok {
 			return nil, nil
@@ -62,7 +93,7 @@ func init() {
 		}
 		return int64(0), nil
 	})
-	sqlite.MustRegisterDeterministicScalarFunction("mig_password_hash_problem", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	register("mig_password_hash_problem", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		typ, ok1 := text(args[0])
 		hash, ok2 := text(args[1])
 		if !ok1 || !ok2 {
@@ -73,6 +104,17 @@ func init() {
 		}
 		return nil, nil
 	})
+}
+
+// register adds a deterministic function of n arguments to every
+// connection. Text arguments reach fn whole: by default the driver copies a
+// text argument only up to its first NUL byte, which would hide the very
+// NUL bytes that rules look for (control_characters, email_syntax,
+// external_id_non_ascii). They are views of SQLite's memory, valid only
+// while fn runs (the driver's VolatileArgs): fn must not keep them, and
+// what it returns is copied to SQLite before the next row.
+func register(name string, n int32, fn func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error)) {
+	sqlite.MustRegisterFunction(name, &sqlite.FunctionImpl{NArgs: n, Deterministic: true, VolatileArgs: true, Scalar: fn})
 }
 
 func text(v driver.Value) (string, bool) {
@@ -93,84 +135,6 @@ func nullIfEmpty(s string) driver.Value {
 		return nil
 	}
 	return s
-}
-
-// EmailProblem says why s is not an address WorkOS takes, or "" when it is.
-// It accepts a reasonable subset of RFC 5322: a dot-atom local part of
-// ASCII characters (no quoted strings, no comments) and a domain of at least
-// two dot-separated labels of letters, digits and hyphens, where letters may
-// be any script (IDN domains, as typed or as xn-- punycode). Domain literals
-// such as [192.0.2.1] are refused.
-func EmailProblem(s string) string {
-	if s == "" {
-		return "empty"
-	}
-	if !utf8.ValidString(s) {
-		return "not valid UTF-8"
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 0 {
-		return "no @"
-	}
-	local, domain := s[:at], s[at+1:]
-	switch {
-	case local == "":
-		return "nothing before the @"
-	case domain == "":
-		return "nothing after the @"
-	case len(local) > 64:
-		return fmt.Sprintf("the part before the @ is %d bytes; at most 64", len(local))
-	case utf8.RuneCountInString(s) > 254:
-		return "longer than 254 characters"
-	}
-	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
-		return "a dot at the start or end of the local part, or two in a row"
-	}
-	for _, r := range local {
-		if !atext(r) && r != '.' {
-			return fmt.Sprintf("character %q is not allowed before the @", r)
-		}
-	}
-	if strings.HasPrefix(domain, "[") {
-		return "IP-address domains are not accepted"
-	}
-	labels := strings.Split(strings.TrimSuffix(domain, "."), ".")
-	if len(labels) < 2 {
-		return "the domain has no dot"
-	}
-	if utf8.RuneCountInString(domain) > 253 {
-		return "the domain is longer than 253 characters"
-	}
-	for _, l := range labels {
-		if l == "" {
-			return "an empty label in the domain (two dots in a row)"
-		}
-		if utf8.RuneCountInString(l) > 63 {
-			return "a domain label is longer than 63 characters"
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return "a domain label starts or ends with a hyphen"
-		}
-		for _, r := range l {
-			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Mc, r) {
-				return fmt.Sprintf("character %q is not allowed in the domain", r)
-			}
-		}
-	}
-	tld := labels[len(labels)-1]
-	if strings.IndexFunc(tld, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
-		return "the top-level domain is all digits"
-	}
-	return ""
-}
-
-// atext is RFC 5322's set of characters allowed in an atom.
-func atext(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	}
-	return r < utf8.RuneSelf && strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
 }
 
 // isSpace is whitespace as Go's strings.TrimSpace sees it, plus the

@@ -131,6 +131,15 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		return err
 	}
 	defer ras.close()
+	// userKeys has the normalised email; the address as staged, where it is
+	// another, comes from stagedEmails.
+	raws, err := newCursor(ctx, tx, u.queries["stagedEmails"], !full,
+		func(rows *sql.Rows, id *int64, email *string) error { return rows.Scan(id, email) })
+	if err != nil {
+		return err
+	}
+	defer raws.close()
+	var raw []string
 
 	var (
 		id                                                     int64
@@ -158,6 +167,12 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 		}
 		if err != nil {
 			return err
+		}
+		if raw, err = raws.take(id, raw[:0]); err != nil {
+			return err
+		}
+		if len(raw) > 0 {
+			email = raw[0]
 		}
 		repeat, err := repeats.check(ctx, id, uploadID, extID)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mig-tools/mig/accept"
 	"github.com/mig-tools/mig/passhash"
 )
 
@@ -738,18 +739,15 @@ func isSlug(s string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// validEmail is deliberately plain: one @, something on each side, a dot
-// in the domain, no spaces. WorkOS rejects what fails it.
-func validEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at <= 0 || at != strings.LastIndexByte(s, '@') || at == len(s)-1 {
-		return false
+// emailRejected says why WorkOS cannot take an address (accept.Email's
+// verdict Rejected), or "" when it can or may. An address whose acceptance
+// is unknown meets the contract: mig check's rule email_syntax_unknown
+// warns of it, when validate-package applies the rules.
+func emailRejected(s string) string {
+	if v, reason := accept.Email(s); v == accept.Rejected {
+		return reason
 	}
-	domain := s[at+1:]
-	if strings.ContainsAny(s, " \t\r\n,;<>") || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return false
-	}
-	return true
+	return ""
 }
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -844,11 +842,10 @@ func (v *validator) boolean(r *row, col string) {
 
 func (v *validator) userRow(r *row) {
 	email := r.get("email")
-	switch {
-	case email == "":
+	if email == "" {
 		v.errorf("missing_email", r.file, r.line, "email", "email is empty: WorkOS users need one")
-	case !validEmail(email):
-		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", email)
+	} else if reason := emailRejected(email); reason != "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not a valid address: %s", email, reason)
 	}
 	if email != "" {
 		v.emails = append(v.emails, newKeyLine(v.hash(normEmail(email)), r.line))
@@ -876,10 +873,10 @@ func (v *validator) userRow(r *row) {
 			v.warnf("plaintext_password", r.file, r.line, "password", "the package carries a plaintext password")
 		}
 	}
+	// A row with both org_id and org_external_id meets the contract: org_id
+	// wins, as ingest and the migration guide say, and mig check's rule
+	// org_mapping_both_ids warns of it.
 	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
-	if orgID != "" && ext != "" {
-		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
-	}
 	if orgID != "" || ext != "" || name != "" {
 		v.pendingOrgRef(r, orgID, ext, name)
 	} else if r.get("role_slugs") != "" {
@@ -1042,10 +1039,7 @@ func (v *validator) slugRef(r *row, col, slug string) {
 func (v *validator) membershipRow(r *row) {
 	v.userRef(r, true)
 	orgID, ext, name := r.get("org_id"), r.get("org_external_id"), r.get("org_name")
-	if orgID != "" && ext != "" {
-		v.errorf("org_id_conflict", r.file, r.line, "org_id", "org_id and org_external_id are both set; they are mutually exclusive")
-	}
-	v.orgRef(r.file, r.line, orgID, ext, name)
+	v.orgRef(r.file, r.line, orgID, ext, name) // both ids: see userRow
 	user := r.get("external_id")
 	if user == "" {
 		user = "email:" + normEmail(r.get("email"))
@@ -1231,8 +1225,10 @@ func (v *validator) uploadUserRow(r *row) {
 	} else {
 		v.uploadUsers = append(v.uploadUsers, v.hash(id))
 	}
-	if e := r.get("email"); !validEmail(e) {
-		v.errorf("invalid_email", r.file, r.line, "email", "%q is not an email address", e)
+	if e := r.get("email"); e == "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "email is empty")
+	} else if reason := emailRejected(e); reason != "" {
+		v.errorf("invalid_email", r.file, r.line, "email", "%q is not a valid address: %s", e, reason)
 	}
 	v.boolean(r, "email_verified")
 }

@@ -99,6 +99,15 @@ func TestValidate(t *testing.T) {
 		}, "duplicate_email", "error", "users.csv", 3},
 		{"invalid email", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "linus@globex.test", "linus.globex.test") },
 			"invalid_email", "error", "users.csv", 4},
+		// The addresses accept.Email rejects, as mig check does.
+		{"email with two dots in a row", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "linus@globex.test", "linus..t@globex.test") },
+			"invalid_email", "error", "users.csv", 4},
+		// issue 11: valid, but whether WorkOS takes it is unknown: mig
+		// check's rule email_syntax_unknown warns; the contract is met.
+		{"email with a non-ASCII local part", func(t *testing.T, dir string) {
+			edit(t, dir, "users.csv", "linus@globex.test", "zoë.1@globex.test")
+			edit(t, dir, "organization_memberships.csv", "linus@globex.test", "zoë.1@globex.test")
+		}, "", "", "", 0},
 		{"md5 hash", func(t *testing.T, dir string) { edit(t, dir, "users.csv", ",bcrypt,", ",md5,") },
 			"unsupported_password_hash_type", "error", "users.csv", 2},
 		{"broken bcrypt hash", func(t *testing.T, dir string) { edit(t, dir, "users.csv", "$2b$10$N9qo8", "$2b$10$") },
@@ -121,9 +130,13 @@ func TestValidate(t *testing.T) {
 			"invalid_boolean", "error", "users.csv", 3},
 		{"metadata not an object", func(t *testing.T, dir string) { edit(t, dir, "users.csv", `"{""team"":""core""}"`, `[1]`) },
 			"invalid_metadata", "error", "users.csv", 2},
+		// issue 11: the reference tool writes both; org_id wins, as ingest
+		// and the migration guide say, and mig check's rule
+		// org_mapping_both_ids warns. It is no error of the contract.
 		{"org_id and org_external_id", func(t *testing.T, dir string) {
-			edit(t, dir, "organization_memberships.csv", "grace@acme.test,u-2,,,acme", "grace@acme.test,u-2,,org_01X,acme")
-		}, "org_id_conflict", "error", "organization_memberships.csv", 4},
+			edit(t, dir, "organization_memberships.csv", "linus@globex.test,u-3,,org_01GLOBEX,,", "linus@globex.test,u-3,,org_01GLOBEX,globex,")
+			edit(t, dir, "users.csv", "u-3,,org_01GLOBEX,,", "u-3,,org_01GLOBEX,globex,")
+		}, "", "", "", 0},
 		{"membership to an unknown organization", func(t *testing.T, dir string) {
 			edit(t, dir, "organization_memberships.csv", "grace@acme.test,u-2,,,acme,Acme Inc", "grace@acme.test,u-2,,,initech,")
 		}, "unknown_organization", "error", "organization_memberships.csv", 4},

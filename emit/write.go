@@ -160,7 +160,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 		j.query = q
 	}
-	for _, name := range []string{"userRows", "userKeys", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
+	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
 		if _, ok := queries[name]; !ok {
 			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
 		}

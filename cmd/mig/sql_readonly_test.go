@@ -175,7 +175,7 @@ func TestSQLReadsAsBefore(t *testing.T) {
 		{query: "select email, email_verified from staged_users order by email"},
 		{query: "select count(*) as n from users where password_hash_type = 'bcrypt'", args: []string{"-p", "hasher=bcrypt", "select count(*) as n from users where password_hash_type = :hasher"}},
 		{query: "select count(*) from skipped_users", args: []string{"-"}, stdin: "select count(*) from skipped_users"},
-		{query: "select email, mig_email_problem(email_raw) as problem from users order by id"},
+		{query: "select email, mig_email_problem(email_raw, 'rejected') as problem from users order by id"},
 		{query: "pragma table_info(users)"},
 		{query: "select name, type from pragma_table_info('users') order by cid"},
 		{query: "pragma user_version"},

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/mig-tools/mig/accept"
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest"
@@ -26,7 +27,7 @@ import (
 //
 // The rules judge what an ingest of the package would stage: users are
 // built by the ingest's own code (pkg.StagedUser), and the Go functions the
-// SQL rules call (checks.EmailProblem, checks.MetadataProblem, ...) decide.
+// SQL rules call (accept.Email, checks.MetadataProblem, ...) decide.
 // The rest of each rule's condition is restated here from its .sql file;
 // TestPackageRulesMatchStagedChecks runs both on the same packages and
 // wants the same findings, rule by rule.
@@ -94,11 +95,11 @@ var unreachableRules = map[string]string{
 	"email_missing":                  "ingest skips a user without an email, and validate-package reports it (missing_email)",
 	"email_duplicate":                "validate-package reports users sharing an email (duplicate_email), with the same normalisation",
 	"email_duplicate_across_sources": "a package is one source",
+	"email_syntax":                   "validate-package reports the addresses accept.Email rejects (invalid_email), by the same function",
 	"email_verified_not_boolean":     "ingest stages email_verified as 1, 0 or nothing",
 	"external_id_duplicate":          "users are keyed by external id, and validate-package reports repeats (duplicate_external_id)",
 	"password_hash_incomplete":       "ingest stages a password hash only with its type",
 	"password_reset_required":        "a user is staged to reset only for a hash without a type or of a type WorkOS does not take, which validate-package reports as errors",
-	"org_mapping_both_ids":           "validate-package reports rows with both org_id and org_external_id (org_id_conflict)",
 }
 
 type orgRow struct{ named bool }
@@ -136,6 +137,18 @@ type userRef struct {
 }
 
 type roleTuple struct{ slug, orgID, ext string }
+
+// scope is the scope_key ingest gives the line's assignment: the org key of
+// its organization, or "" for none.
+func (t roleTuple) scope() string {
+	switch {
+	case t.orgID != "":
+		return "id:" + t.orgID
+	case t.ext != "":
+		return "ext:" + t.ext
+	}
+	return ""
+}
 
 // roleLine is one role-mapping line, in 12 bytes: there are millions.
 type roleLine struct {
@@ -396,14 +409,26 @@ func (p *packageRules) userRow(at place, get func(string) string) {
 	sid := u.SourceID
 	find := func(rule, format string, args ...any) { p.find(rule, "user", sid, at, format, args...) }
 
-	if problem := checks.EmailProblem(email); problem != "" {
-		find("email_syntax", "email %q is not a valid address: %s", u.EmailRaw, problem)
+	if v, reason := accept.Email(u.EmailRaw); v == accept.Unknown {
+		find("email_syntax_unknown", "email %q may not be accepted by WorkOS: %s", u.EmailRaw, reason)
 	}
 	if u.EmailRaw != email && sqlLower(u.EmailRaw) != u.EmailRaw {
 		find("email_not_lowercase", "email %s has capital letters", u.EmailRaw)
 	}
 	if fields := checks.EdgeSpace(u.EmailRaw, u.FirstName, u.LastName, u.ExternalID, u.Username); fields != "" {
 		find("whitespace", "leading or trailing whitespace in %s", fields)
+	}
+	if fields := checks.ControlCharacters(u.EmailRaw, u.FirstName, u.LastName, u.ExternalID, u.Username); fields != "" {
+		find("control_characters", "control characters: %s", fields)
+	}
+	if len(u.Metadata) > 0 && metadataMayHoldControl(u.Metadata) {
+		meta, _ := json.Marshal(u.Metadata) // as ingest.User.Encode stages it
+		if problem := checks.MetadataControlCharacters(string(meta)); problem != "" {
+			find("control_characters", "control characters: %s", problem)
+		}
+	}
+	if problem := checks.NameTooLong(u.FirstName, u.LastName); problem != "" {
+		find("name_too_long", "%s", problem)
 	}
 	if u.ExternalID != "" {
 		if !printableASCII(u.ExternalID) {
@@ -452,6 +477,27 @@ func metadataMayFail(m map[string]string) bool {
 	}
 	for k, v := range m {
 		if len(k) > 40 && utf8.RuneCountInString(k) > 40 || len(v) > 600 && utf8.RuneCountInString(v) > 600 {
+			return true
+		}
+	}
+	return false
+}
+
+// metadataMayHoldControl is false when checks.MetadataControlCharacters
+// surely finds nothing in staged metadata: no key or value has a byte
+// below space, DEL, or 0xC2 (the lead byte of U+0080 to U+009F). It saves
+// encoding a million objects that have none.
+func metadataMayHoldControl(m map[string]string) bool {
+	odd := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
+				return true
+			}
+		}
+		return false
+	}
+	for k, v := range m {
+		if odd(k) || odd(v) {
 			return true
 		}
 	}
@@ -534,6 +580,9 @@ func (p *packageRules) membershipRow(at place, get func(string) string) {
 // memberships row makes (pkg's addMappings).
 func (p *packageRules) mappingLine(at place, user uint32, known bool, get func(string) string) {
 	orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
+	if orgID != "" && ext != "" {
+		p.find("org_mapping_both_ids", "org_mapping", cmp.Or(get("external_id"), get("email"), get("user_id")), at, "line %d gives org_id %s and org_external_id %s: org_id wins and the external id is ignored", at.line, orgID, ext)
+	}
 	if s := (orgStmt{orgID, ext, name}); s.key() != "" {
 		p.joinKey(orgID, ext, name)
 		i, ok := p.stmts[string(p.key)]
@@ -687,6 +736,7 @@ func (p *packageRules) finish(source string) (*checks.Report, error) {
 	p.drainUsers()
 	p.orgRules()
 	p.roleRules()
+	p.roleWithoutMembership()
 	all, err := checks.Rules()
 	if err != nil {
 		return nil, err
@@ -848,12 +898,8 @@ func (p *packageRules) roleRules() {
 		if !l.known() || t.slug == "" {
 			continue
 		}
-		scope := ""
-		if t.orgID != "" || t.ext != "" {
-			scope = "id:" + t.orgID
-			if t.orgID == "" {
-				scope = "ext:" + t.ext
-			}
+		scope := t.scope()
+		if scope != "" {
 			if !orgs[scope] {
 				p.find("org_not_created", "role_mapping", t.slug, l.at(), "line %d gives role %s in %s, which no organization stages", l.line, t.slug, scope)
 				continue
@@ -908,6 +954,80 @@ func (p *packageRules) roleRules() {
 	for _, slug := range sortedKeys(invalid) {
 		p.find("role_slug_invalid", "role_assignment", slug, invalid[slug], "role slug %q must be lower-case letters, digits, _ and - only", slug)
 	}
+}
+
+// roleWithoutMembership applies role_without_membership to the role lines
+// that become assignments (those roleRules counts): a line without an
+// organization of a user with no membership at all, and a line in an
+// organization of a user who is not a member of it. A line of users.csv or
+// organization_memberships.csv in an organization makes that membership
+// itself, so only user_role_assignments.csv's lines in one are looked up.
+// Findings are one per user and organization, as the rule's; what is kept
+// is a bit per user and the pairs looked up, never a list of every line.
+func (p *packageRules) roleWithoutMembership() {
+	orgs := p.stagedOrgs()
+	var member, inOrg bitset // users with a membership; users of lines to look up
+	for m := range p.members.all() {
+		member.set(m.user)
+	}
+	// assigned walks the lines that become assignments, with their scope.
+	assigned := func(fn func(l roleLine, t roleTuple, scope string)) {
+		for l := range p.roleLines.all() {
+			if !l.fromFile() && p.assigned.has(l.user) {
+				continue // as in roleRules
+			}
+			t := p.tupleList[l.tuple()]
+			if !l.known() || t.slug == "" {
+				continue
+			}
+			if scope := t.scope(); scope == "" || orgs[scope] {
+				fn(l, t, scope)
+			}
+		}
+	}
+	keys := map[string]uint32{}
+	pair := func(user uint32, scope string) uint64 {
+		i, ok := keys[scope]
+		if !ok {
+			i = uint32(len(keys))
+			keys[scope] = i
+		}
+		return uint64(user)<<32 | uint64(i)
+	}
+	var noOrg bitset             // users found without an organization
+	inScope := map[uint64]bool{} // (user, organization) pairs found
+	assigned(func(l roleLine, t roleTuple, scope string) {
+		switch {
+		case scope == "" && !member.has(l.user) && !noOrg.has(l.user):
+			noOrg.set(l.user)
+			p.find("role_without_membership", "role_assignment", t.slug, l.at(),
+				"role %s of the user on line %d of users.csv is never sent: the user belongs to no organization, and in WorkOS a role is given on an organization membership; map the user to an organization, or import with mig import --org-id org_...", t.slug, l.user)
+		case scope != "" && l.fromFile():
+			inOrg.set(l.user)
+		}
+	})
+	if len(inOrg) == 0 {
+		return
+	}
+	var have []uint64
+	for m := range p.members.all() {
+		if inOrg.has(m.user) {
+			have = append(have, pair(m.user, p.stmtList[m.stmt].key()))
+		}
+	}
+	slices.Sort(have)
+	assigned(func(l roleLine, t roleTuple, scope string) {
+		if scope == "" || !l.fromFile() {
+			return
+		}
+		k := pair(l.user, scope)
+		if _, ok := slices.BinarySearch(have, k); ok || inScope[k] {
+			return
+		}
+		inScope[k] = true
+		p.find("role_without_membership", "role_assignment", t.slug, l.at(),
+			"role %s in %s of the user on line %d of users.csv is never sent: the user is not a member of %s, and in WorkOS a role is given on an organization membership; map the user to that organization", t.slug, scope, l.user, scope)
+	})
 }
 
 // sortedKeys returns a map's keys in order, for deterministic reports.

@@ -34,11 +34,25 @@ var packageRuleCases = []struct {
 	{"user rules", map[string][][]string{
 		"users.csv": {
 			{"Ann@Example.com", "", "", "", "Ann", "", "false", "u1", "", "", "", "", ""},
-			{"a..b@example.com", "", "", "", "\ufeffBo", "", "true", "ü2", "", "", "", "", ""},
+			{"zoë.1@example.com", "", "", "", "\ufeffBo", "", "true", "ü2", "", "", "", "", ""},
+			{"ada@bücher.example", "", "", "", "", "", "true", "u7", "", "", "", "", ""},
 			{"c@example.com", "pw", "", "", "", "", "true", strings.Repeat("x", 129), `{"email":"x","first_name":"y"}`, "", "", "", ""},
 			{"d@example.com", "", "$argon2id$nope", "argon2", "", "", "", "u4", manyKeys(51), "", "", "", ""},
 			{"e@example.com", "", "", "", "", "", "", "u5", `{"` + strings.Repeat("k", 41) + `":"v","n":1}`, "", "", "", ""},
 			{"f@example.com", "", "", "", "", "", "", "u6", `{"a":"` + strings.Repeat("é", 600) + `"}`, "", "", "", ""},
+		},
+	}},
+	// control_characters and name_too_long (issue 11: NUL bytes, control
+	// characters and a 10 MB first_name were staged without a word).
+	{"control characters and long names", map[string][][]string{
+		"users.csv": {
+			{"ann@example.com", "", "", "", "An\x00n", "Lee\x1b", "true", "u1\x00", "", "", "", "", ""},
+			{"bob@example.com", "", "", "", "Bob", "", "true", "u\x7f2", `{"note":"a\u0000b","bio":"one\ntwo"}`, "", "", "", ""},
+			{"cy@example.com", "", "", "", "Cy", "", "true", "u3", `{"bio":"one\ntwo\tthree","k":"\u0085"}`, "", "", "", ""},
+			{"di@example.com", "", "", "", strings.Repeat("d", 257), "Short", "true", "u4", "", "", "", "", ""},
+			{"ed@example.com", "", "", "", "Ed", strings.Repeat("é", 300), "true", "u5", "", "", "", "", ""},
+			{"fay@example.com", "", "", "", strings.Repeat("f", 1_000_000), "", "true", "u6", "", "", "", "", ""},
+			{"gus@example.com", "", "", "", strings.Repeat("é", 200), "Zoë 李", "true", "u7", `{"bio":"multi\nline"}`, "", "", "", ""},
 		},
 	}},
 	{"organizations and mappings", map[string][][]string{
@@ -87,11 +101,14 @@ var packageRuleCases = []struct {
 			{"bob@example.com", "", "$2b$10$" + strings.Repeat("b", 53), "bcrypt", "", "", "true", "u2", "", "org_1", "", "Uno", ""},
 			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "ext-c", "Acme", ""},
 			{"di@example.com", "", "", "", "", "", "true", "u4", "", "org_2", "", "Acme", ""},
+			// Both ids, as the reference tool writes them: org_id wins.
+			{"ed@example.com", "", "", "", "", "", "true", "u5", "", "org_1", "ext-one", "One", ""},
 		},
 		"organizations.csv": {{"org_1", "", "One", "", ""}, {"org_2", "", "Two", "", ""}},
 		"organization_memberships.csv": {
 			{"", "", "u2", "org_2", "", "", "", ""},
 			{"", "", "ghost", "org_2", "", "", "", ""},
+			{"ed@example.com", "u5", "", "org_2", "ext-two", "", "", ""},
 		},
 		"role_definitions.csv": {
 			{"org-lead", "Lead", "organization", "", "org_2", ""},
@@ -120,6 +137,38 @@ var packageRuleCases = []struct {
 		"user_role_assignments.csv": {
 			{"ann@example.com", "", "u1", "member", "", ""},
 			{"cy@example.com", "", "", "org-only", "", ""},
+		},
+	}},
+	// role_without_membership: roles that are never sent because their
+	// user has no membership to give them on.
+	{"roles without a membership", map[string][][]string{
+		"users.csv": {
+			// In no organization: one finding for both roles.
+			{"ann@example.com", "", "", "", "", "", "true", "u1", "", "", "", "", "admin,viewer"},
+			// In Acme: the roles go on that membership.
+			{"bob@example.com", "", "", "", "", "", "true", "u2", "", "", "ext-a", "Acme", "viewer"},
+			// In Beta by name only: the role without an organization goes there.
+			{"cy@example.com", "", "", "", "", "", "true", "u3", "", "", "", "Beta", "viewer"},
+			{"di@example.com", "", "", "", "", "", "true", "u4", "", "", "ext-a", "Acme", ""},
+			{"ed@example.com", "", "", "", "", "", "true", "u5", "", "", "", "", ""},
+		},
+		"organizations.csv": {{"", "ext-a", "Acme", "", ""}, {"", "ext-b", "Beta Corp", "", ""}},
+		"organization_memberships.csv": {
+			{"di@example.com", "u4", "", "", "ext-a", "Acme", "", ""},
+		},
+		"role_definitions.csv": {
+			{"admin", "Admin", "environment", "", "", ""},
+			{"viewer", "Viewer", "environment", "", "", ""},
+		},
+		"user_role_assignments.csv": {
+			// Di is in Acme, not in Beta Corp: one finding, for Beta Corp.
+			{"di@example.com", "", "u4", "admin", "", "ext-a"},
+			{"di@example.com", "", "u4", "viewer", "", "ext-b"},
+			{"di@example.com", "", "u4", "admin", "", "ext-b"},
+			// Ed is in nothing: one finding for the role without an
+			// organization, one for the role in Acme.
+			{"ed@example.com", "", "u5", "viewer", "", ""},
+			{"ed@example.com", "", "u5", "admin", "", "ext-a"},
 		},
 	}},
 	{"totp", map[string][][]string{

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mig-tools/mig/accept"
 )
 
 // fields is a decoded JSON object body. Handlers read it key by key so they
@@ -156,12 +158,11 @@ func (f fields) externalID() (v *string, set bool, bad *reply) {
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// validEmail is a structural check only: one @ with something on each side
-// and a dot in the domain, which is what production rejects outright.
+// validEmail is accept.Email, the one rule of mig's check, validate-package
+// and this emulator: an address it rejects is refused, and one whose
+// acceptance by WorkOS is unknown is taken (the check warns of it), since
+// the emulator must answer one way and the spec states no syntax.
 func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
-		return false
-	}
-	return strings.Contains(s[at+1:], ".")
+	v, _ := accept.Email(s)
+	return v != accept.Rejected
 }

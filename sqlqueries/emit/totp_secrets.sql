@@ -1,9 +1,10 @@
 -- name: totpSecrets
 -- file: totp_secrets.csv
 -- description: One row per staged TOTP secret, in the format the reference
---   tool's enroll-totp reads.
+--   tool's enroll-totp reads, with the user's address as staged (as
+--   userRows writes it).
 SELECT
-    coalesce(u.email, '')      AS email,
+    coalesce(u.email_raw, u.email, '') AS email,
     t.secret                   AS totp_secret,
     coalesce(t.issuer, '')     AS totp_issuer,
     coalesce(t.user_label, '') AS totp_user

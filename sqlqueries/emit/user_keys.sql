@@ -4,7 +4,10 @@
 --   has the same rows with every column): its email, external id, upload
 --   key and WorkOS id, in staging order. It reads the users_emit index, not
 --   the user rows, so that this pass runs beside the one over userRows at a
---   fraction of its cost.
+--   fraction of its cost. The index holds the normalised email, which is
+--   the address as staged but for the few users stagedEmails lists: the
+--   merge writes theirs from there, so every file has the address as
+--   userRows writes it.
 SELECT
     u.id                                  AS id,
     coalesce(u.email, '')                 AS email,

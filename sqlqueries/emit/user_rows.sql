@@ -11,10 +11,12 @@
 --   'missing') are left out; the manifest says how many. upload_user_id is
 --   the external id, else the source's own id; the upload files list each
 --   user_id once (see uploadRepeat). workos_id is the WorkOS user id once the
---   user is imported.
+--   user is imported. email is the address as staged (email_raw, after
+--   any fixes), never lower-cased by emit: users.email is the normalised
+--   key that duplicates are compared by.
 SELECT
     u.id                                  AS id,
-    coalesce(u.email, '')                 AS email,
+    coalesce(u.email_raw, u.email, '')    AS email,
     coalesce(u.password, '')              AS password,
     coalesce(u.password_hash, '')         AS password_hash,
     coalesce(u.password_hash_type, '')    AS password_hash_type,
