@@ -281,7 +281,7 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 			return res
 		}
 		// Deleted in WorkOS since it was imported: create it again.
-	} else if u.recovered() {
+	} else if u.recovered(ctx) {
 		found, err := r.findUser(ctx, u)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -408,7 +408,7 @@ func (r *runner) membership(ctx context.Context, m membershipRow) result {
 		if !notFound(err) {
 			return r.failure(ctx, err)
 		}
-	} else if m.recovered() {
+	} else if m.recovered(ctx) {
 		found, err := r.api.FindMembership(ctx, m.UserWorkOSID, m.OrgWorkOSID)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -486,7 +486,7 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserRetryable); !ok {
 		return res
 	}
-	if t.recovered() || t.UserOutcome == outcomeAdopted {
+	if t.recovered(ctx) || t.UserOutcome == outcomeAdopted {
 		factors, err := r.api.ListFactors(ctx, t.UserWorkOSID)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -494,7 +494,7 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 		for _, f := range factors {
 			if f.Type == "totp" {
 				res := done(outcomeAdopted, f.ID)
-				if !t.recovered() {
+				if !t.recovered(ctx) {
 					res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled"
 				}
 				return res

@@ -227,9 +227,19 @@ type rowBase struct {
 
 func (b rowBase) base() rowBase { return b }
 
-// recovered reports whether the row was in flight when an earlier run
-// stopped: WorkOS may have it already.
-func (b rowBase) recovered() bool { return b.Status == statusInFlight }
+// recovered reports whether WorkOS may have the row's object already: the
+// row was in flight when an earlier run stopped, or a create of this run
+// got no answer after it may have reached WorkOS.
+func (b rowBase) recovered(ctx context.Context) bool {
+	return b.Status == statusInFlight || ctx.Value(resumeKey{}) != nil
+}
+
+type resumeKey struct{}
+
+// maxResumes bounds how often one row is handled again after creates that
+// got no answer; past it the row fails as retryable, and a retry looks it
+// up first (see retry.sql).
+const maxResumes = 3
 
 type baser interface{ base() rowBase }
 
@@ -323,6 +333,12 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 		g.Go(func() error {
 			for row := range work {
 				res := p.handle(gctx, row)
+				// A create that may have reached WorkOS is never simply sent
+				// again: the row is handled as one found in flight, which
+				// looks the object up first.
+				for n := 0; res.maybeSent && n < maxResumes && gctx.Err() == nil; n++ {
+					res = p.handle(context.WithValue(gctx, resumeKey{}, true), row)
+				}
 				res.itemID = row.base().ItemID
 				w.in <- res
 			}
@@ -355,7 +371,8 @@ func (r *runner) failure(ctx context.Context, err error) result {
 			requestID: ae.RequestID, message: ae.Message, retryable: ae.Retryable()}
 	}
 	if workosapi.IsNetwork(err) {
-		return result{status: statusFailed, code: codeNoAnswer, message: err.Error(), retryable: true}
+		return result{status: statusFailed, code: codeNoAnswer, message: err.Error(), retryable: true,
+			maybeSent: workosapi.MaybeApplied(err)}
 	}
 	return result{status: statusFailed, code: "client_error", message: err.Error(), retryable: true}
 }

@@ -51,6 +51,10 @@ type result struct {
 	retryable    bool
 	importedHash string
 	warning      *warning
+	// maybeSent marks a failure where a create may have reached WorkOS
+	// without its answer reaching us: the row is handled again as one
+	// found in flight, looking the object up before creating it.
+	maybeSent bool
 }
 
 // warning is a row done with a caveat, written to the warnings table.

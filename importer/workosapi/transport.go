@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -18,6 +19,14 @@ import (
 // (after the Retry-After the server asked for), 5xx answers, timeouts and
 // dropped connections with jittered exponential back-off, up to a bound.
 // Anything else is returned as it came, for the caller to classify.
+//
+// A POST that may have reached WorkOS (the connection broke after it was
+// sent, or the try timed out) is not sent again: WorkOS documents
+// Idempotency-Key only for audit-log events, so a second try could create
+// a second object. It comes back as a NetworkError with MaybeApplied set,
+// and the caller looks the object up before creating it again. For the
+// same reason the POST's body cannot be rewound, so net/http does not
+// replay it on its own either.
 //
 // Retrying here, below the SDK, is what lets the importer honour
 // Retry-After: the SDK's errors do not carry response headers.
@@ -130,6 +139,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			if req.Method == http.MethodPost {
+				// net/http replays a request on a reused connection that
+				// died before answering when it can rewind the body and
+				// the request looks idempotent, which an Idempotency-Key
+				// header makes it. WorkOS may have applied it: the caller
+				// decides, by looking the object up.
+				r.GetBody = nil
+			}
 		}
 		t.stats.Requests.Add(1)
 		switch class {
@@ -149,6 +166,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			t.stats.NetError.Add(1)
 			failures++
+			if req.Method == http.MethodPost && !neverSent(err) {
+				return nil, &NetworkError{Attempts: failures + limited, Err: err, MaybeApplied: true}
+			}
 			if failures >= maxAttempts {
 				return nil, &NetworkError{Attempts: failures + limited, Err: err}
 			}
@@ -240,14 +260,28 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
+// neverSent reports whether a try failed before anything reached the
+// server: only a failed dial is certain to (refused, unreachable, a name
+// that does not resolve). Everything else, a reset or a timeout after the
+// request was written, may have been applied.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // NetworkError is a request that never got an answer after every retry:
-// timeouts, resets, dropped connections.
+// timeouts, resets, dropped connections. MaybeApplied marks a POST that
+// was not retried because WorkOS may have applied it.
 type NetworkError struct {
-	Attempts int
-	Err      error
+	Attempts     int
+	Err          error
+	MaybeApplied bool
 }
 
 func (e *NetworkError) Error() string {
+	if e.MaybeApplied {
+		return "no answer (the request may have reached WorkOS): " + e.Err.Error()
+	}
 	return "no answer after " + strconv.Itoa(e.Attempts) + " tries: " + e.Err.Error()
 }
 
@@ -257,4 +291,11 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 func IsNetwork(err error) bool {
 	var n *NetworkError
 	return errors.As(err, &n)
+}
+
+// MaybeApplied reports whether err is a POST that got no answer after it
+// may have reached WorkOS: the object may exist, and only a lookup tells.
+func MaybeApplied(err error) bool {
+	var n *NetworkError
+	return errors.As(err, &n) && n.MaybeApplied
 }
