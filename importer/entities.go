@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/workos/workos-go/v4/pkg/mfa"
 	"github.com/workos/workos-go/v4/pkg/organizations"
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
@@ -287,7 +286,10 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 			return r.failure(ctx, err)
 		}
 		if found != nil {
-			res := done(outcomeCreated, found.ID)
+			// Maybe created by the try that got no answer, maybe not: it
+			// was found, not created, and the summary says so.
+			res := done(outcomeAdopted, found.ID)
+			res.message = refound
 			res.importedHash = u.ContentHash
 			return res
 		}
@@ -320,14 +322,19 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	}
 	res := done(outcomeAdopted, found.ID)
 	if u.ExternalID != "" && found.ExternalID != nil && *found.ExternalID == u.ExternalID {
-		// Ours: a retry whose first try went through.
-		res.outcome = outcomeCreated
+		// Ours, or a copy of this staging database's: a try whose answer
+		// was lost, or an import from another copy, went through.
+		res.message = refound
 	} else {
 		res.message = "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)"
 	}
 	res.importedHash = u.ContentHash
 	return res
 }
+
+// refound is the message of a user found in WorkOS by lookup rather than
+// created by this row's request.
+const refound = "found in WorkOS by lookup (an earlier try, run or copy of this database may have created it); adopted as it is"
 
 // findUser looks a staged user up in WorkOS: by external id, else by email.
 func (r *runner) findUser(ctx context.Context, u userRow) (*workosapi.User, error) {
@@ -480,13 +487,16 @@ type totpRow struct {
 
 // totp enrolls a user's TOTP factor with its secret, so the user's
 // authenticator app keeps working. Enrolment is not unique in WorkOS (a
-// user may hold several factors), so a row in flight after a crash, or a
-// user who existed in WorkOS before, is checked for a factor first.
+// user may hold several factors), so unless mig created the user in this
+// database and nothing since (outcome created), the user's factors are
+// listed first and one of type totp is kept as it is: a user adopted or
+// re-found after a 409 or a crash, or a row in flight after a crash, may
+// hold one already.
 func (r *runner) totp(ctx context.Context, t totpRow) result {
 	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserRetryable); !ok {
 		return res
 	}
-	if t.recovered(ctx) || t.UserOutcome == outcomeAdopted {
+	if t.recovered(ctx) || t.UserOutcome != outcomeCreated {
 		factors, err := r.api.ListFactors(ctx, t.UserWorkOSID)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -494,9 +504,7 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 		for _, f := range factors {
 			if f.Type == "totp" {
 				res := done(outcomeAdopted, f.ID)
-				if !t.recovered(ctx) {
-					res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled"
-				}
+				res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled again"
 				return res
 			}
 		}
@@ -510,11 +518,25 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 		issuer = "WorkOS"
 	}
 	ctx2 := workosapi.WithIdempotencyKey(ctx, idempotencyKey("totp", t.UserWorkOSID, t.Secret))
-	enrolled, err := r.um.EnrollAuthFactor(ctx2, usermanagement.EnrollAuthFactorOpts{
-		User: t.UserWorkOSID, Type: mfa.TOTP, TOTPIssuer: issuer, TOTPUser: label, TOTPSecret: t.Secret,
-	})
+	f, text, err := r.api.EnrollTOTP(ctx2, t.UserWorkOSID, issuer, label, t.Secret)
 	if err != nil {
 		return r.failure(ctx, err)
 	}
-	return done(outcomeCreated, enrolled.Factor.ID)
+	if f.ID == "" {
+		return result{status: statusFailed, code: codeInvalidAnswer,
+			message: "WorkOS answered the enrolment without a factor id, so it cannot be recorded as done: " + excerpt(text)}
+	}
+	return done(outcomeCreated, f.ID)
+}
+
+// excerpt shortens an answer's text for a message.
+func excerpt(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
 }

@@ -86,7 +86,10 @@ type Options struct {
 	backoff time.Duration
 }
 
-// Counts is where one entity's import rows stand.
+// Counts is where one entity's import rows stand; each row is in exactly
+// one of Succeeded (created by mig), Adopted (found in WorkOS, whether it
+// was there before or is re-found after a lost answer or a crash), Updated,
+// Failed, Skipped and Pending.
 type Counts struct {
 	Total     int64 `json:"total" db:"total"`
 	Succeeded int64 `json:"succeeded" db:"succeeded"`

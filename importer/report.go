@@ -53,6 +53,7 @@ var fixes = map[string]string{
 	codeDependencySkipped:                 "Nothing to do: the user or organization these rows need was skipped on purpose.",
 	"missing_from_export":                 "Nothing to do, or re-ingest an export that has the user.",
 	codeNoAnswer:                          "WorkOS did not answer (network). Run: mig import --retry-failed",
+	codeInvalidAnswer:                     "WorkOS answered without the created object's id (see the message). Run: mig import --retry-failed --all (it looks the object up first); report it if it persists.",
 	"organization_not_found":              "Create the organization in WorkOS, or give it a name in the org mapping and run: mig import --create-orgs --retry-failed --all",
 	"organization_name_ambiguous":         "Map these users by org_id or org_external_id instead of org_name, re-ingest, then: mig import",
 	"invalid_password_hash":               "The staged hash is not one WorkOS accepts for its type; check `mig sql \"select password_hash_type, count(*) from users group by 1\"`, fix the source or drop the hash, re-ingest, then: mig import --retry-failed --all",

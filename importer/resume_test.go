@@ -148,6 +148,10 @@ func TestInFlightRowsAreReconciled(t *testing.T) {
 	if sum.Requests.Writes != 0 {
 		t.Errorf("reconciling sent %d writes", sum.Requests.Writes)
 	}
+	// Found, not created by this run: the summary says adopted.
+	if c := sum.Entities["users"]; c.Adopted != 40 || c.Succeeded != 0 {
+		t.Errorf("summary users %+v, want 40 adopted", c)
+	}
 }
 
 func TestDeltaUpdatesChangedUsers(t *testing.T) {

@@ -33,6 +33,9 @@ const (
 	codeDependencyFailed  = "dependency_failed"
 	codeDependencySkipped = "dependency_skipped"
 	codeNoAnswer          = "no_answer"
+	// codeInvalidAnswer is a 2xx answer without what the row needs (a
+	// factor enrolment without the factor's id).
+	codeInvalidAnswer = "invalid_answer"
 )
 
 // result is what became of one row. Status "" leaves the row as it was
