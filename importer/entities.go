@@ -16,12 +16,15 @@ import (
 	"github.com/mig-tools/mig/importer/workosapi"
 )
 
-// idempotencyKey names a create request by what it creates, so a retry of
-// the same request, after a lost answer or in a resumed run, replays
-// WorkOS's first answer instead of creating a second object.
-func idempotencyKey(entity string, parts ...string) string {
+// idempotencyKey names a create request by what it creates and by the
+// row's attempt, so that where WorkOS replays a key the same try sent
+// twice gets its first answer, while a row tried again in a later run
+// (--retry-failed after its cause was fixed, or a resume) gets a new key
+// and a new answer instead of the stored failure. A resumed row never
+// counts on a replay: it looks its object up first.
+func (b rowBase) idempotencyKey(entity string, parts ...string) string {
 	h := sha256.New()
-	for _, p := range parts {
+	for _, p := range append(parts, "attempt", strconv.FormatInt(b.Attempts, 10)) {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
@@ -60,7 +63,7 @@ type permissionRow struct {
 // permission creates a permission; one that exists already (a conflict,
 // also what a resumed run meets) is adopted.
 func (r *runner) permission(ctx context.Context, p permissionRow) result {
-	created, err := r.api.CreatePermission(workosapi.WithIdempotencyKey(ctx, idempotencyKey("permission", p.Slug)), p.Slug, p.Name, p.Description)
+	created, err := r.api.CreatePermission(workosapi.WithIdempotencyKey(ctx, p.idempotencyKey("permission", p.Slug)), p.Slug, p.Name, p.Description)
 	if err == nil {
 		return done(outcomeCreated, created.ID)
 	}
@@ -110,7 +113,7 @@ func (r *runner) role(ctx context.Context, ro roleRow) result {
 	}
 	res := done(outcomeCreated, ro.WorkOSID)
 	if ro.WorkOSID == "" {
-		created, err := r.api.CreateRole(workosapi.WithIdempotencyKey(ctx, idempotencyKey("role", orgID, ro.Slug)), orgID, ro.Slug, ro.Name, ro.Description)
+		created, err := r.api.CreateRole(workosapi.WithIdempotencyKey(ctx, ro.idempotencyKey("role", orgID, ro.Slug)), orgID, ro.Slug, ro.Name, ro.Description)
 		switch {
 		case err == nil:
 			res.workosID = created.ID
@@ -213,7 +216,7 @@ func (r *runner) createOrg(ctx context.Context, o orgRow, name string) result {
 	json.Unmarshal([]byte(o.Domains), &domains)
 	opts := organizations.CreateOrganizationOpts{
 		Name: name, ExternalID: o.ExternalID, Metadata: stringMap(o.Metadata),
-		IdempotencyKey: idempotencyKey("organization", o.OrgKey, name, o.Domains, o.Metadata),
+		IdempotencyKey: o.idempotencyKey("organization", o.OrgKey, name, o.Domains, o.Metadata),
 	}
 	// Domains arrive pending: verifying them is the customer's act, and a
 	// verified domain changes how WorkOS routes sign-ins.
@@ -304,7 +307,7 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	case u.Password != "":
 		opts.Password = u.Password
 	}
-	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, idempotencyKey("user", strconv.FormatInt(u.ItemID, 10), u.Email, u.ContentHash)), opts)
+	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, u.idempotencyKey("user", strconv.FormatInt(u.ItemID, 10), u.Email, u.ContentHash)), opts)
 	if err == nil {
 		res := done(outcomeCreated, created.ID)
 		res.importedHash = u.ContentHash
@@ -428,7 +431,7 @@ func (r *runner) membership(ctx context.Context, m membershipRow) result {
 	}
 
 	key := func(s []string) context.Context {
-		return workosapi.WithIdempotencyKey(ctx, idempotencyKey("membership", m.UserWorkOSID, m.OrgWorkOSID, strings.Join(s, ",")))
+		return workosapi.WithIdempotencyKey(ctx, m.idempotencyKey("membership", m.UserWorkOSID, m.OrgWorkOSID, strings.Join(s, ",")))
 	}
 	created, err := r.api.CreateMembership(key(send), m.UserWorkOSID, m.OrgWorkOSID, send)
 	if ae, ok := workosapi.AsAPIError(err); ok && ae.Has("multiple_roles_not_enabled") && len(send) > 1 {
@@ -517,7 +520,7 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 	if issuer == "" {
 		issuer = "WorkOS"
 	}
-	ctx2 := workosapi.WithIdempotencyKey(ctx, idempotencyKey("totp", t.UserWorkOSID, t.Secret))
+	ctx2 := workosapi.WithIdempotencyKey(ctx, t.idempotencyKey("totp", t.UserWorkOSID, t.Secret))
 	f, text, err := r.api.EnrollTOTP(ctx2, t.UserWorkOSID, issuer, label, t.Secret)
 	if err != nil {
 		return r.failure(ctx, err)

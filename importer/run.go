@@ -218,11 +218,13 @@ func (r *runner) phases(ctx context.Context) error {
 	return nil
 }
 
-// rowBase is what every page query returns first.
+// rowBase is what every page query returns first. Attempts is the number
+// of runs that sent the row before this one.
 type rowBase struct {
 	ItemID   int64  `db:"item_id"`
 	Status   string `db:"status"`
 	WorkOSID string `db:"workos_id"`
+	Attempts int64  `db:"attempts"`
 }
 
 func (b rowBase) base() rowBase { return b }

@@ -3,7 +3,7 @@
 --   with the WorkOS ids and import state of the user and organization they
 --   need. With :ready_only = 1 (a --limit sample) only memberships whose
 --   user is done are read.
-SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id,
+SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id, i.attempts,
        sm.user_source_id, coalesce(sm.email, '') AS email, sm.org_key, sm.role_slugs,
        coalesce(ui.status, '') AS user_status, coalesce(ui.workos_id, '') AS user_workos_id,
        coalesce(ui.retryable, 0) AS user_retryable,

@@ -2,7 +2,7 @@
 -- description: One page of TOTP factors to enroll, in item order, with the
 --   WorkOS id of their user and whether that user was adopted (then WorkOS
 --   may hold a factor of its own already).
-SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id,
+SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id, i.attempts,
        u.source_id AS user_source_id, coalesce(u.email, '') AS email,
        t.secret, coalesce(t.issuer, '') AS issuer, coalesce(t.user_label, '') AS user_label,
        coalesce(ui.status, '') AS user_status, coalesce(ui.workos_id, '') AS user_workos_id,
