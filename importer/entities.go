@@ -102,7 +102,7 @@ type roleRow struct {
 func (r *runner) role(ctx context.Context, ro roleRow) result {
 	orgID := ""
 	if ro.OrgID != 0 {
-		if res, ok := dependency("organization", ro.OrgKey, ro.OrgStatus, ro.OrgRetryable); !ok {
+		if res, ok := dependency("organization", ro.OrgKey, ro.OrgStatus, "", ro.OrgRetryable); !ok {
 			return res
 		}
 		orgID = ro.OrgWorkOSID
@@ -259,6 +259,7 @@ func stringMap(js string) map[string]string {
 
 type userRow struct {
 	rowBase
+	StagedID         int64  `db:"staged_id"`
 	SourceID         string `db:"source_id"`
 	Email            string `db:"email"`
 	FirstName        string `db:"first_name"`
@@ -275,8 +276,18 @@ type userRow struct {
 // user creates a user, updates one WorkOS has already (a delta import),
 // reconciles one that was in flight when a run died, and adopts one that
 // exists in WorkOS already so that it still gets its memberships and
-// factors.
+// factors, unless that user is someone else's (see otherOwner). The
+// WorkOS user a row gets is claimed for it, so no other row of the run
+// can take it.
 func (r *runner) user(ctx context.Context, u userRow) result {
+	res := r.sendUser(ctx, u)
+	if res.status == statusDone {
+		r.claim(res.workosID, u)
+	}
+	return res
+}
+
+func (r *runner) sendUser(ctx context.Context, u userRow) result {
 	if u.WorkOSID != "" {
 		res := r.updateUser(ctx, u)
 		if res.status != statusFailed || res.httpStatus != http.StatusNotFound {
@@ -291,10 +302,7 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 		if found != nil {
 			// Maybe created by the try that got no answer, maybe not: it
 			// was found, not created, and the summary says so.
-			res := done(outcomeAdopted, found.ID)
-			res.message = refound
-			res.importedHash = u.ContentHash
-			return res
+			return r.adopt(ctx, u, found, nil, refound)
 		}
 	}
 	opts := usermanagement.CreateUserOpts{
@@ -323,14 +331,27 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	if found == nil {
 		return r.failure(ctx, err)
 	}
-	res := done(outcomeAdopted, found.ID)
 	if u.ExternalID != "" && found.ExternalID != nil && *found.ExternalID == u.ExternalID {
 		// Ours, or a copy of this staging database's: a try whose answer
 		// was lost, or an import from another copy, went through.
-		res.message = refound
-	} else {
-		res.message = "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)"
+		return r.adopt(ctx, u, found, err, refound)
 	}
+	return r.adopt(ctx, u, found, err, "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)")
+}
+
+// adopt gives row u the WorkOS user found, which u's request did not
+// create, unless it is someone else's; cause is the conflict that led to
+// it, if any.
+func (r *runner) adopt(ctx context.Context, u userRow, found *workosapi.User, cause error, message string) result {
+	other, err := r.otherOwner(ctx, u, found, cause)
+	if err != nil {
+		return r.failure(ctx, fmt.Errorf("look for the owner of WorkOS user %s in the staging database: %w", found.ID, err))
+	}
+	if other != nil {
+		return *other
+	}
+	res := done(outcomeAdopted, found.ID)
+	res.message = message
 	res.importedHash = u.ContentHash
 	return res
 }
@@ -384,6 +405,7 @@ type membershipRow struct {
 	UserStatus    string `db:"user_status"`
 	UserWorkOSID  string `db:"user_workos_id"`
 	UserRetryable bool   `db:"user_retryable"`
+	UserError     string `db:"user_error"`
 	OrgStatus     string `db:"org_status"`
 	OrgWorkOSID   string `db:"org_workos_id"`
 	OrgRetryable  bool   `db:"org_retryable"`
@@ -393,10 +415,10 @@ type membershipRow struct {
 // call; where WorkOS refuses several roles it falls back to the first and
 // records a warning. One that exists already is adopted.
 func (r *runner) membership(ctx context.Context, m membershipRow) result {
-	if res, ok := dependency("user", m.Email, m.UserStatus, m.UserRetryable); !ok {
+	if res, ok := dependency("user", m.Email, m.UserStatus, m.UserError, m.UserRetryable); !ok {
 		return res
 	}
-	if res, ok := dependency("organization", m.OrgKey, m.OrgStatus, m.OrgRetryable); !ok {
+	if res, ok := dependency("organization", m.OrgKey, m.OrgStatus, "", m.OrgRetryable); !ok {
 		return res
 	}
 	var slugs []string
@@ -486,6 +508,7 @@ type totpRow struct {
 	UserWorkOSID  string `db:"user_workos_id"`
 	UserOutcome   string `db:"user_outcome"`
 	UserRetryable bool   `db:"user_retryable"`
+	UserError     string `db:"user_error"`
 }
 
 // totp enrolls a user's TOTP factor with its secret, so the user's
@@ -496,7 +519,7 @@ type totpRow struct {
 // re-found after a 409 or a crash, or a row in flight after a crash, may
 // hold one already.
 func (r *runner) totp(ctx context.Context, t totpRow) result {
-	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserRetryable); !ok {
+	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserError, t.UserRetryable); !ok {
 		return res
 	}
 	if t.recovered(ctx) || t.UserOutcome != outcomeCreated {

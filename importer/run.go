@@ -78,6 +78,13 @@ type runner struct {
 	// answer, so later memberships send one role at once.
 	multipleRolesOff atomic.Bool
 
+	// serial runs the user rows of one email address one at a time, and
+	// owners records which staged user each WorkOS user went to in this
+	// run: together they keep two people who share an address apart.
+	serial   *serializer
+	ownersMu sync.Mutex
+	owners   map[string]owner
+
 	cancel    context.CancelFunc
 	fatalOnce sync.Once
 	fatal     error
@@ -96,6 +103,7 @@ func newRunner(db *staging.DB, opts Options, only map[string]bool) *runner {
 	orgs := &organizations.Client{APIKey: opts.APIKey, Endpoint: opts.Endpoint, HTTPClient: hc}
 	return &runner{
 		db: db, opts: opts, only: only, tr: tr, um: um, orgs: orgs, log: opts.Log,
+		serial: newSerializer(), owners: map[string]owner{},
 		api: &workosapi.Client{Endpoint: opts.Endpoint, APIKey: opts.APIKey, HTTPClient: hc},
 	}
 }
@@ -195,7 +203,8 @@ func (r *runner) phases(ctx context.Context) error {
 		},
 		func(ctx context.Context) error {
 			return runPhase(ctx, r, phase[userRow]{entity: "user", label: "users",
-				query: "importer/page_user.sql", limit: r.opts.Limit, handle: r.user})
+				query: "importer/page_user.sql", limit: r.opts.Limit, handle: r.user,
+				serial: func(u userRow) string { return emailKey(u.Email) }})
 		},
 		func(ctx context.Context) error {
 			return runPhase(ctx, r, phase[membershipRow]{entity: "membership", label: "memberships",
@@ -253,6 +262,15 @@ type phase[T baser] struct {
 	args   []any
 	limit  int
 	handle func(context.Context, T) result
+	// serial, when set, names the key whose rows must be handled one at a
+	// time, in the order they were read (see serializer).
+	serial func(T) string
+}
+
+// job is a row handed to a worker, with its turn when the phase is serial.
+type job[T any] struct {
+	row  T
+	turn *turn
 }
 
 // runPhase sends every pending row of one entity. A producer reads pages
@@ -289,7 +307,7 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	// (an fsync on a busy disk) that holds the one connection; at 48
 	// writes/s that is seconds of work, and at most that many rows to look
 	// up after a crash.
-	work := make(chan T, 2*pageSize)
+	work := make(chan job[T], 2*pageSize)
 	g.Go(func() error {
 		defer close(work)
 		sent := 0
@@ -320,10 +338,19 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 					return fmt.Errorf("mark %s in flight: %w", p.label, err)
 				}
 				for _, row := range rows {
+					j := job[T]{row: row}
+					if p.serial != nil {
+						if k := p.serial(row); k != "" {
+							j.turn = r.serial.enter(k)
+						}
+					}
 					select {
-					case work <- row:
+					case work <- j:
 						sent++
 					case <-gctx.Done():
+						if j.turn != nil {
+							r.serial.leave(j.turn)
+						}
 						return gctx.Err()
 					}
 				}
@@ -333,13 +360,23 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	})
 	for range r.opts.Concurrency {
 		g.Go(func() error {
-			for row := range work {
+			for j := range work {
+				row := j.row
+				if j.turn != nil {
+					select {
+					case <-j.turn.ready:
+					case <-gctx.Done():
+					}
+				}
 				res := p.handle(gctx, row)
 				// A create that may have reached WorkOS is never simply sent
 				// again: the row is handled as one found in flight, which
 				// looks the object up first.
 				for n := 0; res.maybeSent && n < maxResumes && gctx.Err() == nil; n++ {
 					res = p.handle(context.WithValue(gctx, resumeKey{}, true), row)
+				}
+				if j.turn != nil {
+					r.serial.leave(j.turn)
 				}
 				res.itemID = row.base().ItemID
 				w.in <- res
@@ -380,18 +417,23 @@ func (r *runner) failure(ctx context.Context, err error) result {
 }
 
 // dependency decides a row whose user or organization is not done: failed
-// or skipped like the row it needs, or given back as pending when that row
-// was not attempted yet (a --limit sample, an --only run).
-func dependency(what, key, status string, retryable bool) (result, bool) {
+// or skipped like the row it needs (whose error code, when known, the
+// message names), or given back as pending when that row was not attempted
+// yet (a --limit sample, an --only run).
+func dependency(what, key, status, code string, retryable bool) (result, bool) {
+	why := ""
+	if code != "" {
+		why = " (" + code + ")"
+	}
 	switch status {
 	case statusDone:
 		return result{}, true
 	case statusFailed:
 		return result{status: statusFailed, code: codeDependencyFailed, retryable: retryable,
-			message: fmt.Sprintf("its %s %s failed to import (see that row's error); it is retried when the %s is", what, key, what)}, false
+			message: fmt.Sprintf("its %s %s failed to import%s, so nothing was attached to it (see that row's error); it is retried when the %s is", what, key, why, what)}, false
 	case statusSkipped:
 		return result{status: statusSkipped, code: codeDependencySkipped,
-			message: fmt.Sprintf("its %s %s was skipped", what, key)}, false
+			message: fmt.Sprintf("its %s %s was skipped%s", what, key, why)}, false
 	default:
 		return result{status: statusPending}, false
 	}

@@ -2,7 +2,7 @@
 -- description: One page of users to create or update, in item order. A
 --   workos_id means WorkOS has the user already: the row is an update.
 SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id, i.attempts,
-       u.source_id, coalesce(u.email, '') AS email, coalesce(u.first_name, '') AS first_name,
+       u.id AS staged_id, u.source_id, coalesce(u.email, '') AS email, coalesce(u.first_name, '') AS first_name,
        coalesce(u.last_name, '') AS last_name, coalesce(u.email_verified, 0) AS email_verified,
        coalesce(u.password, '') AS password, coalesce(u.password_hash, '') AS password_hash,
        coalesce(u.password_hash_type, '') AS password_hash_type,
