@@ -75,6 +75,11 @@ type Options struct {
 	// failure was retryable, or every failed row with RetryAll.
 	RetryFailed bool
 	RetryAll    bool
+	// IgnoreCheckErrors lets a run start while `mig check` error findings
+	// are open; the rows they concern are skipped with the finding as
+	// their reason (sqlqueries/importer/skip_check_errors.sql). Without it
+	// a run refuses to start (CheckErrorsError).
+	IgnoreCheckErrors bool
 	// Progress receives live progress (bars when ProgressTTY, otherwise a
 	// line every few seconds); nil for none.
 	Progress    io.Writer `json:"-"`
@@ -147,6 +152,37 @@ func (e *PartialError) Hint() string {
 		return "mig import --retry-failed   (see the causes with: mig errors)"
 	}
 	return "mig errors   (fix the causes, then: mig import --retry-failed --all)"
+}
+
+// RuleCount is how many open findings one check rule has.
+type RuleCount struct {
+	Rule string `json:"rule" db:"rule"`
+	N    int64  `json:"findings" db:"n"`
+}
+
+// CheckErrorsError is an import refused before it sent anything, because
+// `mig check` error findings are open: those rows would fail, or worse,
+// go to WorkOS wrong (two people under one email).
+type CheckErrorsError struct {
+	Rules []RuleCount
+}
+
+func (e *CheckErrorsError) Error() string {
+	var n int64
+	parts := make([]string, len(e.Rules))
+	for i, r := range e.Rules {
+		n += r.N
+		parts[i] = fmt.Sprintf("%s (%d)", r.Rule, r.N)
+	}
+	return fmt.Sprintf("mig check reports %d error findings: %s; nothing was sent", n, strings.Join(parts, ", "))
+}
+
+// ExitCode is 3, as for `mig check` finding errors.
+func (e *CheckErrorsError) ExitCode() int { return 3 }
+
+// Hint names both ways on.
+func (e *CheckErrorsError) Hint() string {
+	return "mig check   (to see and fix them), or mig import --ignore-check-errors to skip the rows they concern"
 }
 
 // AuthError is WorkOS refusing the API key (401). Nothing is marked failed:

@@ -52,6 +52,8 @@ var fixes = map[string]string{
 	codeDependencyFailed:                  "Fix the user's or organization's own error (listed separately); these rows are retried with it.",
 	codeDependencySkipped:                 "Nothing to do: the user or organization these rows need was skipped on purpose.",
 	"missing_from_export":                 "Nothing to do, or re-ingest an export that has the user.",
+	"check_error":                         "Fix what mig check reports (the message names the rule), run mig check, then mig import: the row is sent once its finding is gone.",
+	codeEmailBelongsToOtherUser:           "Two people share this email (or the WorkOS user is someone else's): give one of them another address, or drop one from the source, re-ingest, then: mig import --retry-failed --all",
 	codeNoAnswer:                          "WorkOS did not answer (network). Run: mig import --retry-failed",
 	codeInvalidAnswer:                     "WorkOS answered without the created object's id (see the message). Run: mig import --retry-failed --all (it looks the object up first); report it if it persists.",
 	"organization_not_found":              "Create the organization in WorkOS, or give it a name in the org mapping and run: mig import --create-orgs --retry-failed --all",

@@ -54,6 +54,15 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 	if opts.APIKey == "" {
 		return nil, &AuthError{}
 	}
+	if !opts.IgnoreCheckErrors {
+		open, err := CheckErrors(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if len(open) > 0 {
+			return nil, &CheckErrorsError{Rules: open}
+		}
+	}
 	return runWith(ctx, db, opts, only, false)
 }
 
@@ -116,7 +125,7 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 				return err
 			}
 		}
-		return populate(ctx, tx, opts.Log, opts.RetryFailed || opts.RetryAll, opts.RetryAll)
+		return populate(ctx, tx, opts)
 	})
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -81,8 +80,11 @@ func nullInt(n int) any {
 }
 
 // populate brings import_items up to date with staging (see
-// sqlqueries/importer/populate.sql) and applies --retry-failed.
-func populate(ctx context.Context, tx *sqlx.Tx, log *slog.Logger, retry, retryAll bool) error {
+// sqlqueries/importer/populate.sql), applies --retry-failed, and with
+// --ignore-check-errors skips the rows open check errors concern.
+func populate(ctx context.Context, tx *sqlx.Tx, opts Options) error {
+	log := opts.Log
+	retry, retryAll := opts.RetryFailed || opts.RetryAll, opts.RetryAll
 	now := sql.Named("now", staging.Now())
 	for _, stmt := range sqlqueries.Statements(sqlqueries.MustLoad("importer/populate.sql").SQL) {
 		start := time.Now()
@@ -104,7 +106,25 @@ func populate(ctx context.Context, tx *sqlx.Tx, log *slog.Logger, retry, retryAl
 			return fmt.Errorf("retry failed rows: %w", err)
 		}
 	}
+	if opts.IgnoreCheckErrors {
+		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("importer/skip_check_errors.sql").SQL, now)
+		if err != nil {
+			return fmt.Errorf("skip the rows of check errors: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		log.Info("rows skipped for mig check errors (--ignore-check-errors)", "rows", n)
+	}
 	return nil
+}
+
+// CheckErrors counts, per rule, the error findings of `mig check` that are
+// open in the findings table.
+func CheckErrors(ctx context.Context, q sqlx.QueryerContext) ([]RuleCount, error) {
+	var out []RuleCount
+	if err := sqlx.SelectContext(ctx, q, &out, sqlqueries.MustLoad("importer/check_errors.sql").SQL); err != nil {
+		return nil, fmt.Errorf("read check errors: %w", err)
+	}
+	return out, nil
 }
 
 // markInFlight records, in one transaction, that the rows of a page are
