@@ -154,6 +154,31 @@ func (e *PartialError) Hint() string {
 	return "mig errors   (fix the causes, then: mig import --retry-failed --all)"
 }
 
+// UnreachableError is an endpoint that does not answer. Before the first
+// write (Stopped false) nothing was sent or marked; in the middle of a run
+// (Stopped true) the run stopped, the rows not attempted yet are pending
+// as before, and those in flight are looked up when the run is started
+// again.
+type UnreachableError struct {
+	Endpoint string
+	Stopped  bool
+	Err      error
+}
+
+func (e *UnreachableError) Error() string {
+	if e.Stopped {
+		return fmt.Sprintf("%s stopped answering (%v); the run stopped: no row was marked failed for it, the rows not sent yet are still pending", e.Endpoint, e.Err)
+	}
+	return fmt.Sprintf("cannot reach %s: %v; nothing was sent", e.Endpoint, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Hint says the run can simply be started again.
+func (e *UnreachableError) Hint() string {
+	return "check --endpoint (WORKOS_API_URL) and the network, then run mig import again: it resumes where it stopped"
+}
+
 // RuleCount is how many open findings one check rule has.
 type RuleCount struct {
 	Rule string `json:"rule" db:"rule"`

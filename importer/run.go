@@ -63,6 +63,9 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 			return nil, &CheckErrorsError{Rules: open}
 		}
 	}
+	if err := preflight(ctx, opts); err != nil {
+		return nil, err
+	}
 	return runWith(ctx, db, opts, only, false)
 }
 
@@ -132,6 +135,9 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 	}
 	r := newRunner(db, opts, only)
 	r.dryRun = dry
+	r.tr.OnOutage = func(oe *workosapi.OutageError) {
+		r.setFatal(&UnreachableError{Endpoint: opts.Endpoint, Stopped: true, Err: oe})
+	}
 	r.runID, err = startRun(ctx, db, opts.Endpoint, opts)
 	if err != nil {
 		return nil, err
@@ -158,6 +164,8 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 	switch {
 	case runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded)):
 		status = "interrupted"
+	case errors.As(runErr, new(*UnreachableError)):
+		status = "stopped"
 	case runErr != nil:
 		status = "failed"
 	case s.Failed() > 0:
@@ -346,7 +354,7 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 				if err := markInFlight(gctx, r.db, r.runID, ids); err != nil {
 					return fmt.Errorf("mark %s in flight: %w", p.label, err)
 				}
-				for _, row := range rows {
+				for i, row := range rows {
 					j := job[T]{row: row}
 					if p.serial != nil {
 						if k := p.serial(row); k != "" {
@@ -359,6 +367,9 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 					case <-gctx.Done():
 						if j.turn != nil {
 							r.serial.leave(j.turn)
+						}
+						for _, rest := range rows[i:] {
+							w.in <- giveBack(rest)
 						}
 						return gctx.Err()
 					}
@@ -376,6 +387,14 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 					case <-j.turn.ready:
 					case <-gctx.Done():
 					}
+				}
+				if gctx.Err() != nil {
+					// The run stopped before this row was sent.
+					if j.turn != nil {
+						r.serial.leave(j.turn)
+					}
+					w.in <- giveBack(row)
+					continue
 				}
 				res := p.handle(gctx, row)
 				// A create that may have reached WorkOS is never simply sent
@@ -401,6 +420,17 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// giveBack is the result of a row a stopped run never sent: pending again,
+// as it was, unless it was in flight when the run started (an earlier
+// run may have sent it), which it stays, to be looked up.
+func giveBack[T baser](row T) result {
+	b := row.base()
+	if b.Status != statusPending {
+		return result{itemID: b.ItemID}
+	}
+	return result{itemID: b.ItemID, status: statusPending}
 }
 
 // failure turns an error from WorkOS (or from getting there) into a

@@ -366,6 +366,13 @@ func (c *Client) EnrollTOTP(ctx context.Context, userID, issuer, user, secret st
 	return out.Factor, string(raw), nil
 }
 
+// Ping reads one organization, the cheapest call that needs a valid key:
+// it tells whether the endpoint answers, as WorkOS, and accepts the key.
+func (c *Client) Ping(ctx context.Context) error {
+	var l list[Organization]
+	return c.do(ctx, http.MethodGet, "/organizations", url.Values{"limit": {"1"}}, nil, &l)
+}
+
 // ListFactors returns a user's authentication factors.
 func (c *Client) ListFactors(ctx context.Context, userID string) ([]Factor, error) {
 	var l list[Factor]

@@ -143,15 +143,61 @@ func deadAddr(t *testing.T) string {
 }
 
 // A refused connection never reached the server: every request, a POST
-// too, is tried again up to the bound.
-func TestNetworkErrorAfterBound(t *testing.T) {
+// too, is tried again; when nothing answers at all, the streak of tries
+// without an answer declares an outage, once, instead of each request
+// failing on its own.
+func TestDeadEndpointIsAnOutage(t *testing.T) {
+	var fired []*workosapi.OutageError
+	tr := &workosapi.Transport{MaxAttempts: 2, OutageAfter: 3, BaseBackoff: time.Millisecond,
+		OnOutage: func(oe *workosapi.OutageError) { fired = append(fired, oe) }}
 	c := usermanagement.NewClient("sk_test")
 	c.Endpoint = "http://" + deadAddr(t)
-	c.HTTPClient = &http.Client{Transport: &workosapi.Transport{MaxAttempts: 2, BaseBackoff: time.Millisecond}}
+	c.HTTPClient = &http.Client{Transport: tr}
 	_, err := c.CreateUser(context.Background(), usermanagement.CreateUserOpts{Email: "a@example.com"})
+	var oe *workosapi.OutageError
+	if !errors.As(err, &oe) || oe.Tries != 3 || !strings.Contains(oe.Error(), "connection refused") {
+		t.Fatalf("err %v, want an outage after 3 tries", err)
+	}
+	if len(fired) != 1 {
+		t.Fatalf("OnOutage called %d times", len(fired))
+	}
+}
+
+// A request that gets no answer while others do gives up on its own after
+// its bound: the endpoint is up, that request is the problem.
+func TestNetworkErrorAfterBound(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bad" {
+			drop(w)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(ts.Close)
+	tr := &workosapi.Transport{MaxAttempts: 3, OutageAfter: 1000, BaseBackoff: 5 * time.Millisecond}
+	hc := &http.Client{Transport: tr}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if res, err := hc.Get(ts.URL + "/good"); err == nil {
+				res.Body.Close()
+			}
+		}
+	}()
+	_, err := hc.Get(ts.URL + "/bad")
+	close(stop)
+	wg.Wait()
 	var ne *workosapi.NetworkError
-	if !errors.As(err, &ne) || ne.Attempts != 2 || !workosapi.IsNetwork(err) || workosapi.MaybeApplied(err) {
-		t.Fatalf("err %v", err)
+	if !errors.As(err, &ne) || ne.Attempts < 3 || workosapi.MaybeApplied(err) {
+		t.Fatalf("err %v, want a NetworkError after at least 3 tries", err)
 	}
 }
 
