@@ -120,6 +120,19 @@ type Summary struct {
 	// Failures is filled by a dry run: its causes, since its database copy
 	// is gone afterwards.
 	Failures []ErrorGroup `json:"failures,omitempty"`
+	// NotSent is what the import can never send, by reason.
+	NotSent []NotSent `json:"not_sent,omitempty"`
+}
+
+// NotSent is staged data the import never sends, and why: role
+// assignments no membership carries, since a WorkOS role belongs to an
+// organization membership.
+type NotSent struct {
+	What   string `json:"what" db:"what"`
+	Reason string `json:"reason" db:"reason"`
+	N      int64  `json:"rows" db:"n"`
+	Why    string `json:"why" db:"why"`
+	Fix    string `json:"fix"`
 }
 
 // Failed is the number of failed rows over every entity.
@@ -262,12 +275,13 @@ func onlySet(only []string) (map[string]bool, error) {
 	return set, nil
 }
 
-// displayName maps an import_items entity to its name in Entities.
+// displayName maps an import_items entity to its name in Entities, and
+// any other entity (role_assignment) to its plural in words.
 func displayName(entity string) string {
 	for k, v := range itemEntity {
 		if v == entity {
 			return k
 		}
 	}
-	return entity
+	return strings.ReplaceAll(entity, "_", " ") + "s"
 }

@@ -31,6 +31,9 @@ type Plan struct {
 	// last run): a real run refuses to start while there are any, unless
 	// --ignore-check-errors.
 	CheckErrors []RuleCount `json:"check_errors,omitempty"`
+	// NotImportable is staged data no run can send (role assignments no
+	// membership carries), by reason.
+	NotImportable []NotSent `json:"not_importable,omitempty"`
 }
 
 // PlanRow is one kind of work on one entity.
@@ -85,6 +88,9 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 			return err
 		}
 		if plan.CheckErrors, err = CheckErrors(ctx, tx); err != nil {
+			return err
+		}
+		if plan.NotImportable, err = notSent(ctx, tx); err != nil {
 			return err
 		}
 		return errPlanDone

@@ -159,6 +159,9 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 		return nil, errors.Join(runErr, err)
 	}
 	db.GetContext(bg, &s.Warnings, `SELECT count(*) FROM warnings WHERE source = 'import'`)
+	if s.NotSent, err = notSent(bg, db); err != nil {
+		return nil, errors.Join(runErr, err)
+	}
 	s.Seconds = time.Since(start).Seconds()
 	status := "done"
 	switch {

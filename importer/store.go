@@ -117,6 +117,18 @@ func populate(ctx context.Context, tx *sqlx.Tx, opts Options) error {
 	return nil
 }
 
+// notSent reads what the import can never send, with the fix for each.
+func notSent(ctx context.Context, q sqlx.QueryerContext) ([]NotSent, error) {
+	var out []NotSent
+	if err := sqlx.SelectContext(ctx, q, &out, sqlqueries.MustLoad("importer/not_sent.sql").SQL); err != nil {
+		return nil, fmt.Errorf("read what the import cannot send: %w", err)
+	}
+	for i := range out {
+		out[i].Fix = Fix(out[i].Reason, nil, 0, false)
+	}
+	return out, nil
+}
+
 // CheckErrors counts, per rule, the error findings of `mig check` that are
 // open in the findings table.
 func CheckErrors(ctx context.Context, q sqlx.QueryerContext) ([]RuleCount, error) {

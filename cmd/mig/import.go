@@ -96,6 +96,7 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		case s.Plan != nil:
 			printPlan(e.Stdout, s.Plan)
 			printPlanCheckErrors(e.Stdout, s.Plan)
+			printNotSent(e.Stdout, "not importable", s.Plan.NotImportable)
 		default:
 			printImportSummary(e.Stdout, s)
 			if s.DryRun {
@@ -159,6 +160,16 @@ func printImportSummary(w io.Writer, s *importer.Summary) {
 	tw.Flush()
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "%d import warnings: mig sql \"select code, message from warnings where source = 'import'\"\n", s.Warnings)
+	}
+	printNotSent(w, "not sent", s.NotSent)
+}
+
+// printNotSent says what no import can send, one line per reason, so that
+// nothing is dropped without a word.
+func printNotSent(w io.Writer, label string, ns []importer.NotSent) {
+	for _, n := range ns {
+		fmt.Fprintf(w, "%s: %d %s (%s): %s\n  fix: %s\n  list them: mig sql \"select * from role_assignments_not_sent where reason = '%s'\"\n",
+			label, n.N, n.What, n.Reason, n.Why, n.Fix, n.Reason)
 	}
 }
 
