@@ -10,19 +10,21 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/workos/workos-go/v4/pkg/mfa"
 	"github.com/workos/workos-go/v4/pkg/organizations"
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
 	"github.com/mig-tools/mig/importer/workosapi"
 )
 
-// idempotencyKey names a create request by what it creates, so a retry of
-// the same request, after a lost answer or in a resumed run, replays
-// WorkOS's first answer instead of creating a second object.
-func idempotencyKey(entity string, parts ...string) string {
+// idempotencyKey names a create request by what it creates and by the
+// row's attempt, so that where WorkOS replays a key the same try sent
+// twice gets its first answer, while a row tried again in a later run
+// (--retry-failed after its cause was fixed, or a resume) gets a new key
+// and a new answer instead of the stored failure. A resumed row never
+// counts on a replay: it looks its object up first.
+func (b rowBase) idempotencyKey(entity string, parts ...string) string {
 	h := sha256.New()
-	for _, p := range parts {
+	for _, p := range append(parts, "attempt", strconv.FormatInt(b.Attempts, 10)) {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
@@ -61,7 +63,7 @@ type permissionRow struct {
 // permission creates a permission; one that exists already (a conflict,
 // also what a resumed run meets) is adopted.
 func (r *runner) permission(ctx context.Context, p permissionRow) result {
-	created, err := r.api.CreatePermission(workosapi.WithIdempotencyKey(ctx, idempotencyKey("permission", p.Slug)), p.Slug, p.Name, p.Description)
+	created, err := r.api.CreatePermission(workosapi.WithIdempotencyKey(ctx, p.idempotencyKey("permission", p.Slug)), p.Slug, p.Name, p.Description)
 	if err == nil {
 		return done(outcomeCreated, created.ID)
 	}
@@ -100,7 +102,7 @@ type roleRow struct {
 func (r *runner) role(ctx context.Context, ro roleRow) result {
 	orgID := ""
 	if ro.OrgID != 0 {
-		if res, ok := dependency("organization", ro.OrgKey, ro.OrgStatus, ro.OrgRetryable); !ok {
+		if res, ok := dependency("organization", ro.OrgKey, ro.OrgStatus, "", ro.OrgRetryable); !ok {
 			return res
 		}
 		orgID = ro.OrgWorkOSID
@@ -111,7 +113,7 @@ func (r *runner) role(ctx context.Context, ro roleRow) result {
 	}
 	res := done(outcomeCreated, ro.WorkOSID)
 	if ro.WorkOSID == "" {
-		created, err := r.api.CreateRole(workosapi.WithIdempotencyKey(ctx, idempotencyKey("role", orgID, ro.Slug)), orgID, ro.Slug, ro.Name, ro.Description)
+		created, err := r.api.CreateRole(workosapi.WithIdempotencyKey(ctx, ro.idempotencyKey("role", orgID, ro.Slug)), orgID, ro.Slug, ro.Name, ro.Description)
 		switch {
 		case err == nil:
 			res.workosID = created.ID
@@ -214,7 +216,7 @@ func (r *runner) createOrg(ctx context.Context, o orgRow, name string) result {
 	json.Unmarshal([]byte(o.Domains), &domains)
 	opts := organizations.CreateOrganizationOpts{
 		Name: name, ExternalID: o.ExternalID, Metadata: stringMap(o.Metadata),
-		IdempotencyKey: idempotencyKey("organization", o.OrgKey, name, o.Domains, o.Metadata),
+		IdempotencyKey: o.idempotencyKey("organization", o.OrgKey, name, o.Domains, o.Metadata),
 	}
 	// Domains arrive pending: verifying them is the customer's act, and a
 	// verified domain changes how WorkOS routes sign-ins.
@@ -257,6 +259,7 @@ func stringMap(js string) map[string]string {
 
 type userRow struct {
 	rowBase
+	StagedID         int64  `db:"staged_id"`
 	SourceID         string `db:"source_id"`
 	Email            string `db:"email"`
 	FirstName        string `db:"first_name"`
@@ -273,23 +276,33 @@ type userRow struct {
 // user creates a user, updates one WorkOS has already (a delta import),
 // reconciles one that was in flight when a run died, and adopts one that
 // exists in WorkOS already so that it still gets its memberships and
-// factors.
+// factors, unless that user is someone else's (see otherOwner). The
+// WorkOS user a row gets is claimed for it, so no other row of the run
+// can take it.
 func (r *runner) user(ctx context.Context, u userRow) result {
+	res := r.sendUser(ctx, u)
+	if res.status == statusDone {
+		r.claim(res.workosID, u)
+	}
+	return res
+}
+
+func (r *runner) sendUser(ctx context.Context, u userRow) result {
 	if u.WorkOSID != "" {
 		res := r.updateUser(ctx, u)
 		if res.status != statusFailed || res.httpStatus != http.StatusNotFound {
 			return res
 		}
 		// Deleted in WorkOS since it was imported: create it again.
-	} else if u.recovered() {
+	} else if u.recovered(ctx) {
 		found, err := r.findUser(ctx, u)
 		if err != nil {
 			return r.failure(ctx, err)
 		}
 		if found != nil {
-			res := done(outcomeCreated, found.ID)
-			res.importedHash = u.ContentHash
-			return res
+			// Maybe created by the try that got no answer, maybe not: it
+			// was found, not created, and the summary says so.
+			return r.adopt(ctx, u, found, nil, refound)
 		}
 	}
 	opts := usermanagement.CreateUserOpts{
@@ -302,7 +315,7 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	case u.Password != "":
 		opts.Password = u.Password
 	}
-	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, idempotencyKey("user", strconv.FormatInt(u.ItemID, 10), u.Email, u.ContentHash)), opts)
+	created, err := r.um.CreateUser(workosapi.WithIdempotencyKey(ctx, u.idempotencyKey("user", strconv.FormatInt(u.ItemID, 10), u.Email, u.ContentHash)), opts)
 	if err == nil {
 		res := done(outcomeCreated, created.ID)
 		res.importedHash = u.ContentHash
@@ -318,16 +331,34 @@ func (r *runner) user(ctx context.Context, u userRow) result {
 	if found == nil {
 		return r.failure(ctx, err)
 	}
-	res := done(outcomeAdopted, found.ID)
 	if u.ExternalID != "" && found.ExternalID != nil && *found.ExternalID == u.ExternalID {
-		// Ours: a retry whose first try went through.
-		res.outcome = outcomeCreated
-	} else {
-		res.message = "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)"
+		// Ours, or a copy of this staging database's: a try whose answer
+		// was lost, or an import from another copy, went through.
+		return r.adopt(ctx, u, found, err, refound)
 	}
+	return r.adopt(ctx, u, found, err, "a WorkOS user with this email existed already; it was adopted as it is (its profile and password were not changed)")
+}
+
+// adopt gives row u the WorkOS user found, which u's request did not
+// create, unless it is someone else's; cause is the conflict that led to
+// it, if any.
+func (r *runner) adopt(ctx context.Context, u userRow, found *workosapi.User, cause error, message string) result {
+	other, err := r.otherOwner(ctx, u, found, cause)
+	if err != nil {
+		return r.failure(ctx, fmt.Errorf("look for the owner of WorkOS user %s in the staging database: %w", found.ID, err))
+	}
+	if other != nil {
+		return *other
+	}
+	res := done(outcomeAdopted, found.ID)
+	res.message = message
 	res.importedHash = u.ContentHash
 	return res
 }
+
+// refound is the message of a user found in WorkOS by lookup rather than
+// created by this row's request.
+const refound = "found in WorkOS by lookup (an earlier try, run or copy of this database may have created it); adopted as it is"
 
 // findUser looks a staged user up in WorkOS: by external id, else by email.
 func (r *runner) findUser(ctx context.Context, u userRow) (*workosapi.User, error) {
@@ -374,6 +405,7 @@ type membershipRow struct {
 	UserStatus    string `db:"user_status"`
 	UserWorkOSID  string `db:"user_workos_id"`
 	UserRetryable bool   `db:"user_retryable"`
+	UserError     string `db:"user_error"`
 	OrgStatus     string `db:"org_status"`
 	OrgWorkOSID   string `db:"org_workos_id"`
 	OrgRetryable  bool   `db:"org_retryable"`
@@ -383,10 +415,10 @@ type membershipRow struct {
 // call; where WorkOS refuses several roles it falls back to the first and
 // records a warning. One that exists already is adopted.
 func (r *runner) membership(ctx context.Context, m membershipRow) result {
-	if res, ok := dependency("user", m.Email, m.UserStatus, m.UserRetryable); !ok {
+	if res, ok := dependency("user", m.Email, m.UserStatus, m.UserError, m.UserRetryable); !ok {
 		return res
 	}
-	if res, ok := dependency("organization", m.OrgKey, m.OrgStatus, m.OrgRetryable); !ok {
+	if res, ok := dependency("organization", m.OrgKey, m.OrgStatus, "", m.OrgRetryable); !ok {
 		return res
 	}
 	var slugs []string
@@ -408,7 +440,7 @@ func (r *runner) membership(ctx context.Context, m membershipRow) result {
 		if !notFound(err) {
 			return r.failure(ctx, err)
 		}
-	} else if m.recovered() {
+	} else if m.recovered(ctx) {
 		found, err := r.api.FindMembership(ctx, m.UserWorkOSID, m.OrgWorkOSID)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -421,7 +453,7 @@ func (r *runner) membership(ctx context.Context, m membershipRow) result {
 	}
 
 	key := func(s []string) context.Context {
-		return workosapi.WithIdempotencyKey(ctx, idempotencyKey("membership", m.UserWorkOSID, m.OrgWorkOSID, strings.Join(s, ",")))
+		return workosapi.WithIdempotencyKey(ctx, m.idempotencyKey("membership", m.UserWorkOSID, m.OrgWorkOSID, strings.Join(s, ",")))
 	}
 	created, err := r.api.CreateMembership(key(send), m.UserWorkOSID, m.OrgWorkOSID, send)
 	if ae, ok := workosapi.AsAPIError(err); ok && ae.Has("multiple_roles_not_enabled") && len(send) > 1 {
@@ -476,17 +508,21 @@ type totpRow struct {
 	UserWorkOSID  string `db:"user_workos_id"`
 	UserOutcome   string `db:"user_outcome"`
 	UserRetryable bool   `db:"user_retryable"`
+	UserError     string `db:"user_error"`
 }
 
 // totp enrolls a user's TOTP factor with its secret, so the user's
 // authenticator app keeps working. Enrolment is not unique in WorkOS (a
-// user may hold several factors), so a row in flight after a crash, or a
-// user who existed in WorkOS before, is checked for a factor first.
+// user may hold several factors), so unless mig created the user in this
+// database and nothing since (outcome created), the user's factors are
+// listed first and one of type totp is kept as it is: a user adopted or
+// re-found after a 409 or a crash, or a row in flight after a crash, may
+// hold one already.
 func (r *runner) totp(ctx context.Context, t totpRow) result {
-	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserRetryable); !ok {
+	if res, ok := dependency("user", t.Email, t.UserStatus, t.UserError, t.UserRetryable); !ok {
 		return res
 	}
-	if t.recovered() || t.UserOutcome == outcomeAdopted {
+	if t.recovered(ctx) || t.UserOutcome != outcomeCreated {
 		factors, err := r.api.ListFactors(ctx, t.UserWorkOSID)
 		if err != nil {
 			return r.failure(ctx, err)
@@ -494,9 +530,7 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 		for _, f := range factors {
 			if f.Type == "totp" {
 				res := done(outcomeAdopted, f.ID)
-				if !t.recovered() {
-					res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled"
-				}
+				res.message = "the WorkOS user already had a TOTP factor; the staged secret was not enrolled again"
 				return res
 			}
 		}
@@ -509,12 +543,26 @@ func (r *runner) totp(ctx context.Context, t totpRow) result {
 	if issuer == "" {
 		issuer = "WorkOS"
 	}
-	ctx2 := workosapi.WithIdempotencyKey(ctx, idempotencyKey("totp", t.UserWorkOSID, t.Secret))
-	enrolled, err := r.um.EnrollAuthFactor(ctx2, usermanagement.EnrollAuthFactorOpts{
-		User: t.UserWorkOSID, Type: mfa.TOTP, TOTPIssuer: issuer, TOTPUser: label, TOTPSecret: t.Secret,
-	})
+	ctx2 := workosapi.WithIdempotencyKey(ctx, t.idempotencyKey("totp", t.UserWorkOSID, t.Secret))
+	f, text, err := r.api.EnrollTOTP(ctx2, t.UserWorkOSID, issuer, label, t.Secret)
 	if err != nil {
 		return r.failure(ctx, err)
 	}
-	return done(outcomeCreated, enrolled.Factor.ID)
+	if f.ID == "" {
+		return result{status: statusFailed, code: codeInvalidAnswer,
+			message: "WorkOS answered the enrolment without a factor id, so it cannot be recorded as done: " + excerpt(text)}
+	}
+	return done(outcomeCreated, f.ID)
+}
+
+// excerpt shortens an answer's text for a message.
+func excerpt(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
 }

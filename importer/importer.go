@@ -75,6 +75,11 @@ type Options struct {
 	// failure was retryable, or every failed row with RetryAll.
 	RetryFailed bool
 	RetryAll    bool
+	// IgnoreCheckErrors lets a run start while `mig check` error findings
+	// are open; the rows they concern are skipped with the finding as
+	// their reason (sqlqueries/importer/skip_check_errors.sql). Without it
+	// a run refuses to start (CheckErrorsError).
+	IgnoreCheckErrors bool
 	// Progress receives live progress (bars when ProgressTTY, otherwise a
 	// line every few seconds); nil for none.
 	Progress    io.Writer `json:"-"`
@@ -86,7 +91,10 @@ type Options struct {
 	backoff time.Duration
 }
 
-// Counts is where one entity's import rows stand.
+// Counts is where one entity's import rows stand; each row is in exactly
+// one of Succeeded (created by mig), Adopted (found in WorkOS, whether it
+// was there before or is re-found after a lost answer or a crash), Updated,
+// Failed, Skipped and Pending.
 type Counts struct {
 	Total     int64 `json:"total" db:"total"`
 	Succeeded int64 `json:"succeeded" db:"succeeded"`
@@ -112,6 +120,19 @@ type Summary struct {
 	// Failures is filled by a dry run: its causes, since its database copy
 	// is gone afterwards.
 	Failures []ErrorGroup `json:"failures,omitempty"`
+	// NotSent is what the import can never send, by reason.
+	NotSent []NotSent `json:"not_sent,omitempty"`
+}
+
+// NotSent is staged data the import never sends, and why: role
+// assignments no membership carries, since a WorkOS role belongs to an
+// organization membership.
+type NotSent struct {
+	What   string `json:"what" db:"what"`
+	Reason string `json:"reason" db:"reason"`
+	N      int64  `json:"rows" db:"n"`
+	Why    string `json:"why" db:"why"`
+	Fix    string `json:"fix"`
 }
 
 // Failed is the number of failed rows over every entity.
@@ -144,6 +165,62 @@ func (e *PartialError) Hint() string {
 		return "mig import --retry-failed   (see the causes with: mig errors)"
 	}
 	return "mig errors   (fix the causes, then: mig import --retry-failed --all)"
+}
+
+// UnreachableError is an endpoint that does not answer. Before the first
+// write (Stopped false) nothing was sent or marked; in the middle of a run
+// (Stopped true) the run stopped, the rows not attempted yet are pending
+// as before, and those in flight are looked up when the run is started
+// again.
+type UnreachableError struct {
+	Endpoint string
+	Stopped  bool
+	Err      error
+}
+
+func (e *UnreachableError) Error() string {
+	if e.Stopped {
+		return fmt.Sprintf("%s stopped answering (%v); the run stopped: no row was marked failed for it, the rows not sent yet are still pending", e.Endpoint, e.Err)
+	}
+	return fmt.Sprintf("cannot reach %s: %v; nothing was sent", e.Endpoint, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Hint says the run can simply be started again.
+func (e *UnreachableError) Hint() string {
+	return "check --endpoint (WORKOS_API_URL) and the network, then run mig import again: it resumes where it stopped"
+}
+
+// RuleCount is how many open findings one check rule has.
+type RuleCount struct {
+	Rule string `json:"rule" db:"rule"`
+	N    int64  `json:"findings" db:"n"`
+}
+
+// CheckErrorsError is an import refused before it sent anything, because
+// `mig check` error findings are open: those rows would fail, or worse,
+// go to WorkOS wrong (two people under one email).
+type CheckErrorsError struct {
+	Rules []RuleCount
+}
+
+func (e *CheckErrorsError) Error() string {
+	var n int64
+	parts := make([]string, len(e.Rules))
+	for i, r := range e.Rules {
+		n += r.N
+		parts[i] = fmt.Sprintf("%s (%d)", r.Rule, r.N)
+	}
+	return fmt.Sprintf("mig check reports %d error findings: %s; nothing was sent", n, strings.Join(parts, ", "))
+}
+
+// ExitCode is 3, as for `mig check` finding errors.
+func (e *CheckErrorsError) ExitCode() int { return 3 }
+
+// Hint names both ways on.
+func (e *CheckErrorsError) Hint() string {
+	return "mig check   (to see and fix them), or mig import --ignore-check-errors to skip the rows they concern"
 }
 
 // AuthError is WorkOS refusing the API key (401). Nothing is marked failed:
@@ -198,12 +275,13 @@ func onlySet(only []string) (map[string]bool, error) {
 	return set, nil
 }
 
-// displayName maps an import_items entity to its name in Entities.
+// displayName maps an import_items entity to its name in Entities, and
+// any other entity (role_assignment) to its plural in words.
 func displayName(entity string) string {
 	for k, v := range itemEntity {
 		if v == entity {
 			return k
 		}
 	}
-	return entity
+	return strings.ReplaceAll(entity, "_", " ") + "s"
 }

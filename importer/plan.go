@@ -27,6 +27,13 @@ type Plan struct {
 	// Estimate is the time the requests take at those budgets.
 	Estimate time.Duration `json:"-"`
 	Seconds  float64       `json:"estimated_seconds"`
+	// CheckErrors are the open error findings of `mig check` (as of its
+	// last run): a real run refuses to start while there are any, unless
+	// --ignore-check-errors.
+	CheckErrors []RuleCount `json:"check_errors,omitempty"`
+	// NotImportable is staged data no run can send (role assignments no
+	// membership carries), by reason.
+	NotImportable []NotSent `json:"not_importable,omitempty"`
 }
 
 // PlanRow is one kind of work on one entity.
@@ -53,7 +60,7 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 				return err
 			}
 		}
-		if err := populate(ctx, tx, opts.Log, opts.RetryFailed || opts.RetryAll, opts.RetryAll); err != nil {
+		if err := populate(ctx, tx, opts); err != nil {
 			return err
 		}
 		var rows []PlanRow
@@ -78,6 +85,12 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 		var err error
 		entities, err = summarize(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if plan.CheckErrors, err = CheckErrors(ctx, tx); err != nil {
+			return err
+		}
+		if plan.NotImportable, err = notSent(ctx, tx); err != nil {
 			return err
 		}
 		return errPlanDone

@@ -54,6 +54,18 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 	if opts.APIKey == "" {
 		return nil, &AuthError{}
 	}
+	if !opts.IgnoreCheckErrors {
+		open, err := CheckErrors(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if len(open) > 0 {
+			return nil, &CheckErrorsError{Rules: open}
+		}
+	}
+	if err := preflight(ctx, opts); err != nil {
+		return nil, err
+	}
 	return runWith(ctx, db, opts, only, false)
 }
 
@@ -78,6 +90,13 @@ type runner struct {
 	// answer, so later memberships send one role at once.
 	multipleRolesOff atomic.Bool
 
+	// serial runs the user rows of one email address one at a time, and
+	// owners records which staged user each WorkOS user went to in this
+	// run: together they keep two people who share an address apart.
+	serial   *serializer
+	ownersMu sync.Mutex
+	owners   map[string]owner
+
 	cancel    context.CancelFunc
 	fatalOnce sync.Once
 	fatal     error
@@ -96,6 +115,7 @@ func newRunner(db *staging.DB, opts Options, only map[string]bool) *runner {
 	orgs := &organizations.Client{APIKey: opts.APIKey, Endpoint: opts.Endpoint, HTTPClient: hc}
 	return &runner{
 		db: db, opts: opts, only: only, tr: tr, um: um, orgs: orgs, log: opts.Log,
+		serial: newSerializer(), owners: map[string]owner{},
 		api: &workosapi.Client{Endpoint: opts.Endpoint, APIKey: opts.APIKey, HTTPClient: hc},
 	}
 }
@@ -108,13 +128,16 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 				return err
 			}
 		}
-		return populate(ctx, tx, opts.Log, opts.RetryFailed || opts.RetryAll, opts.RetryAll)
+		return populate(ctx, tx, opts)
 	})
 	if err != nil {
 		return nil, err
 	}
 	r := newRunner(db, opts, only)
 	r.dryRun = dry
+	r.tr.OnOutage = func(oe *workosapi.OutageError) {
+		r.setFatal(&UnreachableError{Endpoint: opts.Endpoint, Stopped: true, Err: oe})
+	}
 	r.runID, err = startRun(ctx, db, opts.Endpoint, opts)
 	if err != nil {
 		return nil, err
@@ -136,11 +159,16 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 		return nil, errors.Join(runErr, err)
 	}
 	db.GetContext(bg, &s.Warnings, `SELECT count(*) FROM warnings WHERE source = 'import'`)
+	if s.NotSent, err = notSent(bg, db); err != nil {
+		return nil, errors.Join(runErr, err)
+	}
 	s.Seconds = time.Since(start).Seconds()
 	status := "done"
 	switch {
 	case runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded)):
 		status = "interrupted"
+	case errors.As(runErr, new(*UnreachableError)):
+		status = "stopped"
 	case runErr != nil:
 		status = "failed"
 	case s.Failed() > 0:
@@ -195,7 +223,8 @@ func (r *runner) phases(ctx context.Context) error {
 		},
 		func(ctx context.Context) error {
 			return runPhase(ctx, r, phase[userRow]{entity: "user", label: "users",
-				query: "importer/page_user.sql", limit: r.opts.Limit, handle: r.user})
+				query: "importer/page_user.sql", limit: r.opts.Limit, handle: r.user,
+				serial: func(u userRow) string { return emailKey(u.Email) }})
 		},
 		func(ctx context.Context) error {
 			return runPhase(ctx, r, phase[membershipRow]{entity: "membership", label: "memberships",
@@ -218,18 +247,30 @@ func (r *runner) phases(ctx context.Context) error {
 	return nil
 }
 
-// rowBase is what every page query returns first.
+// rowBase is what every page query returns first. Attempts is the number
+// of runs that sent the row before this one.
 type rowBase struct {
 	ItemID   int64  `db:"item_id"`
 	Status   string `db:"status"`
 	WorkOSID string `db:"workos_id"`
+	Attempts int64  `db:"attempts"`
 }
 
 func (b rowBase) base() rowBase { return b }
 
-// recovered reports whether the row was in flight when an earlier run
-// stopped: WorkOS may have it already.
-func (b rowBase) recovered() bool { return b.Status == statusInFlight }
+// recovered reports whether WorkOS may have the row's object already: the
+// row was in flight when an earlier run stopped, or a create of this run
+// got no answer after it may have reached WorkOS.
+func (b rowBase) recovered(ctx context.Context) bool {
+	return b.Status == statusInFlight || ctx.Value(resumeKey{}) != nil
+}
+
+type resumeKey struct{}
+
+// maxResumes bounds how often one row is handled again after creates that
+// got no answer; past it the row fails as retryable, and a retry looks it
+// up first (see retry.sql).
+const maxResumes = 3
 
 type baser interface{ base() rowBase }
 
@@ -241,6 +282,15 @@ type phase[T baser] struct {
 	args   []any
 	limit  int
 	handle func(context.Context, T) result
+	// serial, when set, names the key whose rows must be handled one at a
+	// time, in the order they were read (see serializer).
+	serial func(T) string
+}
+
+// job is a row handed to a worker, with its turn when the phase is serial.
+type job[T any] struct {
+	row  T
+	turn *turn
 }
 
 // runPhase sends every pending row of one entity. A producer reads pages
@@ -277,7 +327,7 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	// (an fsync on a busy disk) that holds the one connection; at 48
 	// writes/s that is seconds of work, and at most that many rows to look
 	// up after a crash.
-	work := make(chan T, 2*pageSize)
+	work := make(chan job[T], 2*pageSize)
 	g.Go(func() error {
 		defer close(work)
 		sent := 0
@@ -307,11 +357,23 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 				if err := markInFlight(gctx, r.db, r.runID, ids); err != nil {
 					return fmt.Errorf("mark %s in flight: %w", p.label, err)
 				}
-				for _, row := range rows {
+				for i, row := range rows {
+					j := job[T]{row: row}
+					if p.serial != nil {
+						if k := p.serial(row); k != "" {
+							j.turn = r.serial.enter(k)
+						}
+					}
 					select {
-					case work <- row:
+					case work <- j:
 						sent++
 					case <-gctx.Done():
+						if j.turn != nil {
+							r.serial.leave(j.turn)
+						}
+						for _, rest := range rows[i:] {
+							w.in <- giveBack(rest)
+						}
 						return gctx.Err()
 					}
 				}
@@ -321,8 +383,32 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 	})
 	for range r.opts.Concurrency {
 		g.Go(func() error {
-			for row := range work {
+			for j := range work {
+				row := j.row
+				if j.turn != nil {
+					select {
+					case <-j.turn.ready:
+					case <-gctx.Done():
+					}
+				}
+				if gctx.Err() != nil {
+					// The run stopped before this row was sent.
+					if j.turn != nil {
+						r.serial.leave(j.turn)
+					}
+					w.in <- giveBack(row)
+					continue
+				}
 				res := p.handle(gctx, row)
+				// A create that may have reached WorkOS is never simply sent
+				// again: the row is handled as one found in flight, which
+				// looks the object up first.
+				for n := 0; res.maybeSent && n < maxResumes && gctx.Err() == nil; n++ {
+					res = p.handle(context.WithValue(gctx, resumeKey{}, true), row)
+				}
+				if j.turn != nil {
+					r.serial.leave(j.turn)
+				}
 				res.itemID = row.base().ItemID
 				w.in <- res
 			}
@@ -337,6 +423,17 @@ func runPhase[T baser](ctx context.Context, r *runner, p phase[T]) error {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// giveBack is the result of a row a stopped run never sent: pending again,
+// as it was, unless it was in flight when the run started (an earlier
+// run may have sent it), which it stays, to be looked up.
+func giveBack[T baser](row T) result {
+	b := row.base()
+	if b.Status != statusPending {
+		return result{itemID: b.ItemID}
+	}
+	return result{itemID: b.ItemID, status: statusPending}
 }
 
 // failure turns an error from WorkOS (or from getting there) into a
@@ -355,24 +452,30 @@ func (r *runner) failure(ctx context.Context, err error) result {
 			requestID: ae.RequestID, message: ae.Message, retryable: ae.Retryable()}
 	}
 	if workosapi.IsNetwork(err) {
-		return result{status: statusFailed, code: codeNoAnswer, message: err.Error(), retryable: true}
+		return result{status: statusFailed, code: codeNoAnswer, message: err.Error(), retryable: true,
+			maybeSent: workosapi.MaybeApplied(err)}
 	}
 	return result{status: statusFailed, code: "client_error", message: err.Error(), retryable: true}
 }
 
 // dependency decides a row whose user or organization is not done: failed
-// or skipped like the row it needs, or given back as pending when that row
-// was not attempted yet (a --limit sample, an --only run).
-func dependency(what, key, status string, retryable bool) (result, bool) {
+// or skipped like the row it needs (whose error code, when known, the
+// message names), or given back as pending when that row was not attempted
+// yet (a --limit sample, an --only run).
+func dependency(what, key, status, code string, retryable bool) (result, bool) {
+	why := ""
+	if code != "" {
+		why = " (" + code + ")"
+	}
 	switch status {
 	case statusDone:
 		return result{}, true
 	case statusFailed:
 		return result{status: statusFailed, code: codeDependencyFailed, retryable: retryable,
-			message: fmt.Sprintf("its %s %s failed to import (see that row's error); it is retried when the %s is", what, key, what)}, false
+			message: fmt.Sprintf("its %s %s failed to import%s, so nothing was attached to it (see that row's error); it is retried when the %s is", what, key, why, what)}, false
 	case statusSkipped:
 		return result{status: statusSkipped, code: codeDependencySkipped,
-			message: fmt.Sprintf("its %s %s was skipped", what, key)}, false
+			message: fmt.Sprintf("its %s %s was skipped%s", what, key, why)}, false
 	default:
 		return result{status: statusPending}, false
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -33,6 +32,9 @@ const (
 	codeDependencyFailed  = "dependency_failed"
 	codeDependencySkipped = "dependency_skipped"
 	codeNoAnswer          = "no_answer"
+	// codeInvalidAnswer is a 2xx answer without what the row needs (a
+	// factor enrolment without the factor's id).
+	codeInvalidAnswer = "invalid_answer"
 )
 
 // result is what became of one row. Status "" leaves the row as it was
@@ -51,6 +53,10 @@ type result struct {
 	retryable    bool
 	importedHash string
 	warning      *warning
+	// maybeSent marks a failure where a create may have reached WorkOS
+	// without its answer reaching us: the row is handled again as one
+	// found in flight, looking the object up before creating it.
+	maybeSent bool
 }
 
 // warning is a row done with a caveat, written to the warnings table.
@@ -74,8 +80,11 @@ func nullInt(n int) any {
 }
 
 // populate brings import_items up to date with staging (see
-// sqlqueries/importer/populate.sql) and applies --retry-failed.
-func populate(ctx context.Context, tx *sqlx.Tx, log *slog.Logger, retry, retryAll bool) error {
+// sqlqueries/importer/populate.sql), applies --retry-failed, and with
+// --ignore-check-errors skips the rows open check errors concern.
+func populate(ctx context.Context, tx *sqlx.Tx, opts Options) error {
+	log := opts.Log
+	retry, retryAll := opts.RetryFailed || opts.RetryAll, opts.RetryAll
 	now := sql.Named("now", staging.Now())
 	for _, stmt := range sqlqueries.Statements(sqlqueries.MustLoad("importer/populate.sql").SQL) {
 		start := time.Now()
@@ -97,7 +106,37 @@ func populate(ctx context.Context, tx *sqlx.Tx, log *slog.Logger, retry, retryAl
 			return fmt.Errorf("retry failed rows: %w", err)
 		}
 	}
+	if opts.IgnoreCheckErrors {
+		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("importer/skip_check_errors.sql").SQL, now)
+		if err != nil {
+			return fmt.Errorf("skip the rows of check errors: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		log.Info("rows skipped for mig check errors (--ignore-check-errors)", "rows", n)
+	}
 	return nil
+}
+
+// notSent reads what the import can never send, with the fix for each.
+func notSent(ctx context.Context, q sqlx.QueryerContext) ([]NotSent, error) {
+	var out []NotSent
+	if err := sqlx.SelectContext(ctx, q, &out, sqlqueries.MustLoad("importer/not_sent.sql").SQL); err != nil {
+		return nil, fmt.Errorf("read what the import cannot send: %w", err)
+	}
+	for i := range out {
+		out[i].Fix = Fix(out[i].Reason, nil, 0, false)
+	}
+	return out, nil
+}
+
+// CheckErrors counts, per rule, the error findings of `mig check` that are
+// open in the findings table.
+func CheckErrors(ctx context.Context, q sqlx.QueryerContext) ([]RuleCount, error) {
+	var out []RuleCount
+	if err := sqlx.SelectContext(ctx, q, &out, sqlqueries.MustLoad("importer/check_errors.sql").SQL); err != nil {
+		return nil, fmt.Errorf("read check errors: %w", err)
+	}
+	return out, nil
 }
 
 // markInFlight records, in one transaction, that the rows of a page are

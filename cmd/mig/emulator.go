@@ -27,6 +27,7 @@ type emulatorFlags struct {
 	seed       int64
 	multiRoles bool
 	keys       []string
+	idem       string
 }
 
 func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
@@ -44,6 +45,7 @@ func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	cmd.Flag("seed", "Seed for faults and IDs, to reproduce a run; 0 picks one.").Default("0").Int64Var(&f.seed)
 	cmd.Flag("multiple-roles", "Let a membership carry several role_slugs, like an environment with Multiple Roles enabled.").BoolVar(&f.multiRoles)
 	cmd.Flag("key", "Accept only this API key (repeatable), on the API and on /_emulator/state; by default any sk_ key is accepted.").StringsVar(&f.keys)
+	cmd.Flag("idempotency", "spec replays Idempotency-Key only where WorkOS documents it (audit-log events), as production does; all replays it on every POST.").Default(workosemu.IdempotencySpec).EnumVar(&f.idem, workosemu.IdempotencySpec, workosemu.IdempotencyAll)
 	return cmd, func(ctx context.Context, e *env) error { return runEmulator(ctx, e, f) }
 }
 
@@ -58,7 +60,7 @@ func runEmulator(ctx context.Context, e *env, f emulatorFlags) error {
 		RateLimits: f.rateLimits, FaultRate: f.faultRate, DropRate: f.dropRate,
 		Latency: f.latency, Jitter: f.jitter, StormAfter: f.stormAfter, StormFor: f.stormFor,
 		Seed: f.seed, StatePath: f.state, AllowMultipleRoles: f.multiRoles, Keys: f.keys,
-		Logger: e.Log,
+		Idempotency: f.idem, Logger: e.Log,
 	})
 	if err != nil {
 		return fmt.Errorf("emulator: %w", err)

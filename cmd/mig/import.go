@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/mattn/go-isatty"
 
+	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/staging"
 )
@@ -41,6 +42,7 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	cmd.Flag("dry-run", "Send everything to an in-process WorkOS emulator holding nothing, on a copy of the database: shows duplicates and org lookups; changes nothing.").BoolVar(&o.DryRun)
 	cmd.Flag("retry-failed", "Retry rows that failed with a retryable error (429, 5xx, no answer).").BoolVar(&o.RetryFailed)
 	cmd.Flag("all", "With --retry-failed: retry every failed row.").BoolVar(&o.RetryAll)
+	cmd.Flag("ignore-check-errors", "Start although mig check reports errors; the rows they concern are skipped, with the finding as the reason.").BoolVar(&o.IgnoreCheckErrors)
 	cmd.Flag("summary", "Write the summary as JSON to this file.").StringVar(&summaryFile)
 	cmd.Flag("json", "Print the summary as JSON on stdout instead of a table.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
@@ -67,6 +69,11 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		if !o.Plan && !o.DryRun && o.APIKey == "" {
 			return &importer.AuthError{}
 		}
+		if !o.Plan && !o.DryRun {
+			if err := runErrorChecks(ctx, e, db); err != nil {
+				return err
+			}
+		}
 		s, runErr := importer.Run(ctx, db, o)
 		if s == nil {
 			return runErr
@@ -88,6 +95,8 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		switch {
 		case s.Plan != nil:
 			printPlan(e.Stdout, s.Plan)
+			printPlanCheckErrors(e.Stdout, s.Plan)
+			printNotSent(e.Stdout, "not importable", s.Plan.NotImportable)
 		default:
 			printImportSummary(e.Stdout, s)
 			if s.DryRun {
@@ -107,6 +116,35 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	}
 }
 
+// runErrorChecks runs the error-severity rules of mig check before a real
+// import, so that the findings the import refuses to start on (or, with
+// --ignore-check-errors, skips the rows of) are those of the staging as it
+// is now, whether or not mig check was run, and since the last ingest.
+// The rules are the same SQL files mig check runs; the warnings and infos
+// are left to mig check.
+func runErrorChecks(ctx context.Context, e *env, db *staging.DB) error {
+	rules, err := checks.Rules()
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, r := range rules {
+		if r.Severity == checks.Error {
+			names = append(names, r.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	rep, err := checks.Run(ctx, db, checks.Options{Rules: names, Log: e.Log})
+	if err != nil {
+		return fmt.Errorf("check the staging before the import: %w", err)
+	}
+	fmt.Fprintf(e.Stderr, "mig check, error rules: %d findings from %d rules in %s\n",
+		rep.Errors(), len(names), rep.Elapsed.Round(time.Millisecond))
+	return nil
+}
+
 // printImportSummary prints where every import row stands, one line per
 // entity in import order. `mig demo` prints it too.
 func printImportSummary(w io.Writer, s *importer.Summary) {
@@ -122,6 +160,16 @@ func printImportSummary(w io.Writer, s *importer.Summary) {
 	tw.Flush()
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "%d import warnings: mig sql \"select code, message from warnings where source = 'import'\"\n", s.Warnings)
+	}
+	printNotSent(w, "not sent", s.NotSent)
+}
+
+// printNotSent says what no import can send, one line per reason, so that
+// nothing is dropped without a word.
+func printNotSent(w io.Writer, label string, ns []importer.NotSent) {
+	for _, n := range ns {
+		fmt.Fprintf(w, "%s: %d %s (%s): %s\n  fix: %s\n  list them: mig sql \"select * from role_assignments_not_sent where reason = '%s'\"\n",
+			label, n.N, n.What, n.Reason, n.Why, n.Fix, n.Reason)
 	}
 }
 
@@ -139,4 +187,16 @@ func printPlan(w io.Writer, p *importer.Plan) {
 	}
 	fmt.Fprintf(w, "rate: %.0f writes/s, %.0f reads/s, %.0f requests/s in all\n", p.WriteRate, p.ReadRate, p.TotalRate)
 	fmt.Fprintf(w, "estimated time: %s\n", p.Estimate)
+}
+
+// printPlanCheckErrors says why a real run would refuse to start.
+func printPlanCheckErrors(w io.Writer, p *importer.Plan) {
+	if len(p.CheckErrors) == 0 {
+		return
+	}
+	parts := make([]string, len(p.CheckErrors))
+	for i, r := range p.CheckErrors {
+		parts[i] = fmt.Sprintf("%s (%d)", r.Rule, r.N)
+	}
+	fmt.Fprintf(w, "mig check errors open: %s; mig import refuses to start until they are fixed (mig check), or skips their rows with --ignore-check-errors\n", strings.Join(parts, ", "))
 }

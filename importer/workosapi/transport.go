@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,6 +20,14 @@ import (
 // (after the Retry-After the server asked for), 5xx answers, timeouts and
 // dropped connections with jittered exponential back-off, up to a bound.
 // Anything else is returned as it came, for the caller to classify.
+//
+// A POST that may have reached WorkOS (the connection broke after it was
+// sent, or the try timed out) is not sent again: WorkOS documents
+// Idempotency-Key only for audit-log events, so a second try could create
+// a second object. It comes back as a NetworkError with MaybeApplied set,
+// and the caller looks the object up before creating it again. For the
+// same reason the POST's body cannot be rewound, so net/http does not
+// replay it on its own either.
 //
 // Retrying here, below the SDK, is what lets the importer honour
 // Retry-After: the SDK's errors do not carry response headers.
@@ -36,8 +46,63 @@ type Transport struct {
 	// BaseBackoff and MaxBackoff shape the back-off: BaseBackoff * 2^n,
 	// capped, then jittered down by up to half (defaults 250 ms and 20 s).
 	BaseBackoff, MaxBackoff time.Duration
+	// OutageAfter is how many tries in a row, over every request, may get
+	// no answer at all before the endpoint is taken for down (default 10).
+	// Tries that failed together count once: a failure counts only if its
+	// try started after the last one counted, and each counted failure
+	// holds every request back (through the Pacer) for a back-off that
+	// grows with the streak, so ten in a row take about a minute.
+	OutageAfter int
+	// OnOutage, when set, is called once when the endpoint is taken for
+	// down; the request that saw it returns an *OutageError.
+	OnOutage func(*OutageError)
 
-	stats Stats
+	stats  Stats
+	outage outageState
+}
+
+// outageState is the streak of tries without an answer, over every request.
+type outageState struct {
+	mu       sync.Mutex
+	streak   int
+	last     time.Time // when the last counted failure was seen
+	answered int64     // tries that got an answer, ever
+	fired    bool
+}
+
+// noAnswer counts a try that started at started and got no answer, and
+// returns the streak and whether this try was counted in it.
+func (o *outageState) noAnswer(started time.Time) (int, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !started.After(o.last) {
+		return o.streak, false
+	}
+	o.streak++
+	o.last = time.Now()
+	return o.streak, true
+}
+
+func (o *outageState) answer() {
+	o.mu.Lock()
+	o.streak = 0
+	o.answered++
+	o.mu.Unlock()
+}
+
+func (o *outageState) answers() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.answered
+}
+
+// fire reports whether this call is the first to declare the outage.
+func (o *outageState) fire() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	first := !o.fired
+	o.fired = true
+	return first
 }
 
 // Stats counts what a Transport sent. Every field is read with Snapshot.
@@ -116,7 +181,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	maxLimited := orDefault(t.MaxRateLimited, 30)
 	attemptTimeout := orDefault(t.AttemptTimeout, 30*time.Second)
 
+	outageAfter := orDefault(t.OutageAfter, 10)
+
 	failures, limited := 0, 0
+	answeredBefore := t.outage.answers()
 	for {
 		if t.Pacer != nil {
 			if err := t.Pacer.Wait(ctx, class); err != nil {
@@ -130,6 +198,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			if req.Method == http.MethodPost {
+				// net/http replays a request on a reused connection that
+				// died before answering when it can rewind the body and
+				// the request looks idempotent, which an Idempotency-Key
+				// header makes it. WorkOS may have applied it: the caller
+				// decides, by looking the object up.
+				r.GetBody = nil
+			}
 		}
 		t.stats.Requests.Add(1)
 		switch class {
@@ -138,7 +214,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case Read:
 			t.stats.Reads.Add(1)
 		}
+		started := time.Now()
 		resp, err := t.base().RoundTrip(r)
+		if err == nil {
+			t.outage.answer()
+		}
 
 		var wait time.Duration
 		switch {
@@ -149,10 +229,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			t.stats.NetError.Add(1)
 			failures++
-			if failures >= maxAttempts {
+			streak, counted := t.outage.noAnswer(started)
+			if streak >= outageAfter {
+				oe := &OutageError{Tries: streak, Err: err}
+				if t.outage.fire() && t.OnOutage != nil {
+					t.OnOutage(oe)
+				}
+				return nil, oe
+			}
+			if req.Method == http.MethodPost && !neverSent(err) {
+				return nil, &NetworkError{Attempts: failures + limited, Err: err, MaybeApplied: true}
+			}
+			// A request gives up on its own only while others get
+			// answers; when nobody does, the streak decides, so that an
+			// outage stops the run instead of failing rows one by one.
+			if failures >= maxAttempts && t.outage.answers() != answeredBefore {
 				return nil, &NetworkError{Attempts: failures + limited, Err: err}
 			}
 			wait = t.backoff(failures)
+			if t.Pacer != nil && counted {
+				// Hold every request back, not only this one, so that
+				// the next counted failure is one back-off later.
+				t.Pacer.Pause(time.Now().Add(t.backoff(streak)))
+			}
 		case resp.StatusCode == http.StatusTooManyRequests:
 			t.stats.RateLimited.Add(1)
 			limited++
@@ -240,14 +339,41 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
+// OutageError is the endpoint taken for down: Tries tries in a row, over
+// every request, got no answer at all; Err is the last one's error.
+type OutageError struct {
+	Tries int
+	Err   error
+}
+
+func (e *OutageError) Error() string {
+	return strconv.Itoa(e.Tries) + " tries in a row got no answer, the last: " + e.Err.Error()
+}
+
+func (e *OutageError) Unwrap() error { return e.Err }
+
+// neverSent reports whether a try failed before anything reached the
+// server: only a failed dial is certain to (refused, unreachable, a name
+// that does not resolve). Everything else, a reset or a timeout after the
+// request was written, may have been applied.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // NetworkError is a request that never got an answer after every retry:
-// timeouts, resets, dropped connections.
+// timeouts, resets, dropped connections. MaybeApplied marks a POST that
+// was not retried because WorkOS may have applied it.
 type NetworkError struct {
-	Attempts int
-	Err      error
+	Attempts     int
+	Err          error
+	MaybeApplied bool
 }
 
 func (e *NetworkError) Error() string {
+	if e.MaybeApplied {
+		return "no answer (the request may have reached WorkOS): " + e.Err.Error()
+	}
 	return "no answer after " + strconv.Itoa(e.Attempts) + " tries: " + e.Err.Error()
 }
 
@@ -257,4 +383,11 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 func IsNetwork(err error) bool {
 	var n *NetworkError
 	return errors.As(err, &n)
+}
+
+// MaybeApplied reports whether err is a POST that got no answer after it
+// may have reached WorkOS: the object may exist, and only a lookup tells.
+func MaybeApplied(err error) bool {
+	var n *NetworkError
+	return errors.As(err, &n) && n.MaybeApplied
 }

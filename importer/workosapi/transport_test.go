@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,6 +36,13 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.at = append(s.at, time.Now())
 	s.mu.Unlock()
 	s.answers[min(n, len(s.answers)-1)](w)
+}
+
+// tries is how many requests the script got.
+func (s *script) tries() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.bodies)
 }
 
 func status(code int, header, body string) func(http.ResponseWriter) {
@@ -82,7 +90,6 @@ func TestTransportRetries(t *testing.T) {
 	}{
 		{"5xx then success", []func(http.ResponseWriter){status(500, "", `{"message":"boom"}`), status(503, "", ""), status(201, "", created)}, 0, 3, "", false, ""},
 		{"429 with Retry-After 0 then success", []func(http.ResponseWriter){status(429, "Retry-After: 0", `{"code":"rate_limit_exceeded"}`), status(201, "", created)}, 0, 2, "", false, ""},
-		{"dropped connection then success", []func(http.ResponseWriter){drop, status(201, "", created)}, 0, 2, "", false, ""},
 		{"5xx past the bound", []func(http.ResponseWriter){status(502, "", "bad gateway")}, 3, 3, "502", true, ""},
 		{"4xx is not retried", []func(http.ResponseWriter){status(400, "", userCreationError)}, 0, 1, "400", false, "email_not_available"},
 		{"422 is not retried", []func(http.ResponseWriter){status(422, "", `{"code":"invalid_request_parameters","message":"Validation failed.","errors":[{"field":"email","code":"invalid_email"}]}`)}, 0, 1, "422", false, "invalid_email"},
@@ -130,13 +137,111 @@ func TestTransportHonoursRetryAfter(t *testing.T) {
 	}
 }
 
-func TestNetworkErrorAfterBound(t *testing.T) {
-	s := &script{answers: []func(http.ResponseWriter){drop}}
-	c := client(t, s, &workosapi.Transport{MaxAttempts: 2})
+// deadAddr is a 127.0.0.1 address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// A refused connection never reached the server: every request, a POST
+// too, is tried again; when nothing answers at all, the streak of tries
+// without an answer declares an outage, once, instead of each request
+// failing on its own.
+func TestDeadEndpointIsAnOutage(t *testing.T) {
+	var fired []*workosapi.OutageError
+	tr := &workosapi.Transport{MaxAttempts: 2, OutageAfter: 3, BaseBackoff: time.Millisecond,
+		OnOutage: func(oe *workosapi.OutageError) { fired = append(fired, oe) }}
+	c := usermanagement.NewClient("sk_test")
+	c.Endpoint = "http://" + deadAddr(t)
+	c.HTTPClient = &http.Client{Transport: tr}
 	_, err := c.CreateUser(context.Background(), usermanagement.CreateUserOpts{Email: "a@example.com"})
+	var oe *workosapi.OutageError
+	if !errors.As(err, &oe) || oe.Tries != 3 || !strings.Contains(oe.Error(), "connection refused") {
+		t.Fatalf("err %v, want an outage after 3 tries", err)
+	}
+	if len(fired) != 1 {
+		t.Fatalf("OnOutage called %d times", len(fired))
+	}
+}
+
+// A request that gets no answer while others do gives up on its own after
+// its bound: the endpoint is up, that request is the problem.
+func TestNetworkErrorAfterBound(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bad" {
+			drop(w)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(ts.Close)
+	tr := &workosapi.Transport{MaxAttempts: 3, OutageAfter: 1000, BaseBackoff: 5 * time.Millisecond}
+	hc := &http.Client{Transport: tr}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if res, err := hc.Get(ts.URL + "/good"); err == nil {
+				res.Body.Close()
+			}
+		}
+	}()
+	_, err := hc.Get(ts.URL + "/bad")
+	close(stop)
+	wg.Wait()
 	var ne *workosapi.NetworkError
-	if !errors.As(err, &ne) || ne.Attempts != 2 || !workosapi.IsNetwork(err) {
-		t.Fatalf("err %v", err)
+	if !errors.As(err, &ne) || ne.Attempts < 3 || workosapi.MaybeApplied(err) {
+		t.Fatalf("err %v, want a NetworkError after at least 3 tries", err)
+	}
+}
+
+// A POST whose connection broke after it was sent may have been applied:
+// neither the Transport nor net/http underneath sends it again (WorkOS
+// honours Idempotency-Key only on audit-log events); the caller looks the
+// object up instead. The first request keeps the connection alive, so the
+// second one dies on a reused connection, where net/http would replay a
+// request carrying an Idempotency-Key if it could rewind its body.
+func TestDroppedPostIsNotSentAgain(t *testing.T) {
+	s := &script{answers: []func(http.ResponseWriter){status(201, "", created), drop, status(201, "", created)}}
+	c := client(t, s, &workosapi.Transport{})
+	ctx := workosapi.WithIdempotencyKey(context.Background(), "key-1")
+	if _, err := c.CreateUser(ctx, usermanagement.CreateUserOpts{Email: "a@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateUser(workosapi.WithIdempotencyKey(context.Background(), "key-2"), usermanagement.CreateUserOpts{Email: "b@example.com"})
+	if !workosapi.MaybeApplied(err) {
+		t.Fatalf("err %v, want a NetworkError that may have been applied", err)
+	}
+	if n := s.tries(); n != 2 {
+		t.Fatalf("the server got %d requests, want 2: the dropped POST was sent again", n)
+	}
+}
+
+// A GET is safe to send again after a dropped connection.
+func TestDroppedGetIsRetried(t *testing.T) {
+	s := &script{answers: []func(http.ResponseWriter){drop, status(200, "", `{"data":[],"list_metadata":{"after":null}}`)}}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	c := &workosapi.Client{Endpoint: ts.URL, APIKey: "sk_test",
+		HTTPClient: &http.Client{Transport: &workosapi.Transport{BaseBackoff: time.Millisecond}}}
+	if _, err := c.FindUserByEmail(context.Background(), "a@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.tries(); n != 2 {
+		t.Fatalf("tries %d, want 2", n)
 	}
 }
 

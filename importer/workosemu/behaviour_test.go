@@ -112,8 +112,9 @@ func TestRateLimitsOffAndStorm(t *testing.T) {
 	e.do("GET", "/user_management/users", nil).want(t, 200)
 }
 
+// TestIdempotencyKey is --idempotency all: every POST's key is replayed.
 func TestIdempotencyKey(t *testing.T) {
-	e := startEmu(t, workosemu.Options{})
+	e := startEmu(t, workosemu.Options{Idempotency: workosemu.IdempotencyAll})
 	body := `{"email":"idem@example.com"}`
 	first := e.do("POST", "/user_management/users", body, "Idempotency-Key", "k1")
 	first.want(t, 201)

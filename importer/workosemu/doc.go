@@ -7,7 +7,8 @@
 // case-insensitively, because the official Go SDK sends /Organizations/),
 // the same JSON bodies with explicit nulls, the same error envelopes and
 // status codes as the OpenAPI spec in shared/workos, the same rate limits,
-// and Idempotency-Key replay. Faults (5xx answers, latency, dropped
+// and Idempotency-Key replay where the spec documents it (Options.Idempotency
+// extends it to every POST). Faults (5xx answers, latency, dropped
 // connections, a 429 storm) can be switched on to test the importer's retry
 // paths; with a fixed seed they are reproducible for a serial client.
 //

@@ -69,6 +69,11 @@ type Options struct {
 	// any key starting with sk_ is accepted.
 	Keys []string
 
+	// Idempotency is IdempotencySpec ("" means the same): Idempotency-Key
+	// is replayed only where the OpenAPI spec documents it; or
+	// IdempotencyAll: on every POST.
+	Idempotency string
+
 	// Now is the clock for timestamps, rate limits and storms; tests replace
 	// it to step time. Defaults to time.Now.
 	Now func() time.Time
@@ -103,6 +108,9 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.RateLimits != "" && opts.RateLimits != RateLimitsProduction && opts.RateLimits != RateLimitsOff {
 		return nil, fmt.Errorf("workosemu: rate limits %q: want %q or %q", opts.RateLimits, RateLimitsProduction, RateLimitsOff)
+	}
+	if opts.Idempotency != "" && opts.Idempotency != IdempotencySpec && opts.Idempotency != IdempotencyAll {
+		return nil, fmt.Errorf("workosemu: idempotency %q: want %q or %q", opts.Idempotency, IdempotencySpec, IdempotencyAll)
 	}
 	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "drop rate": opts.DropRate} {
 		if r < 0 || r > 1 {
@@ -346,7 +354,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 	// An empty Idempotency-Key is ignored: the Go SDK always sends the
 	// header, empty unless the caller set one.
 	var finish func(recorded, bool)
-	if ik := r.Header.Get("Idempotency-Key"); ik != "" && r.Method == http.MethodPost {
+	if ik := r.Header.Get("Idempotency-Key"); ik != "" && s.honoursIdempotency(r.Method, path) {
 		conflict, replay, fin := s.idem.begin(r.Context(), key+"\x00"+ik, fingerprint(r.Method, path, body), now)
 		switch {
 		case conflict != nil:

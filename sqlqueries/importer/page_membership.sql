@@ -3,10 +3,10 @@
 --   with the WorkOS ids and import state of the user and organization they
 --   need. With :ready_only = 1 (a --limit sample) only memberships whose
 --   user is done are read.
-SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id,
+SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id, i.attempts,
        sm.user_source_id, coalesce(sm.email, '') AS email, sm.org_key, sm.role_slugs,
        coalesce(ui.status, '') AS user_status, coalesce(ui.workos_id, '') AS user_workos_id,
-       coalesce(ui.retryable, 0) AS user_retryable,
+       coalesce(ui.retryable, 0) AS user_retryable, coalesce(ui.error_code, '') AS user_error,
        coalesce(oi.status, '') AS org_status, coalesce(oi.workos_id, sm.workos_org_id, '') AS org_workos_id,
        coalesce(oi.retryable, 0) AS org_retryable
 FROM import_items i

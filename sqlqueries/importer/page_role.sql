@@ -2,7 +2,7 @@
 -- description: One page of roles to send, in item order: environment roles
 --   (:scope = 'environment') before organizations exist, organization roles
 --   (:scope = 'organization') after, with their organization's WorkOS id.
-SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id,
+SELECT i.id AS item_id, i.status, coalesce(i.workos_id, '') AS workos_id, i.attempts,
        r.slug, coalesce(r.name, r.slug) AS name, coalesce(r.description, '') AS description,
        r.type, r.permissions,
        coalesce(r.organization_id, 0) AS organization_id,

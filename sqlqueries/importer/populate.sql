@@ -4,7 +4,8 @@
 --   WorkOS last got them, and memberships whose roles changed, pending again
 --   (they are updated, not re-created); users missing from the last export
 --   skipped; rows that failed or were skipped only because a user or an
---   organization they need was not there, pending again to be re-evaluated.
+--   organization they need was not there, or skipped for a `mig check` error
+--   (skip_check_errors.sql), pending again to be re-evaluated.
 INSERT INTO import_items (entity, entity_id, status, updated_at)
 SELECT 'permission', id, 'pending', :now FROM permissions WHERE true
 ON CONFLICT (entity, entity_id) DO NOTHING;
@@ -36,6 +37,9 @@ WHERE entity = 'user' AND status = 'done'
 UPDATE import_items SET status = 'pending', updated_at = :now
 WHERE entity = 'membership' AND status = 'done'
   AND imported_hash IS NOT (SELECT sm.role_slugs FROM staged_memberships sm WHERE sm.id = import_items.entity_id);
+
+UPDATE import_items SET status = 'pending', error_code = NULL, message = NULL, retryable = NULL, updated_at = :now
+WHERE status = 'skipped' AND error_code = 'check_error';
 
 UPDATE import_items
 SET status = 'skipped', error_code = 'missing_from_export', retryable = 0, updated_at = :now,

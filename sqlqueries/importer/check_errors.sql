@@ -1,0 +1,9 @@
+-- name: import_check_errors
+-- description: The error findings of `mig check` still open, per rule: while
+--   there are any, `mig import` refuses to start (unless
+--   --ignore-check-errors), naming them.
+SELECT rule, count(*) AS n
+FROM findings
+WHERE severity = 'error'
+GROUP BY rule
+ORDER BY n DESC, rule;
