@@ -7,21 +7,17 @@
 --   mig import --org-id org_..., which makes every staged user a member of
 --   that organization. A role given in one organization needs a membership
 --   in that one. Reported once per user and organization.
-/* A role without an organization goes on each of the user's memberships,
-   one in an organization on the membership there (staged_memberships). The
-   assignments are read in user order on their unique index, each looked up
-   on the memberships' (user_id, organization_id) index. With a single
-   min(), SQLite takes the bare columns from the row holding it. */
-SELECT 'role_assignment' AS entity, min(ra.id) AS entity_id, u.source, u.source_id, ra.row_number,
-       'user ' || u.source_id || ' has role(s) ' || group_concat(ra.role_slug, ', ' ORDER BY ra.role_slug) ||
-       CASE WHEN ra.organization_id IS NULL
+/* Which assignments are never sent is decided once, by the view
+   role_assignments_not_sent (schema migration 00009), which the import plan,
+   its summary and mig errors read too; this rule only words it. With a
+   single min(), SQLite takes the bare columns from the row holding it. */
+SELECT 'role_assignment' AS entity, min(n.id) AS entity_id, n.source, n.user_source_id AS source_id, n.row_number,
+       'user ' || n.user_source_id || ' has role(s) ' || group_concat(n.role_slug, ', ' ORDER BY n.role_slug) ||
+       CASE WHEN n.organization_id IS NULL
             THEN ' but belongs to no organization: in WorkOS a role is given on an organization membership, so they are never sent; ' ||
                  'map the user to an organization, or import with mig import --org-id org_...'
-            ELSE ' in ' || ra.scope_key || ' but is not a member of it: in WorkOS a role is given on an organization membership, so they are never sent; ' ||
+            ELSE ' in ' || n.org_key || ' but is not a member of it: in WorkOS a role is given on an organization membership, so they are never sent; ' ||
                  'map the user to that organization'
        END AS message
-FROM role_assignments ra INDEXED BY sqlite_autoindex_role_assignments_1
-JOIN users u ON u.id = ra.user_id
-WHERE NOT EXISTS (SELECT 1 FROM memberships m
-                  WHERE m.user_id = ra.user_id AND (ra.organization_id IS NULL OR m.organization_id = ra.organization_id))
-GROUP BY ra.user_id, ra.scope_key;
+FROM role_assignments_not_sent n
+GROUP BY n.user_id, n.organization_id;
