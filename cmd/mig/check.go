@@ -36,7 +36,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 	cmd.Flag("lowercase-emails", "With --fix, lower-case whole email addresses, not only their domain.").BoolVar(&opts.LowercaseEmails)
 	cmd.Flag("drop-invalid-password-hashes", "Not a safe fix: import users whose hash WorkOS would reject without a password (they must reset it). Recorded, so --undo-fixes puts the hashes back.").BoolVar(&opts.DropInvalidPasswordHashes)
 	cmd.Flag("undo-fixes", "Put back every value changed by earlier fixes, then check.").BoolVar(&undo)
-	cmd.Flag("format", "Output: a table for people, json (summary and every finding) or csv (every finding).").Short('f').Default("table").EnumVar(&format, "table", "json", "csv")
+	oneOf(cmd.Flag("format", "Output: a table for people, json (summary and every finding) or csv (every finding).").Short('f').Default("table"), &format, "table", "json", "csv")
 	cmd.Flag("report", "Also write the JSON report, with every finding, to this file.").StringVar(&report)
 	cmd.Flag("examples", "Findings shown per rule in the table.").Default("3").IntVar(&examples)
 	cmd.Flag("list", "List the rules and exit.").BoolVar(&list)

@@ -26,7 +26,7 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 	)
 	cmd := app.Command("sql", "Run a read-only SQL query on the staging database; results go to stdout.")
 	cmd.Arg("query", "The SQL, or - to read it from stdin.").StringVar(&query)
-	cmd.Flag("format", "Output format.").Short('f').Default("table").EnumVar(&format, "table", "csv", "json", "ndjson")
+	oneOf(cmd.Flag("format", "Output format.").Short('f').Default("table"), &format, "table", "csv", "json", "ndjson")
 	cmd.Flag("param", "A named parameter, used in the query as :name.").Short('p').StringMapVar(&params)
 	cmd.Flag("tables", "List tables and views with their row counts.").BoolVar(&tables)
 	cmd.Flag("query", "Run a named query from mig's inspect library (see --list).").StringVar(&named)
