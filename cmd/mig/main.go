@@ -20,8 +20,10 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// is what --version prints; otherwise it is read from the build (see
+// versionString).
+var version string
 
 // env is what every command receives: global flags and the process streams.
 // Commands write data to Stdout and everything meant for people to Stderr.
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	kingpin.EnableFileExpansion = false
 	e := &env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
-	app.Version(version)
+	app.Version(versionString(version))
 	app.HelpFlag.Short('h')
 	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
 	oneOf(app.Flag("log-level", "Log level on stderr.").Default("info"), &e.LogLevel, "debug", "info", "warn", "error")
