@@ -28,6 +28,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		report   string
 		undo     bool
 		list     bool
+		asJSON   bool
 		examples int
 	)
 	cmd := app.Command("check", "Run the validation rules on the staging database; exit 3 when error findings remain.")
@@ -39,10 +40,14 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 	oneOf(cmd.Flag("format", "Output: a table for people, json (summary and every finding) or csv (every finding).").Short('f').Default("table"), &format, "table", "json", "csv")
 	cmd.Flag("report", "Also write the JSON report, with every finding, to this file.").StringVar(&report)
 	cmd.Flag("examples", "Findings shown per rule in the table.").Default("3").IntVar(&examples)
-	cmd.Flag("list", "List the rules and exit.").BoolVar(&list)
+	cmd.Flag("json", "The same as --format json.").BoolVar(&asJSON)
+	cmd.Flag("list", "List the rules (with --format or --json: as csv or JSON) and exit.").BoolVar(&list)
 	return cmd, func(ctx context.Context, e *env) error {
+		if asJSON {
+			format = "json"
+		}
 		if list {
-			return listRules(e.Stdout)
+			return listRules(e.Stdout, format)
 		}
 		if opts.LowercaseEmails && !opts.Fix {
 			return usageError{"--lowercase-emails works with --fix"}
@@ -100,10 +105,21 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 	}
 }
 
-func listRules(w io.Writer) error {
+func listRules(w io.Writer, format string) error {
 	rules, err := checks.Rules()
 	if err != nil {
 		return err
+	}
+	if format != "table" {
+		recs := make([][]any, len(rules))
+		for i, r := range rules {
+			fixes := r.Fixes
+			if fixes == nil {
+				fixes = []string{}
+			}
+			recs[i] = []any{r.Name, r.Severity, fixes, r.Description}
+		}
+		return writeRecords(w, format, []string{"rule", "severity", "fixes", "description"}, recs)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tSEVERITY\tFIX\tDESCRIPTION")
