@@ -72,6 +72,12 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		}
 		opts.Examples = examples
 		opts.Log = e.Log
+		// The last ingest is read before the check, so that an ingest that
+		// lands meanwhile leaves the check out of date, not up to date.
+		var lastIngest *int64
+		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
+			return err
+		}
 		rep, err := checks.Run(ctx, db, opts)
 		if err != nil {
 			var unknown *checks.UnknownRuleError
@@ -79,6 +85,11 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 				return withHint(err, "mig check --list")
 			}
 			return err
+		}
+		if len(opts.Rules) == 0 {
+			if err := recordCheckRun(ctx, db.DB, lastIngest, rep); err != nil {
+				return err
+			}
 		}
 		for _, f := range rep.Fixes {
 			e.Log.Info("fixed", "fix", f.Name, "values", f.Changes, "fix_run", f.RunID)
@@ -103,6 +114,18 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		}
 		return rep.Err()
 	}
+}
+
+// recordCheckRun notes a check of every rule in check_runs, for `mig
+// status` to tell a clean database from an unchecked one and an
+// up-to-date check from one older than the last ingest.
+func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, rep *checks.Report) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, finished_at, rules, errors, warnings, infos)
+		VALUES (?, ?, ?, ?, ?, ?)`, lastIngest, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
+	if err != nil {
+		return fmt.Errorf("record the check run: %w", err)
+	}
+	return nil
 }
 
 func listRules(w io.Writer, format string) error {
