@@ -157,9 +157,11 @@ func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
 	case "retry":
 		n.Command = "mig errors"
 		n.Why = fmt.Sprintf("%d row(s) failed to import: mig errors says why and what to fix, then mig import --retry-failed", f.ImportFailed)
-	default:
+	case "done":
 		n.Command = "nothing: the migration is done"
 		n.Why = fmt.Sprintf("every staged row is imported (%d row(s) done)", f.ImportDone)
+	default:
+		return nextStep{}, fmt.Errorf("next_step.sql gave the step %q, which status does not know", f.Step)
 	}
 	return n, nil
 }
