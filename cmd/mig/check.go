@@ -28,6 +28,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		report   string
 		undo     bool
 		list     bool
+		asJSON   bool
 		examples int
 	)
 	cmd := app.Command("check", "Run the validation rules on the staging database; exit 3 when error findings remain.")
@@ -36,13 +37,17 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 	cmd.Flag("lowercase-emails", "With --fix, lower-case whole email addresses, not only their domain.").BoolVar(&opts.LowercaseEmails)
 	cmd.Flag("drop-invalid-password-hashes", "Not a safe fix: import users whose hash WorkOS would reject without a password (they must reset it). Recorded, so --undo-fixes puts the hashes back.").BoolVar(&opts.DropInvalidPasswordHashes)
 	cmd.Flag("undo-fixes", "Put back every value changed by earlier fixes, then check.").BoolVar(&undo)
-	cmd.Flag("format", "Output: a table for people, json (summary and every finding) or csv (every finding).").Short('f').Default("table").EnumVar(&format, "table", "json", "csv")
+	oneOf(cmd.Flag("format", "Output: a table for people, json (summary and every finding) or csv (every finding).").Short('f').Default("table"), &format, "table", "json", "csv")
 	cmd.Flag("report", "Also write the JSON report, with every finding, to this file.").StringVar(&report)
 	cmd.Flag("examples", "Findings shown per rule in the table.").Default("3").IntVar(&examples)
-	cmd.Flag("list", "List the rules and exit.").BoolVar(&list)
+	cmd.Flag("json", "The same as --format json.").BoolVar(&asJSON)
+	cmd.Flag("list", "List the rules (with --format or --json: as csv or JSON) and exit.").BoolVar(&list)
 	return cmd, func(ctx context.Context, e *env) error {
+		if asJSON {
+			format = "json"
+		}
 		if list {
-			return listRules(e.Stdout)
+			return listRules(e.Stdout, format)
 		}
 		if opts.LowercaseEmails && !opts.Fix {
 			return usageError{"--lowercase-emails works with --fix"}
@@ -67,6 +72,12 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		}
 		opts.Examples = examples
 		opts.Log = e.Log
+		// The last ingest is read before the check, so that an ingest that
+		// lands meanwhile leaves the check out of date, not up to date.
+		var lastIngest *int64
+		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
+			return err
+		}
 		rep, err := checks.Run(ctx, db, opts)
 		if err != nil {
 			var unknown *checks.UnknownRuleError
@@ -74,6 +85,11 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 				return withHint(err, "mig check --list")
 			}
 			return err
+		}
+		if len(opts.Rules) == 0 {
+			if err := recordCheckRun(ctx, db.DB, lastIngest, rep); err != nil {
+				return err
+			}
 		}
 		for _, f := range rep.Fixes {
 			e.Log.Info("fixed", "fix", f.Name, "values", f.Changes, "fix_run", f.RunID)
@@ -100,10 +116,33 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 	}
 }
 
-func listRules(w io.Writer) error {
+// recordCheckRun notes a check of every rule in check_runs, for `mig
+// status` to tell a clean database from an unchecked one and an
+// up-to-date check from one older than the last ingest.
+func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, rep *checks.Report) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, finished_at, rules, errors, warnings, infos)
+		VALUES (?, ?, ?, ?, ?, ?)`, lastIngest, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
+	if err != nil {
+		return fmt.Errorf("record the check run: %w", err)
+	}
+	return nil
+}
+
+func listRules(w io.Writer, format string) error {
 	rules, err := checks.Rules()
 	if err != nil {
 		return err
+	}
+	if format != "table" {
+		recs := make([][]any, len(rules))
+		for i, r := range rules {
+			fixes := r.Fixes
+			if fixes == nil {
+				fixes = []string{}
+			}
+			recs[i] = []any{r.Name, r.Severity, fixes, r.Description}
+		}
+		return writeRecords(w, format, []string{"rule", "severity", "fixes", "description"}, recs)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tSEVERITY\tFIX\tDESCRIPTION")

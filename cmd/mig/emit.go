@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -17,6 +19,7 @@ func init() { register(configureEmitCmd) }
 func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var o emit.Options
 	var generatedAt string
+	var asJSON bool
 	cmd := app.Command("emit", "Write what is staged as a migration package (the directory workos-migrate import-package reads).")
 	cmd.Flag("output-dir", "Directory of the package; written to a temporary directory next to it and renamed into place.").Short('o').Required().StringVar(&o.Dir)
 	cmd.Flag("overwrite", "Replace the package already in --output-dir.").BoolVar(&o.Overwrite)
@@ -26,6 +29,7 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 	cmd.Flag("source-tenant", "Source tenant named in the manifest (default: the staged source's tenant).").StringVar(&o.SourceTenant)
 	cmd.Flag("workers", "Files written at once, each from its own read-only connection (default: one per CPU, at most 4).").IntVar(&o.Workers)
 	cmd.Flag("generated-at", "Manifest timestamp (RFC 3339), to make packages byte-identical; default now.").StringVar(&generatedAt)
+	cmd.Flag("json", "Print the result as JSON on stdout: the package's path, provider, files, counts and warnings.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
 		if generatedAt != "" {
 			t, err := time.Parse(time.RFC3339Nano, generatedAt)
@@ -47,6 +51,12 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 		if err != nil {
 			return err
 		}
+		for _, w := range res.Manifest.Warnings {
+			fmt.Fprintf(e.Stderr, "warning: %s\n", w)
+		}
+		if asJSON {
+			return writeEmitJSON(e.Stdout, res)
+		}
 		c := res.Manifest.EntitiesExported
 		fmt.Fprintf(e.Stdout, "package %s (provider %s)\n", res.Dir, res.Manifest.Provider)
 		fmt.Fprintf(e.Stdout, "  users                  %d\n", c.Users)
@@ -58,11 +68,27 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 		fmt.Fprintf(e.Stdout, "  SAML / OIDC            %d / %d\n", c.SAMLConnections, c.OIDCConnections)
 		fmt.Fprintf(e.Stdout, "  warnings               %d\n", c.Warnings)
 		fmt.Fprintf(e.Stdout, "  skipped users          %d\n", c.SkippedUsers)
-		for _, w := range res.Manifest.Warnings {
-			fmt.Fprintf(e.Stderr, "warning: %s\n", w)
-		}
 		return nil
 	}
+}
+
+// writeEmitJSON prints what `mig emit --json` reports: the manifest's own
+// files, counts and warnings, under the package's path, so that a script
+// reads the same names the manifest uses.
+func writeEmitJSON(w io.Writer, res *emit.Result) error {
+	warnings := res.Manifest.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Path     string              `json:"path"`
+		Provider string              `json:"provider"`
+		Files    emit.OrderedStrings `json:"files"`
+		Counts   emit.Counts         `json:"counts"`
+		Warnings []string            `json:"warnings"`
+	}{res.Dir, res.Manifest.Provider, res.Manifest.Files, res.Manifest.EntitiesExported, warnings})
 }
 
 // splitList accepts both repeated flags and comma-separated values.

@@ -35,7 +35,7 @@ func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	cmd := app.Command("emulator", "Serve a local WorkOS API emulator to rehearse an import: same paths, bodies, errors and rate limits as production.")
 	cmd.Flag("addr", "Address to listen on.").Default("127.0.0.1:4100").StringVar(&f.addr)
 	cmd.Flag("state", "SQLite file that keeps the emulator's state across restarts; in memory when unset.").StringVar(&f.state)
-	cmd.Flag("rate-limits", "production enforces WorkOS's rate limits; off admits everything.").Default("production").EnumVar(&f.rateLimits, workosemu.RateLimitsProduction, workosemu.RateLimitsOff)
+	oneOf(cmd.Flag("rate-limits", "production enforces WorkOS's rate limits; off admits everything.").Default("production"), &f.rateLimits, workosemu.RateLimitsProduction, workosemu.RateLimitsOff)
 	cmd.Flag("fault-rate", "Fraction of requests answered 500, 502 or 503 before they touch state.").Default("0").Float64Var(&f.faultRate)
 	cmd.Flag("drop-rate", "Fraction of requests whose connection is closed after they were applied.").Default("0").Float64Var(&f.dropRate)
 	cmd.Flag("latency", "Delay added to every request.").Default("0s").DurationVar(&f.latency)

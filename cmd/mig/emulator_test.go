@@ -155,7 +155,7 @@ func TestEmulatorCommandUsage(t *testing.T) {
 		want string
 	}{
 		{"fault rate above one", []string{"--fault-rate", "1.5"}, "--fault-rate 1.5"},
-		{"unknown rate limit mode", []string{"--rate-limits", "fast"}, "production,off"},
+		{"unknown rate limit mode", []string{"--rate-limits", "fast"}, "not one of production, off"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,8 +20,10 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// is what --version prints; otherwise it is read from the build (see
+// versionString).
+var version string
 
 // env is what every command receives: global flags and the process streams.
 // Commands write data to Stdout and everything meant for people to Stderr.
@@ -61,14 +63,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	kingpin.EnableFileExpansion = false
 	e := &env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
-	app.UsageWriter(stderr)
-	app.ErrorWriter(stderr)
-	app.Version(version)
+	app.Version(versionString(version))
 	app.HelpFlag.Short('h')
-	exited := false
-	app.Terminate(func(int) { exited = true })
 	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
-	app.Flag("log-level", "Log level on stderr: debug, info, warn, error.").Default("info").EnumVar(&e.LogLevel, "debug", "info", "warn", "error")
+	oneOf(app.Flag("log-level", "Log level on stderr.").Default("info"), &e.LogLevel, "debug", "info", "warn", "error")
 
 	runners := map[string]runFunc{}
 	for _, c := range configurers {
@@ -76,13 +74,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		runners[cmd.FullCommand()] = fn
 	}
 
-	chosen, err := app.Parse(args)
-	if exited {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "mig: %v\nTry: mig --help\n", err)
-		return exitUsage
+	chosen, usageCode, done := parseArgs(app, args, stdout, stderr)
+	if done {
+		return usageCode
 	}
 	e.Log = newLogger(stderr, e.LogLevel)
 	fn, ok := runners[chosen]
@@ -98,7 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
 	}
-	err = fn(ctx, e)
+	err := fn(ctx, e)
 	if err == nil {
 		return exitOK
 	}

@@ -180,3 +180,48 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// writeRecords writes a short list held in memory, such as what --list
+// prints, as csv, json or ndjson, the way writeRows writes a result set: the
+// same formats for the same flag. A []string value is a JSON array, and
+// comma-separated in CSV.
+func writeRecords(w io.Writer, format string, cols []string, recs [][]any) error {
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write(cols)
+		rec := make([]string, len(cols))
+		for _, r := range recs {
+			for i, v := range r {
+				if l, ok := v.([]string); ok {
+					rec[i] = strings.Join(l, ",")
+				} else {
+					rec[i] = textOf(v, "")
+				}
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json", "ndjson":
+		rows := make([]orderedRow, len(recs))
+		for i, r := range recs {
+			vals := make(map[string]any, len(cols))
+			for j, v := range r {
+				vals[cols[j]] = v
+			}
+			rows[i] = orderedRow{cols, vals}
+		}
+		enc := json.NewEncoder(w)
+		if format == "json" {
+			return enc.Encode(rows)
+		}
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("format %q has no list output", format)
+}

@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -37,6 +42,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"jsonpath": jsonpathCmd,
 			// sqlite FILE SQL runs SQL on any SQLite file, as another tool
 			// would, without mig's checks.
 			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -53,4 +59,76 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// jsonpathCmd is the script command `jsonpath FILE PATH WANT`: FILE (or
+// stdout, stderr) must hold one JSON document, and the value at PATH must
+// equal WANT. PATH is a chain of .key and [index] steps (".users[0].match",
+// ".[2].name"); a step .# is the length of an array or object (quote it, as
+// # starts a comment in a script). WANT is read as JSON when it is JSON
+// (25, true, null, "x", []) and as a string otherwise. Negated, the value
+// must differ or be absent; the document must still parse.
+func jsonpathCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: jsonpath FILE PATH WANT")
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &doc); err != nil {
+		ts.Fatalf("jsonpath: %s is not JSON: %v", args[0], err)
+	}
+	got, err := jsonAt(doc, args[1])
+	var want any
+	if json.Unmarshal([]byte(args[2]), &want) != nil {
+		want = args[2]
+	}
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("jsonpath %s: %v", args[1], err)
+	case err == nil && reflect.DeepEqual(got, want) == neg:
+		b, _ := json.Marshal(got)
+		if neg {
+			ts.Fatalf("jsonpath %s: got %s, want anything else", args[1], b)
+		}
+		ts.Fatalf("jsonpath %s: got %s, want %s", args[1], b, args[2])
+	}
+}
+
+var jsonStep = regexp.MustCompile(`^(?:\.([^.\[\]]+)|\[(\d+)\]|\.)`)
+
+// jsonAt follows path through v.
+func jsonAt(v any, path string) (any, error) {
+	for rest := path; rest != ""; {
+		m := jsonStep.FindStringSubmatch(rest)
+		if m == nil {
+			return nil, fmt.Errorf("cannot read %q", rest)
+		}
+		rest = rest[len(m[0]):]
+		switch {
+		case m[1] == "#":
+			switch t := v.(type) {
+			case []any:
+				v = float64(len(t))
+			case map[string]any:
+				v = float64(len(t))
+			default:
+				return nil, fmt.Errorf("# of %T", v)
+			}
+		case m[1] != "":
+			o, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("key %q of %T", m[1], v)
+			}
+			if v, ok = o[m[1]]; !ok {
+				return nil, fmt.Errorf("no key %q", m[1])
+			}
+		case m[2] != "":
+			a, ok := v.([]any)
+			i, _ := strconv.Atoi(m[2])
+			if !ok || i >= len(a) {
+				return nil, fmt.Errorf("no element [%d]", i)
+			}
+			v = a[i]
+		}
+	}
+	return v, nil
 }

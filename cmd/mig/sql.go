@@ -23,19 +23,31 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 		params = map[string]string{}
 		tables bool
 		list   bool
+		asJSON bool
 	)
 	cmd := app.Command("sql", "Run a read-only SQL query on the staging database; results go to stdout.")
 	cmd.Arg("query", "The SQL, or - to read it from stdin.").StringVar(&query)
-	cmd.Flag("format", "Output format.").Short('f').Default("table").EnumVar(&format, "table", "csv", "json", "ndjson")
+	oneOf(cmd.Flag("format", "Output format.").Short('f').Default("table"), &format, "table", "csv", "json", "ndjson")
 	cmd.Flag("param", "A named parameter, used in the query as :name.").Short('p').StringMapVar(&params)
 	cmd.Flag("tables", "List tables and views with their row counts.").BoolVar(&tables)
 	cmd.Flag("query", "Run a named query from mig's inspect library (see --list).").StringVar(&named)
-	cmd.Flag("list", "List the named inspect queries.").BoolVar(&list)
+	cmd.Flag("list", "List the named inspect queries (in --format).").BoolVar(&list)
+	cmd.Flag("json", "The same as --format json.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
+		if asJSON {
+			format = "json"
+		}
 		if list {
 			qs, err := sqlqueries.Dir("inspect")
 			if err != nil {
 				return err
+			}
+			if format != "table" {
+				recs := make([][]any, len(qs))
+				for i, q := range qs {
+					recs[i] = []any{q.Name, q.Get("description")}
+				}
+				return writeRecords(e.Stdout, format, []string{"name", "description"}, recs)
 			}
 			for _, q := range qs {
 				fmt.Fprintf(e.Stdout, "%-28s %s\n", q.Name, q.Get("description"))

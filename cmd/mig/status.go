@@ -55,10 +55,14 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 			FROM ingest_runs ORDER BY id DESC LIMIT 5`); err != nil {
 			return err
 		}
+		next, err := readNextStep(ctx, db)
+		if err != nil {
+			return err
+		}
 		if asJSON {
 			enc := json.NewEncoder(e.Stdout)
 			enc.SetIndent("", "  ")
-			return enc.Encode(map[string]any{"database": e.DB, "counts": rows, "warnings_by_code": warn, "recent_ingests": runs})
+			return enc.Encode(map[string]any{"database": e.DB, "counts": rows, "warnings_by_code": warn, "recent_ingests": runs, "next_step": next})
 		}
 		tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "ENTITY\tSTAGE\tCOUNT\n")
@@ -84,6 +88,80 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 			}
 			tw.Flush()
 		}
+		// The next step is advice for people, not data: stderr.
+		fmt.Fprintf(e.Stderr, "\nNext: %s\n  %s\n", next.Command, next.Why)
 		return nil
 	}
+}
+
+// nextStep is the step to take next, as `mig status` ends with it.
+type nextStep struct {
+	// Step names the state the database is in (see
+	// sqlqueries/inspect/next_step.sql, which decides it).
+	Step    string `json:"step"`
+	Command string `json:"command"`
+	Why     string `json:"why"`
+}
+
+// readNextStep reads the migration's state with next_step.sql and says
+// what to run next and why, in words.
+func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
+	var f struct {
+		Step          string `db:"step"`
+		Users         int64  `db:"users"`
+		Skipped       int64  `db:"skipped"`
+		CheckErrors   int64  `db:"check_errors"`
+		ImportFailed  int64  `db:"import_failed"`
+		ImportPending int64  `db:"import_pending"`
+		ImportDone    int64  `db:"import_done"`
+	}
+	var tables int
+	if err := db.GetContext(ctx, &tables, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'check_runs'`); err != nil {
+		return nextStep{}, err
+	}
+	if tables == 0 {
+		// A database no mig since check_runs has written to: only a check
+		// can say how it stands (and it brings the schema up to date).
+		return nextStep{"check", "mig check", "no check of this database is recorded"}, nil
+	}
+	if err := db.GetContext(ctx, &f, sqlqueries.MustLoad("inspect/next_step.sql").SQL); err != nil {
+		return nextStep{}, fmt.Errorf("next step: %w", err)
+	}
+	n := nextStep{Step: f.Step}
+	switch f.Step {
+	case "ingest":
+		n.Command = "mig ingest SOURCE FILE   (mig ingest --help lists the sources)"
+		n.Why = "nothing is staged"
+		if f.Skipped > 0 {
+			n.Why = fmt.Sprintf("nothing is staged: %d user(s) read and skipped (mig sql \"select reason, count(*) from skipped_users group by reason\")", f.Skipped)
+		}
+	case "check":
+		n.Command = "mig check"
+		n.Why = fmt.Sprintf("%d staged user(s), not checked yet", f.Users)
+	case "check_again":
+		n.Command = "mig check"
+		n.Why = "an ingest ran after the last check, so its findings are out of date"
+	case "fix":
+		n.Command = `mig sql "select rule, source_id, message from findings where severity = 'error'"`
+		n.Why = fmt.Sprintf("%d error finding(s) block the import: see them, then mig check --fix for the safe fixes, "+
+			"or correct the export and ingest it again", f.CheckErrors)
+	case "plan":
+		n.Command = "mig import --plan"
+		n.Why = "checked with no errors: see what an import would send (or write a package: mig emit --output-dir DIR)"
+	case "import":
+		n.Command = "mig import"
+		n.Why = fmt.Sprintf("%d row(s) not imported yet: an import resumes where the last one stopped", f.ImportPending)
+		if f.ImportPending == 0 {
+			n.Why = "an ingest ran after the last import: the new and changed rows are not in WorkOS yet"
+		}
+	case "retry":
+		n.Command = "mig errors"
+		n.Why = fmt.Sprintf("%d row(s) failed to import: mig errors says why and what to fix, then mig import --retry-failed", f.ImportFailed)
+	case "done":
+		n.Command = "nothing: the migration is done"
+		n.Why = fmt.Sprintf("every staged row is imported (%d row(s) done)", f.ImportDone)
+	default:
+		return nextStep{}, fmt.Errorf("next_step.sql gave the step %q, which status does not know", f.Step)
+	}
+	return n, nil
 }

@@ -23,7 +23,7 @@ func configureTemplateCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	}
 	sort.Strings(names)
 	cmd := app.Command("template", "Write a blank CSV template of the package contract, header only, to fill by hand.")
-	cmd.Arg("name", "Which template.").Required().EnumVar(&name, names...)
+	oneOfArg(cmd.Arg("name", "Which template (- and _ are the same).").Required(), "template", &name, names...)
 	cmd.Flag("output", "File to write (default: stdout); never overwritten.").Short('o').StringVar(&output)
 	return cmd, func(ctx context.Context, e *env) error {
 		f, _ := emit.FileByKey(emit.Templates[name])

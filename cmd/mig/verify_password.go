@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -24,8 +25,10 @@ func (e mismatchError) ExitCode() int { return exitFailure }
 
 func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var email string
+	var asJSON bool
 	cmd := app.Command("verify-password", "Check a known password against a staged user's hash, to prove the exported hash parameters are right before importing. The password is read from the terminal without echo, or from stdin; never from the command line.")
 	cmd.Arg("email", "The staged user's email address (any case).").Required().StringVar(&email)
+	cmd.Flag("json", "Print the result as JSON on stdout: per staged user, whether the password matched and the hash type; never the password or the hash.").BoolVar(&asJSON)
 	return cmd, func(ctx context.Context, e *env) error {
 		db, err := staging.OpenReadOnly(ctx, e.DB)
 		if err != nil {
@@ -53,8 +56,10 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 		if err != nil {
 			return fmt.Errorf("read password: %w", err)
 		}
+		res := passwordCheck{Email: email, Users: []passwordResult{}}
 		matched, failed := 0, 0
 		for _, u := range users {
+			r := passwordResult{Source: u.Source, SourceTenant: u.Tenant, SourceID: u.SourceID}
 			who := u.Source + " " + u.SourceID
 			if u.Tenant != "" {
 				who = u.Source + "/" + u.Tenant + " " + u.SourceID
@@ -65,29 +70,48 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 			case u.Plaintext != nil:
 				ok = subtle.ConstantTimeCompare([]byte(*u.Plaintext), []byte(pw)) == 1
 				what = "the plaintext password from the export"
+				r.Against, r.HashType = "plaintext", "plaintext"
 			case u.Hash != nil && u.HashType != nil:
 				ok, err = passhash.Verify(*u.HashType, *u.Hash, pw)
 				what = "its " + *u.HashType + " hash"
+				r.Against, r.HashType = "password_hash", *u.HashType
 			case u.Digest != nil:
 				hasher := deref(u.Hasher)
 				ok, err = passhash.VerifySourceDigest(hasher, *u.Digest, pw)
 				what = "its source digest (" + orDash(hasher) + ")"
 				note = "; WorkOS cannot import this digest, so the user will have to reset the password anyway"
+				r.Against, r.HashType = "source_digest", hasher
 			default:
-				fmt.Fprintf(e.Stdout, "%s: no password staged\n", who)
+				r.Against, r.Text = "none", who+": no password staged"
+				res.Users = append(res.Users, r)
 				continue
 			}
 			switch {
 			case err != nil:
 				failed++
-				fmt.Fprintf(e.Stdout, "%s: cannot verify %s: %v\n", who, what, err)
+				r.Error = err.Error()
+				r.Text = fmt.Sprintf("%s: cannot verify %s: %v", who, what, err)
 				err = nil
 			case ok:
 				matched++
-				fmt.Fprintf(e.Stdout, "%s: match: the password matches %s%s\n", who, what, note)
+				r.Match = true
+				r.Text = fmt.Sprintf("%s: match: the password matches %s%s", who, what, note)
 			default:
 				failed++
-				fmt.Fprintf(e.Stdout, "%s: no match: the password does not match %s%s\n", who, what, note)
+				r.Text = fmt.Sprintf("%s: no match: the password does not match %s%s", who, what, note)
+			}
+			res.Users = append(res.Users, r)
+		}
+		res.Match = failed == 0 && matched > 0
+		if asJSON {
+			enc := json.NewEncoder(e.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(res); err != nil {
+				return err
+			}
+		} else {
+			for _, r := range res.Users {
+				fmt.Fprintln(e.Stdout, r.Text)
 			}
 		}
 		switch {
@@ -98,6 +122,31 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 		}
 		return nil
 	}
+}
+
+// passwordCheck is the result of `mig verify-password`, as --json prints
+// it. It names the hash type, never the password or the hash.
+type passwordCheck struct {
+	Email string `json:"email"`
+	// Match is true when every staged user with this email who has a
+	// password matched, and there was at least one.
+	Match bool             `json:"match"`
+	Users []passwordResult `json:"users"`
+}
+
+// passwordResult is one staged user's outcome.
+type passwordResult struct {
+	Source       string `json:"source"`
+	SourceTenant string `json:"source_tenant"`
+	SourceID     string `json:"source_id"`
+	Match        bool   `json:"match"`
+	// Against says what the password was compared with: password_hash (what
+	// WorkOS will get), source_digest (a hash WorkOS cannot take),
+	// plaintext, or none when the user has no password.
+	Against  string `json:"against"`
+	HashType string `json:"hash_type,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Text     string `json:"-"` // the line printed for people
 }
 
 func deref(s *string) string {

@@ -1,0 +1,37 @@
+-- name: next_step
+-- description: Where the migration stands, from what the database holds, and
+--   so the step to take next: ingest, check, check_again (an ingest came after
+--   the last check), fix (error findings), plan (checked, nothing imported),
+--   import (rows pending, or an ingest came after the last import), retry
+--   (rows failed) or done. `mig status` ends with it.
+WITH
+last_ingest AS (SELECT max(id) AS id, max(finished_at) AS finished_at FROM ingest_runs),
+last_check AS (SELECT id, ingest_run_id FROM check_runs ORDER BY id DESC LIMIT 1),
+facts AS (
+    SELECT
+        (SELECT count(*) FROM users WHERE change <> 'missing') AS users,
+        (SELECT count(*) FROM organizations) + (SELECT count(*) FROM roles)
+            + (SELECT count(*) FROM permissions) AS other_rows,
+        (SELECT count(*) FROM skipped_users) AS skipped,
+        (SELECT count(*) FROM last_check) AS checked,
+        coalesce((SELECT ingest_run_id FROM last_check), 0) < coalesce((SELECT id FROM last_ingest), 0) AS check_stale,
+        (SELECT count(*) FROM findings WHERE severity = 'error') AS check_errors,
+        (SELECT count(*) FROM import_runs) AS import_runs,
+        coalesce((SELECT max(started_at) FROM import_runs) < (SELECT finished_at FROM last_ingest), 0) AS ingested_since_import,
+        (SELECT count(*) FROM import_items WHERE status = 'failed') AS import_failed,
+        (SELECT count(*) FROM import_items WHERE status IN ('pending', 'in_flight')) AS import_pending,
+        (SELECT count(*) FROM import_items WHERE status = 'done') AS import_done
+)
+SELECT
+    CASE
+        WHEN users + other_rows = 0 THEN 'ingest'
+        WHEN NOT checked THEN 'check'
+        WHEN check_stale THEN 'check_again'
+        WHEN check_errors > 0 THEN 'fix'
+        WHEN import_runs = 0 THEN 'plan'
+        WHEN ingested_since_import OR import_pending > 0 THEN 'import'
+        WHEN import_failed > 0 THEN 'retry'
+        ELSE 'done'
+    END AS step,
+    users, skipped, check_errors, import_failed, import_pending, import_done
+FROM facts;
