@@ -27,8 +27,9 @@ func configureReportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	var output, format, generatedAt string
 	var rateLimit float64
 	var examples int
+	var outputSet bool
 	cmd := app.Command("report", "Write a report of the migration: staged and skipped, check findings, the import plan and outcome, failures with the retry command; HTML (one self-contained file) or Markdown.")
-	cmd.Flag("output", "Where to write it: a file (created 0600, replaced whole) or - for stdout. Default: report.html for html, stdout for md.").Short('o').StringVar(&output)
+	cmd.Flag("output", "Where to write it: a file (created 0600, replaced whole) or - for stdout. Default: report.html for html, stdout for md.").Short('o').IsSetByUser(&outputSet).StringVar(&output)
 	cmd.Flag("format", "html or md; default: md when --output ends in .md, html otherwise.").Short('f').EnumVar(&format, "html", "md")
 	cmd.Flag("rate-limit", "Requests per second the plan's estimate assumes, as mig import --rate-limit: 0 is WorkOS's published limits.").Default("0").Float64Var(&rateLimit)
 	cmd.Flag("examples", "Findings shown per check rule.").Default("3").IntVar(&examples)
@@ -40,7 +41,11 @@ func configureReportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 				format = "md"
 			}
 		}
-		if output == "" {
+		switch {
+		case outputSet && output == "":
+			// kingpin hands a lone "-" over as "".
+			output = "-"
+		case output == "":
 			output = "report.html"
 			if format == "md" {
 				output = "-"

@@ -418,3 +418,138 @@ func TestReportInBrowser(t *testing.T) {
 	}
 	checkNumbers(t, string(dom), expected(t, db))
 }
+
+// hostileDB stages what a report must never show or must show inert: a
+// bcrypt hash, a malformed firebase-scrypt hash, a plaintext password, TOTP
+// secrets (one valid, one not), an SSO connection's client secret, an email
+// and a skip reason holding markup; then runs check and an import into an
+// emulator (which the import may refuse because of the check's errors).
+// It returns the database's path and every secret it holds.
+func hostileDB(t *testing.T) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	const (
+		bcrypt   = "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+		firebase = "$firebase-scrypt$hash=c2VjcmV0LWhhc2gtdmFsdWU=$saltSECRETSEGMENTxyz$sk=c2lnbmVyLWtleS12YWx1ZQ==$ss=Bw==$r=8$m=14"
+		plain    = "Plaintext-Secret-4417"
+	)
+	users := "email,first_name,last_name,email_verified,password,password_hash,password_hash_type,external_id,metadata\n" +
+		"alice@example.com,Alice,A,true,,\"" + bcrypt + "\",bcrypt,,\n" +
+		"bob@example.com,Bob,B,true,,\"" + firebase + "\",firebase-scrypt,,\n" +
+		"carol@example.com,Carol,C,true," + plain + ",,,,\n" +
+		"\"<script>alert(1)</script>@example.com\",Eve,<b>E</b>,true,,,,,\n"
+	totp := "email,totp_secret,totp_issuer,totp_user\n" +
+		"alice@example.com,JBSWY3DPEHPK3PXPJBSWY3DP,Acme,alice@example.com\n" +
+		"bob@example.com,not-base32-secret-zz,Acme,bob@example.com\n"
+	for name, body := range map[string]string{"users.csv": users, "totp.csv": totp} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := filepath.Join(dir, "mig.db")
+	if code, _, stderr := migRun(db, "", "ingest", "csv", filepath.Join(dir, "users.csv"), "--totp", filepath.Join(dir, "totp.csv")); code != 0 {
+		t.Fatalf("ingest exited %d: %s", code, stderr)
+	}
+	x, err := sqlx.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO sso_connections (source, source_connection_id, protocol, name, config, secrets)
+		 VALUES ('csv', 'conn_1', 'oidc', 'Okta', '{"client_id":"client-abc"}', '{"client_secret":"sso-client-secret-9d8c7b"}')`,
+		`INSERT INTO skipped_users (source, file, row_number, email, reason, raw, created_at)
+		 VALUES ('csv', 'users.csv', 9, '<img src=x onerror=alert(2)>@example.com', '<script>alert(3)</script> in the reason', '{"password":"raw-secret-in-skipped-row"}', '2026-01-01T00:00:00.000Z')`,
+	} {
+		if _, err := x.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var secrets []string
+	if err := x.Select(&secrets, `SELECT v FROM (
+		SELECT password_hash AS v FROM users UNION ALL SELECT password FROM users
+		UNION ALL SELECT source_password_digest FROM users UNION ALL SELECT secret FROM totp_secrets
+		UNION ALL SELECT value FROM sso_connections, json_each(sso_connections.secrets)) WHERE v IS NOT NULL AND v <> ''`); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	secrets = append(secrets, "raw-secret-in-skipped-row")
+	// A secret may be quoted in part: every piece of one that is long
+	// enough to be recognised is a secret too.
+	for _, s := range secrets[:len(secrets):len(secrets)] {
+		for _, piece := range strings.FieldsFunc(s, func(r rune) bool { return r == '$' || r == '=' || r == ',' }) {
+			// Type names such as firebase-scrypt are no secret.
+			if len(piece) >= 10 && !regexp.MustCompile(`^[a-z0-9-]+$`).MatchString(piece) {
+				secrets = append(secrets, piece)
+			}
+		}
+	}
+	if len(secrets) < 6 {
+		t.Fatalf("the database holds too few secrets to test with: %q", secrets)
+	}
+
+	if code, _, stderr := migRun(db, "", "check"); code != exitFindings {
+		t.Fatalf("check exited %d, want %d: %s", code, exitFindings, stderr)
+	}
+	emu, err := workosemu.New(workosemu.Options{Seed: 1, RateLimits: workosemu.RateLimitsOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	defer func() { srv.Close(); emu.Close() }()
+	// An import that refuses to start while check reports errors exits 3;
+	// one that sends what it can exits 5.
+	if code, _, stderr := migRun(db, "", "import", "--endpoint", srv.URL, "--api-key", "sk_test_report", "--rate-limit=-1"); code != exitPartial && code != exitFindings {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+	return db, secrets
+}
+
+// TestReportHoldsNoSecrets renders both formats from a database holding
+// password hashes, a plaintext password, TOTP secrets and an SSO secret,
+// and finds none of them, whole or in part, in either.
+func TestReportHoldsNoSecrets(t *testing.T) {
+	db, secrets := hostileDB(t)
+	for _, format := range []string{"html", "md"} {
+		code, out, stderr := migRun(db, "", "report", "--format", format, "--output", "-")
+		if code != 0 {
+			t.Fatalf("report --format %s exited %d: %s", format, code, stderr)
+		}
+		if !strings.Contains(out, "bob@example.com") {
+			t.Errorf("report --format %s: no example row at all; the test proves nothing", format)
+		}
+		for _, s := range secrets {
+			if strings.Contains(out, s) {
+				t.Errorf("report --format %s holds the secret %q", format, s)
+			}
+		}
+	}
+}
+
+// TestReportEscapesMarkup checks that an email and a skip reason holding
+// markup are shown as text: escaped by html/template in the page, by a
+// backslash in Markdown.
+func TestReportEscapesMarkup(t *testing.T) {
+	db, _ := hostileDB(t)
+	_, page, stderr := migRun(db, "", "report", "--output", "-")
+	if !strings.Contains(page, "<!DOCTYPE html>") {
+		t.Fatalf("no HTML page on stdout: %s", stderr)
+	}
+	low := strings.ToLower(page)
+	for _, bad := range []string{"<script", "<img", "<b>"} {
+		if strings.Contains(low, bad) {
+			t.Errorf("the page holds %q from the data", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;@example.com", "&lt;script&gt;alert(3)&lt;/script&gt; in the reason"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	_, md, _ := migRun(db, "", "report", "--format", "md")
+	if m := regexp.MustCompile(`(?i)(^|[^\\])<(script|img|b>)`).FindString(md); m != "" {
+		t.Errorf("the Markdown holds raw markup from the data: %q", m)
+	}
+	if !strings.Contains(md, `\<script\>alert(3)\</script\> in the reason`) {
+		t.Errorf("the Markdown does not show the reason escaped:\n%s", md)
+	}
+}
