@@ -209,7 +209,7 @@ func (r *Report) OutcomeChart() *barChart {
 	}
 	for _, o := range r.Outcome {
 		rows = append(rows, chartRow{Label: o.Entity, Parts: outcomeParts(o),
-			Values: []barValue{{Value: o.Total, Metric: metric("import", o.Entity, "total"), Text: "rows"}}})
+			Values: []barValue{{Value: o.Total, Metric: metric("import", o.Entity, "total"), Text: plural(o.Total, "row")}}})
 	}
 	return newBarChart(rows, legend, true)
 }
@@ -316,4 +316,12 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Second)
+}
+
+// plural is word for n things.
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

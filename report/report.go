@@ -268,18 +268,17 @@ func Load(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 	steps := []struct {
 		dest any
 		path string
-		args []any
 	}{
-		{&r.Sources, "report/sources.sql", nil},
-		{&r.Staged, "report/staged_entities.sql", nil},
-		{&r.Skipped, "report/skipped.sql", nil},
-		{&r.Warnings, "report/warnings.sql", nil},
-		{&r.Findings, "report/findings.sql", nil},
-		{&r.Outcome, "importer/summary.sql", nil},
-		{&r.Runs, "report/import_runs.sql", nil},
+		{&r.Sources, "report/sources.sql"},
+		{&r.Staged, "report/staged_entities.sql"},
+		{&r.Skipped, "report/skipped.sql"},
+		{&r.Warnings, "report/warnings.sql"},
+		{&r.Findings, "report/findings.sql"},
+		{&r.Outcome, "importer/summary.sql"},
+		{&r.Runs, "report/import_runs.sql"},
 	}
 	for _, s := range steps {
-		if err := sel(s.dest, s.path, s.args...); err != nil {
+		if err := sel(s.dest, s.path); err != nil {
 			return nil, err
 		}
 	}
