@@ -58,13 +58,17 @@ func parseFirebase(h string, decode func(string) ([]byte, error)) (FirebaseScryp
 		return f, errors.New("firebase-scrypt hash must be $firebase-scrypt$hash=..$salt=..$sk=..$ss=..$r=..$m=..")
 	}
 	got := make(map[string]string, len(firebaseFields))
-	for _, seg := range strings.Split(rest, "$") {
+	for i, seg := range strings.Split(rest, "$") {
 		k, v, ok := strings.Cut(seg, "=")
+		// The messages name a malformed segment by its position: it may be
+		// hash material, and they reach findings, import errors and reports.
 		switch {
 		case !ok:
-			return f, fmt.Errorf("firebase-scrypt: segment %q is not name=value", seg)
-		case !slices.Contains(firebaseFields, k):
+			return f, fmt.Errorf("firebase-scrypt: segment %d is not name=value", i+1)
+		case !slices.Contains(firebaseFields, k) && isFieldName(k):
 			return f, fmt.Errorf("firebase-scrypt: unknown segment %s=; want exactly hash, salt, sk, ss, r and m", k)
+		case !slices.Contains(firebaseFields, k):
+			return f, fmt.Errorf("firebase-scrypt: segment %d has an unknown name; want exactly hash, salt, sk, ss, r and m", i+1)
 		}
 		if _, dup := got[k]; dup {
 			return f, fmt.Errorf("firebase-scrypt: %s= appears twice", k)
@@ -133,4 +137,19 @@ func (f FirebaseScrypt) Derive(password []byte) ([]byte, error) {
 	out := make([]byte, len(f.SignerKey))
 	cipher.NewCTR(block, make([]byte, aes.BlockSize)).XORKeyStream(out, f.SignerKey)
 	return out, nil
+}
+
+// isFieldName says whether a segment's name looks like a parameter's name
+// (a few lower-case letters) rather than hash material that happens to
+// hold an "=", so that only such a name is quoted.
+func isFieldName(k string) bool {
+	if k == "" || len(k) > 12 {
+		return false
+	}
+	for _, r := range k {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }

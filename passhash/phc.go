@@ -60,10 +60,12 @@ func parsePHC(h string) (phc, error) {
 		return p, fmt.Errorf("not a PHC string: want $%s$params$salt$hash", p.id)
 	}
 	p.params = map[string]string{}
-	for _, kv := range strings.Split(segs[0], ",") {
+	for i, kv := range strings.Split(segs[0], ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" || v == "" {
-			return p, fmt.Errorf("parameter %q is not name=value", kv)
+			// By position: a hash without its parameters has its salt
+			// here, and the message reaches findings and reports.
+			return p, fmt.Errorf("parameter %d is not name=value", i+1)
 		}
 		p.params[k] = v
 	}

@@ -191,3 +191,24 @@ func TestTypesAreTheSpecEnum(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateQuotesNoHashMaterial keeps hash material out of the messages:
+// they reach check findings, import errors and reports, which must never
+// hold a hash, whole or in part.
+func TestValidateQuotesNoHashMaterial(t *testing.T) {
+	const secret = "c2VjcmV0U0FMVHNlZ21lbnQ"
+	for _, tc := range []struct{ typ, hash string }{
+		{"firebase-scrypt", "$firebase-scrypt$hash=aGFzaA==$" + secret + "$sk=a2V5$ss=Bw==$r=8$m=14"},
+		{"firebase-scrypt", "$firebase-scrypt$hash=aGFzaA==$" + secret + "==$sk=a2V5$ss=Bw==$r=8$m=14"},
+		{"argon2", "$argon2id$v=19$" + secret + "$c2FsdA$aGFzaA"},
+	} {
+		h := tc.hash
+		err := passhash.Validate(tc.typ, h)
+		if err == nil {
+			t.Fatalf("Validate(%s) = nil, want an error", h)
+		}
+		if strings.Contains(err.Error(), secret[:10]) {
+			t.Errorf("Validate(%s) = %q: the message quotes the hash", h, err)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mig-tools/mig/report"
+	"github.com/mig-tools/mig/staging"
+)
+
+// newDB makes an empty staging database, runs setup on it through a
+// writable connection, and returns it opened read-only, as mig report
+// opens it.
+func newDB(t *testing.T, setup ...string) *staging.DB {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mig.db")
+	w, err := staging.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range setup {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	db, err := staging.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func load(t *testing.T, db *staging.DB) *report.Report {
+	t.Helper()
+	r, err := report.Load(context.Background(), db, report.Options{Buckets: 4, EntityOrder: []string{"organizations", "users", "totp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func markdown(t *testing.T, r *report.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestReconcileDetected shows the reconciliation only when its table
+// exists, grouped by entity and kind when it has them and as a count
+// otherwise.
+func TestReconcileDetected(t *testing.T) {
+	if r := load(t, newDB(t)); r.Reconcile != nil || strings.Contains(markdown(t, r), "Reconciliation") {
+		t.Errorf("a database without reconcile_findings has a reconciliation: %+v", r.Reconcile)
+	}
+
+	db := newDB(t,
+		`CREATE TABLE reconcile_findings (id INTEGER PRIMARY KEY, entity TEXT, kind TEXT, detail TEXT)`,
+		`INSERT INTO reconcile_findings (entity, kind) VALUES ('user', 'missing'), ('user', 'missing'), ('user', 'different'), ('membership', 'missing')`)
+	r := load(t, db)
+	if r.Reconcile == nil || r.Reconcile.Total != 4 || len(r.Reconcile.Groups) != 3 {
+		t.Fatalf("reconcile = %+v, want 4 rows in 3 groups", r.Reconcile)
+	}
+	if g := r.Reconcile.Groups[0]; g.Entity != "user" || g.Kind != "missing" || g.N != 2 {
+		t.Errorf("first group = %+v, want the 2 users missing", g)
+	}
+	if md := markdown(t, r); !strings.Contains(md, "| user | missing | 2 |") {
+		t.Errorf("the Markdown does not show the group:\n%s", md)
+	}
+
+	other := newDB(t, `CREATE TABLE reconcile_findings (id INTEGER PRIMARY KEY, what TEXT)`,
+		`INSERT INTO reconcile_findings (what) VALUES ('a'), ('b')`)
+	r = load(t, other)
+	if r.Reconcile == nil || r.Reconcile.Total != 2 || len(r.Reconcile.Groups) != 0 {
+		t.Fatalf("reconcile without entity and kind = %+v, want a count of 2", r.Reconcile)
+	}
+	if md := markdown(t, r); !strings.Contains(md, "2 reconciliation findings (the table has no entity and kind columns to group them by: id, what)") {
+		t.Errorf("the Markdown does not count the findings:\n%s", md)
+	}
+}
+
+// TestProgressCumulates puts import rows at known times and checks the
+// progress points add them up per bucket, the last row in the last one.
+func TestProgressCumulates(t *testing.T) {
+	row := func(id int, entity, status, at string) string {
+		return fmt.Sprintf(`INSERT INTO import_items (entity, entity_id, status, updated_at) VALUES ('%s', %d, '%s', '%s')`, entity, id, status, at)
+	}
+	db := newDB(t,
+		row(1, "user", "done", "2026-01-01T10:00:00.000Z"),
+		row(2, "user", "done", "2026-01-01T10:00:10.000Z"),
+		row(3, "user", "failed", "2026-01-01T10:00:25.000Z"),
+		row(4, "user", "done", "2026-01-01T10:00:40.000Z"),
+		row(5, "user", "pending", "2026-01-01T09:00:00.000Z"),
+		row(6, "organization", "skipped", "2026-01-01T10:00:39.999Z"),
+	)
+	r := load(t, db)
+	p := r.Progress
+	if p.Settled != 5 || p.Done != 3 || p.Failed != 1 || p.Skipped != 1 {
+		t.Fatalf("progress = %+v, want 5 settled: 3 done, 1 failed, 1 skipped", p)
+	}
+	if p.BucketWidth != 10*time.Second {
+		t.Errorf("bucket width = %s, want 10s (40s in 4 buckets)", p.BucketWidth)
+	}
+	type pt struct{ done, failed, skipped int64 }
+	want := []pt{{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {2, 1, 0}, {3, 1, 1}}
+	if len(p.Points) != len(want) {
+		t.Fatalf("%d points, want %d: %+v", len(p.Points), len(want), p.Points)
+	}
+	for i, w := range want {
+		got := pt{p.Points[i].Done, p.Points[i].Failed, p.Points[i].Skipped}
+		if got != w {
+			t.Errorf("point %d = %+v, want %+v", i, got, w)
+		}
+	}
+	if last := p.Points[len(p.Points)-1].At; !last.Equal(time.Date(2026, 1, 1, 10, 0, 40, 0, time.UTC)) {
+		t.Errorf("last point at %s, want the last row's time", last)
+	}
+	// The outcome follows the import's order, under its names.
+	if len(r.Outcome) != 2 || r.Outcome[0].Entity != "organizations" || r.Outcome[1].Entity != "users" {
+		t.Errorf("outcome = %+v, want organizations then users", r.Outcome)
+	}
+}
+
+// TestEmptyDatabase renders a database with nothing in it: every section
+// says what to do instead of showing empty tables.
+func TestEmptyDatabase(t *testing.T) {
+	r := load(t, newDB(t))
+	md := markdown(t, r)
+	for _, want := range []string{"Nothing is staged yet", "No row was skipped", "No findings", "No plan: ", "No import has run yet"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown of an empty database lacks %q:\n%s", want, md)
+		}
+	}
+	var page bytes.Buffer
+	if err := r.HTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "No import has run yet") {
+		t.Errorf("the page of an empty database does not say no import has run")
+	}
+}
