@@ -22,7 +22,6 @@ import (
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -178,13 +177,13 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	if present[fileRoles] {
-		n, err := roles.StageDefinitions(ctx, run, path(fileRoles), "")
+		n, err := ingest.StageDefinitions(ctx, run, path(fileRoles), "")
 		if err != nil {
 			return ingest.Counts{}, err
 		}
 		setRows(fileRoles, n)
 	}
-	if err := roles.RemoveStaleRoles(ctx, run); err != nil {
+	if err := ingest.RemoveStaleRoles(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
 	if present[fileAssignments] {
@@ -383,7 +382,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 	defer upsert.Close()
 	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
-		key, res := roles.OrgKey(orgID, ext, name)
+		key, res := ingest.OrgKey(orgID, ext, name)
 		if key == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "org_id", Msg: "no organization: fill org_id, org_external_id or org_name"}
 		}
@@ -493,7 +492,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 					Message: "metadata is not a JSON object; the membership is staged without metadata"})
 			}
 			b, _ := json.Marshal(obj)
-			key, _ := roles.OrgKey(orgID, ext, name)
+			key, _ := ingest.OrgKey(orgID, ext, name)
 			if _, err := meta.ExecContext(rowCtx(ctx), id, key, string(b)); err != nil {
 				return err
 			}
