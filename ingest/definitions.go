@@ -16,15 +16,15 @@ import (
 // writes them at once, into tables the users phase leaves alone, so handing
 // one over in the middle of the users does not end the bulk phase.
 
-// definitions is the run's state for the records of this file: statements
-// prepared on first use, and what was staged, so that the pipeline knows
-// which kinds of record this run states.
-type definitions struct {
+// kitState is what the source kit keeps in a run: whether SSO secrets are
+// staged, the statements of this file, prepared on first use, and whether
+// the mapping lines of earlier runs were cleared yet.
+type kitState struct {
 	includeSecrets bool
 
 	upsertOrg, ensureOrg, roleDup, upsertRole, insertPerm, upsertConn *sql.Stmt
 
-	orgs, roles, conns int
+	orgCleared, roleCleared bool
 }
 
 // OrgKey is staging's identity of an organization named by WorkOS id,
@@ -61,7 +61,7 @@ func (r *Run) prepareOnce(ctx context.Context, dst **sql.Stmt, q string) (*sql.S
 // staged it yet. It is identified, not invented: an org_id is a WorkOS
 // organization, an external id is looked up at import. It returns the row id.
 func EnsureOrg(ctx context.Context, run *Run, key, resolution, orgID, orgExt, orgName, file string, line int) (int64, error) {
-	st, err := run.prepareOnce(ctx, &run.defs.ensureOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
+	st, err := run.prepareOnce(ctx, &run.kit.ensureOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_key) DO UPDATE SET name = coalesce(organizations.name, excluded.name)
 		RETURNING id`)
@@ -89,7 +89,7 @@ func (r *Run) AddOrganization(ctx context.Context, file string, o Organization) 
 	if key == "" {
 		return &LineError{File: file, Line: o.Row, Field: "organization", Msg: "no WorkOS id, external id or name: the organization cannot be told apart"}
 	}
-	st, err := r.prepareOnce(ctx, &r.defs.upsertOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
+	st, err := r.prepareOnce(ctx, &r.kit.upsertOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
 			source, source_tenant, source_org_id, ingest_run_id, row_number)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_key) DO UPDATE SET
@@ -117,7 +117,6 @@ func (r *Run) AddOrganization(ctx context.Context, file string, o Organization) 
 		r.Src.Provider, r.Src.Tenant, null(ext), r.ID, o.Row); err != nil {
 		return fmt.Errorf("%s:%d: stage organization %s: %w", file, o.Row, Excerpt(key), err)
 	}
-	r.defs.orgs++
 	return nil
 }
 
@@ -143,7 +142,7 @@ func (r *Run) AddRoleDefinition(ctx context.Context, file string, d RoleDefiniti
 		}
 		orgRowID, scope = id, key
 	}
-	dup, err := r.prepareOnce(ctx, &r.defs.roleDup, `SELECT row_number FROM roles WHERE slug = ? AND scope_key = ? AND ingest_run_id = ?`)
+	dup, err := r.prepareOnce(ctx, &r.kit.roleDup, `SELECT row_number FROM roles WHERE slug = ? AND scope_key = ? AND ingest_run_id = ?`)
 	if err != nil {
 		return err
 	}
@@ -153,7 +152,7 @@ func (r *Run) AddRoleDefinition(ctx context.Context, file string, d RoleDefiniti
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	upsert, err := r.prepareOnce(ctx, &r.defs.upsertRole, `INSERT INTO roles (slug, name, description, type, permissions, organization_id, scope_key, source, ingest_run_id, row_number)
+	upsert, err := r.prepareOnce(ctx, &r.kit.upsertRole, `INSERT INTO roles (slug, name, description, type, permissions, organization_id, scope_key, source, ingest_run_id, row_number)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (slug, scope_key) DO UPDATE SET name = excluded.name, description = excluded.description, type = excluded.type,
 			permissions = excluded.permissions, organization_id = excluded.organization_id, source = excluded.source,
@@ -161,7 +160,7 @@ func (r *Run) AddRoleDefinition(ctx context.Context, file string, d RoleDefiniti
 	if err != nil {
 		return err
 	}
-	perm, err := r.prepareOnce(ctx, &r.defs.insertPerm, `INSERT INTO permissions (slug, source, ingest_run_id) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING`)
+	perm, err := r.prepareOnce(ctx, &r.kit.insertPerm, `INSERT INTO permissions (slug, source, ingest_run_id) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -181,7 +180,6 @@ func (r *Run) AddRoleDefinition(ctx context.Context, file string, d RoleDefiniti
 			return err
 		}
 	}
-	r.defs.roles++
 	return nil
 }
 
@@ -278,7 +276,7 @@ func (r *Run) AddSSOConnection(ctx context.Context, file string, c SSOConnection
 	}
 	var secrets any
 	if names := sortedKeys(c.Secrets); len(names) > 0 {
-		if r.defs.includeSecrets {
+		if r.kit.includeSecrets {
 			secrets = string(appendJSONMap(nil, c.Secrets))
 		} else if err := r.Warn(ctx, Warning{Code: "sso_secret_redacted", Entity: "sso_connection", SourceID: id, File: file, Row: c.Row,
 			Message: fmt.Sprintf("connection %s has %s, which is not staged because secrets were not asked for; ingest again with --include-secrets, or enter it in WorkOS by hand",
@@ -305,7 +303,7 @@ func (r *Run) AddSSOConnection(ctx context.Context, file string, c SSOConnection
 	if err != nil {
 		return err
 	}
-	st, err := r.prepareOnce(ctx, &r.defs.upsertConn, `INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
+	st, err := r.prepareOnce(ctx, &r.kit.upsertConn, `INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
 			organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (source, source_tenant, source_connection_id) DO UPDATE SET protocol = excluded.protocol, name = excluded.name,
@@ -319,7 +317,6 @@ func (r *Run) AddSSOConnection(ctx context.Context, file string, c SSOConnection
 		string(appendJSONMap(nil, c.Config)), secrets, string(mj), r.ID, c.Row); err != nil {
 		return fmt.Errorf("%s:%d: stage connection %s: %w", file, c.Row, Excerpt(id), err)
 	}
-	r.defs.conns++
 	return nil
 }
 

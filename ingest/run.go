@@ -211,7 +211,7 @@ type Run struct {
 	settings    Settings
 	removeSpool func() // removes the private copies of the run's inputs
 
-	defs definitions // organizations, roles and SSO connections (definitions.go)
+	kit kitState // the source kit's state (definitions.go, pipeline.go)
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
@@ -859,12 +859,14 @@ func (r *Run) flush(ctx context.Context) error {
 }
 
 // ClearOrgMapping forgets the source's org-mapping lines of earlier runs;
-// call it before adding the lines of a new mapping. It leaves the users
-// phase alone, so a source may call it while it still hands over users.
+// call it before adding the lines of a new mapping (again, it does
+// nothing). It leaves the users phase alone, so a source may call it while
+// it still hands over users.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
-	if err := r.flushMapping(); err != nil {
+	if err := r.flushMapping(); err != nil || r.kit.orgCleared {
 		return err
 	}
+	r.kit.orgCleared = true
 	// The lines are replaced as a whole: their indexes are built once, after.
 	if err := r.dropIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
@@ -875,9 +877,10 @@ func (r *Run) ClearOrgMapping(ctx context.Context) error {
 
 // ClearRoleMapping forgets the source's role-mapping lines of earlier runs.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
-	if err := r.flushMapping(); err != nil {
+	if err := r.flushMapping(); err != nil || r.kit.roleCleared {
 		return err
 	}
+	r.kit.roleCleared = true
 	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
