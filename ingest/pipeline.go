@@ -61,7 +61,8 @@ type Spec struct {
 	// Options are what the run is compared by (re-running with the same
 	// options and files does nothing): every option that changes what is
 	// staged, and never a secret. Ingest adds org_mapping and role_mapping
-	// (whether each file is given) and include_secrets when it is set.
+	// (whether each file is given) for a source that takes mapping files
+	// (Mappings.UserColumns), and include_secrets when it is set.
 	Options  map[string]any
 	Settings Settings
 	Mappings Mappings
@@ -74,10 +75,14 @@ type Spec struct {
 	// Decode hands over the source's records (nil when Spool holds them
 	// all).
 	Decode Decoder
-	// Then, when set, runs after the users phase (the users' indexes are
-	// built) and before the mapping files are read: for a source that
+	// AfterUsers, when set, runs after the users phase (the users' indexes
+	// are built) and before the mapping files are read: for a source that
 	// reads its file a second time against what was staged.
-	Then func(ctx context.Context, run *Run) error
+	AfterUsers func(ctx context.Context, run *Run) error
+	// BeforeCommit, when set, runs after the mapping lines became
+	// memberships and role assignments, last before the run commits: for
+	// files of a source that name staged users (TOTP secrets).
+	BeforeCommit func(ctx context.Context, run *Run) error
 	// Complete lists what this ingest states in full even when it hands
 	// over none of it. Memberships and role assignments are also replaced
 	// when a mapping file is given or the decoder handed over mapping
@@ -89,9 +94,10 @@ type Spec struct {
 
 // Ingest runs one ingest of a source in one transaction: the spool is
 // replayed and the decoder streamed into the run, the users phase ends
-// (indexes built, repeated ids skipped), Then runs, the mapping files are
-// read, mapping lines become memberships and role assignments, records the
-// run states in full replace the earlier ones, and the run commits. Any
+// (indexes built, repeated ids skipped), AfterUsers runs, records the run
+// states in full replace the earlier ones, the mapping files are read,
+// mapping lines become memberships and role assignments, BeforeCommit runs,
+// and the run commits. Any
 // error rolls everything back. Ingesting the same files with the same
 // options again returns ErrUnchanged.
 func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
@@ -135,8 +141,8 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		return Counts{}, err
 	}
 	phase("users")
-	if s.Then != nil {
-		if err := s.Then(ctx, run); err != nil {
+	if s.AfterUsers != nil {
+		if err := s.AfterUsers(ctx, run); err != nil {
 			return Counts{}, err
 		}
 	}
@@ -180,6 +186,11 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		}
 		phase("role mapping")
 	}
+	if s.BeforeCommit != nil {
+		if err := s.BeforeCommit(ctx, run); err != nil {
+			return Counts{}, err
+		}
+	}
 	if s.Spool != nil {
 		if err := s.Spool.deleteIn(ctx, run); err != nil {
 			return Counts{}, err
@@ -198,8 +209,10 @@ func runOptions(s Spec) map[string]any {
 	if opts == nil {
 		opts = map[string]any{}
 	}
-	opts["org_mapping"] = s.Mappings.OrgMapping != ""
-	opts["role_mapping"] = s.Mappings.RoleMapping != ""
+	if len(s.Mappings.UserColumns) > 0 {
+		opts["org_mapping"] = s.Mappings.OrgMapping != ""
+		opts["role_mapping"] = s.Mappings.RoleMapping != ""
+	}
 	if s.IncludeSecrets {
 		opts["include_secrets"] = true
 	}
