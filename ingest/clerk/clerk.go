@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/staging"
@@ -30,20 +29,19 @@ type Options struct {
 
 // Columns of the Clerk dashboard export.
 const (
-	colID                 = "id"
-	colFirstName          = "first_name"
-	colLastName           = "last_name"
-	colUsername           = "username"
-	colPrimaryEmail       = "primary_email_address"
-	colPrimaryPhone       = "primary_phone_number"
-	colVerifiedEmails     = "verified_email_addresses"
-	colUnverifiedEmails   = "unverified_email_addresses"
-	colVerifiedPhones     = "verified_phone_numbers"
-	colUnverifiedPhones   = "unverified_phone_numbers"
-	colTOTPSecret         = "totp_secret"
-	colPasswordDigest     = "password_digest"
-	colPasswordHasher     = "password_hasher"
-	maxMetadataValueChars = 600
+	colID               = "id"
+	colFirstName        = "first_name"
+	colLastName         = "last_name"
+	colUsername         = "username"
+	colPrimaryEmail     = "primary_email_address"
+	colPrimaryPhone     = "primary_phone_number"
+	colVerifiedEmails   = "verified_email_addresses"
+	colUnverifiedEmails = "unverified_email_addresses"
+	colVerifiedPhones   = "verified_phone_numbers"
+	colUnverifiedPhones = "unverified_phone_numbers"
+	colTOTPSecret       = "totp_secret"
+	colPasswordDigest   = "password_digest"
+	colPasswordHasher   = "password_hasher"
 )
 
 var knownColumns = map[string]bool{
@@ -227,27 +225,17 @@ func stageUser(ctx context.Context, run ingest.Sink, o Options, r *ingest.CSVRea
 
 	// Metadata as the Clerk guide lists it, without the TOTP secret, which
 	// goes to its own table and becomes a WorkOS auth factor.
-	meta := map[string]string{"clerk_user_id": id}
-	put := func(k, v string) error {
-		if v == "" {
-			return nil
-		}
-		if utf8.RuneCountInString(v) > maxMetadataValueChars {
-			return warn("metadata_value_too_long", fmt.Sprintf("metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in staging)",
-				k, utf8.RuneCountInString(v), maxMetadataValueChars))
-		}
-		meta[k] = v
-		return nil
-	}
-	for _, kv := range [][2]string{
-		{"username", u.Username},
-		{"primary_phone_number", primaryPhone},
-		{"verified_phone_numbers", strings.Join(verifiedPhones, ",")},
-		{"unverified_phone_numbers", strings.Join(unverifiedPhones, ",")},
-		{"verified_email_addresses", strings.Join(verifiedEmails, ",")},
-		{"unverified_email_addresses", strings.Join(unverifiedEmails, ",")},
-	} {
-		if err := put(kv[0], kv[1]); err != nil {
+	meta, problems := ingest.FitMetadata([]ingest.MetadataEntry{
+		{Key: "clerk_user_id", Value: id},
+		{Key: "username", Value: u.Username},
+		{Key: "primary_phone_number", Value: primaryPhone},
+		{Key: "verified_phone_numbers", Value: strings.Join(verifiedPhones, ",")},
+		{Key: "unverified_phone_numbers", Value: strings.Join(unverifiedPhones, ",")},
+		{Key: "verified_email_addresses", Value: strings.Join(verifiedEmails, ",")},
+		{Key: "unverified_email_addresses", Value: strings.Join(unverifiedEmails, ",")},
+	})
+	for _, p := range problems {
+		if err := warn(p.Code, p.Message); err != nil {
 			return err
 		}
 	}
