@@ -97,9 +97,9 @@ type Spec struct {
 // (indexes built, repeated ids skipped), AfterUsers runs, records the run
 // states in full replace the earlier ones, the mapping files are read,
 // mapping lines become memberships and role assignments, BeforeCommit runs,
-// and the run commits. Any
-// error rolls everything back. Ingesting the same files with the same
-// options again returns ErrUnchanged.
+// and the run commits. Any error rolls everything back. Ingesting the same
+// files with the same options again returns ErrUnchanged; a source without
+// files (an API) is read again every time.
 func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	files := slices.Clone(s.Files)
 	if s.Mappings.OrgMapping != "" {
