@@ -151,6 +151,30 @@ func (n *NDJSONReader) decodeError(line int, err error) error {
 // Line is the line of the record read last.
 func (n *NDJSONReader) Line() int { return n.line }
 
+// SkipTo passes over the lines up to and including line without decoding
+// them, a buffer at a time, so that a read resumed after line (a download
+// read in part before an interruption) goes on with the line after it.
+func (n *NDJSONReader) SkipTo(line int) error {
+	inLine := false
+	for n.next <= line {
+		chunk, err := n.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			inLine = true
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s:%d: %w", n.path, n.next, err)
+		}
+		if err == io.EOF && len(chunk) == 0 && !inLine {
+			return &LineError{File: n.path, Line: n.next - 1, Msg: fmt.Sprintf("the file ends at line %d, before line %d where the read is to go on: is it another file?", n.next-1, line)}
+		}
+		inLine = false
+		n.line = n.next
+		n.next++
+	}
+	return nil
+}
+
 // jsonErrorText says what encoding/json found wrong, for people: the field
 // (a dotted path) when it knows it.
 func jsonErrorText(err error) (field, msg string) {
@@ -168,10 +192,13 @@ func jsonErrorText(err error) (field, msg string) {
 }
 
 // ElementError is bad input in a JSON array: the file, the element (its
-// index in the array, and the key holding the array when there is one) and
-// the byte offset where the element starts in the uncompressed input.
+// index in the array, and the key holding the array when there is one),
+// and where: the byte offset in the uncompressed input where the element
+// starts (or, for invalid UTF-8, the offending byte) and its line. Its
+// text is FILE:LINE: users[3] (byte 1234): what is wrong.
 type ElementError struct {
 	File   string
+	Line   int    // the line of Offset
 	Key    string // "users" for {"users": [...]}, "" for a top-level array
 	Index  int    // 0-based; -1 when the error is outside any element
 	Offset int64
@@ -184,10 +211,15 @@ func (e *ElementError) Error() string {
 	if e.Index >= 0 {
 		where = fmt.Sprintf("%s[%d] (byte %d)", e.Key, e.Index, e.Offset)
 	}
-	if e.Field != "" {
-		return fmt.Sprintf("%s: %s: field %s: %s", e.File, where, Excerpt(e.Field), e.Msg)
+	if e.Line > 0 {
+		where = fmt.Sprintf("%d: %s", e.Line, where)
+	} else {
+		where = " " + where
 	}
-	return fmt.Sprintf("%s: %s: %s", e.File, where, e.Msg)
+	if e.Field != "" {
+		return fmt.Sprintf("%s:%s: field %s: %s", e.File, where, Excerpt(e.Field), e.Msg)
+	}
+	return fmt.Sprintf("%s:%s: %s", e.File, where, e.Msg)
 }
 
 // JSONArrayReader reads the elements of a JSON array one at a time with
@@ -390,7 +422,7 @@ func (a *JSONArrayReader) wrap(index int, err error) error {
 		if le.tooLong {
 			off = a.offset(index)
 		}
-		return &ElementError{File: a.path, Key: a.key, Index: index, Offset: off, Msg: le.msg}
+		return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Msg: le.msg}
 	}
 	var ee *ElementError
 	var ge *gzipError
@@ -398,11 +430,13 @@ func (a *JSONArrayReader) wrap(index int, err error) error {
 		return err
 	}
 	field, msg := jsonErrorText(err)
-	return &ElementError{File: a.path, Key: a.key, Index: index, Offset: a.offset(index), Field: field, Msg: msg}
+	off := a.offset(index)
+	return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Field: field, Msg: msg}
 }
 
 func (a *JSONArrayReader) errorf(index int, field, format string, args ...any) error {
-	return &ElementError{File: a.path, Key: a.key, Index: index, Offset: a.offset(index), Field: field, Msg: fmt.Sprintf(format, args...)}
+	off := a.offset(index)
+	return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (a *JSONArrayReader) offset(index int) int64 {
@@ -434,6 +468,10 @@ type countingReader struct {
 	max   int64
 	carry []byte // the start of a UTF-8 sequence cut by the last read
 	err   error
+	// Line ends, so that an error says its line: the offsets of those
+	// passed on at or after start, and how many came before.
+	nl       []int64
+	nlBefore int
 }
 
 // maxRead bounds one read of the decoder: it reads until it holds a whole
@@ -451,7 +489,28 @@ type limitError struct {
 
 func (e *limitError) Error() string { return fmt.Sprintf("byte %d: %s", e.offset, e.msg) }
 
-func (c *countingReader) mark(start int64) { c.start = start }
+func (c *countingReader) mark(start int64) {
+	c.start = start
+	k := 0
+	for k < len(c.nl) && c.nl[k] < start {
+		k++
+	}
+	c.nlBefore += k
+	c.nl = append(c.nl[:0], c.nl[k:]...)
+}
+
+// line is the line of offset off, which is not before the current
+// element's mark.
+func (c *countingReader) line(off int64) int {
+	n := c.nlBefore
+	for _, o := range c.nl {
+		if o >= off {
+			break
+		}
+		n++
+	}
+	return n + 1
+}
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if c.err != nil {
@@ -479,6 +538,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.err = &limitError{offset: at, msg: "invalid UTF-8 (the file must be UTF-8)"}
 		n = int(at - c.n)
 		err = nil
+	}
+	for i, b := 0, p[:n]; ; {
+		k := bytes.IndexByte(b[i:], '\n')
+		if k < 0 {
+			break
+		}
+		c.nl = append(c.nl, c.n+int64(i+k))
+		i += k + 1
 	}
 	c.n += int64(n)
 	return n, err

@@ -117,17 +117,18 @@ func TestJSONArrayReader(t *testing.T) {
 	}
 	long = `{"id":"` + strings.Repeat("x", 50<<10) + `"}`
 	for _, c := range []struct{ name, in, want string }{
-		{"cut short in an element", `{"users":[{"id":"a"},{"id":"b`, `export.json: users[1] (byte 21): the element is cut short: is the file cut short?`},
-		{"cut short after an element", `{"users":[{"id":"a"},`, `export.json: users[1] (byte 21): the element is cut short: is the file cut short?`},
-		{"cut short after the array", `{"users":[{"id":"a"}]`, `export.json: byte 21: the JSON document ends too early`},
-		{"bad element", `{"users":[{"id":"a"},{"id":x}]}`, `export.json: users[1] (byte 21): not JSON: invalid character 'x' looking for beginning of value`},
-		{"wrong type", `[{"id":"a"},{"id":7}]`, `export.json: users[1] (byte 12): field "id": is a JSON number, expected string`},
-		{"no such key", `{"people":[{"id":"a"}],"n":1}`, `export.json: byte 28: the object has no "users" array (its keys: "people,n")`},
-		{"not an array", `{"users":{"id":"a"}}`, `export.json: byte 10: field "users": expected an array, found {`},
-		{"a string", `"users"`, `export.json: byte 7: expected a JSON array or an object with a "users" array, found the string "users"`},
-		{"trailing data", `[{"id":"a"}] [1]`, `export.json: byte 14: unexpected [ after the end of the JSON document`},
-		{"invalid UTF-8", "[{\"id\":\"a\"},{\"id\":\"\xc3\"}]", `export.json: users[1] (byte 19): invalid UTF-8 (the file must be UTF-8)`},
-		{"element over the limit", `[{"id":"a"},` + long + `]`, `export.json: users[1] (byte 12): the element is longer than 16 KiB, 16 fields at the limit for one field; if it is real, raise the limit with --max-field-bytes`},
+		{"cut short in an element", `{"users":[{"id":"a"},{"id":"b`, `export.json:1: users[1] (byte 21): the element is cut short: is the file cut short?`},
+		{"cut short after an element", `{"users":[{"id":"a"},`, `export.json:1: users[1] (byte 21): the element is cut short: is the file cut short?`},
+		{"cut short after the array", `{"users":[{"id":"a"}]`, `export.json:1: byte 21: the JSON document ends too early`},
+		{"bad element", `{"users":[{"id":"a"},{"id":x}]}`, `export.json:1: users[1] (byte 21): not JSON: invalid character 'x' looking for beginning of value`},
+		{"wrong type", `[{"id":"a"},{"id":7}]`, `export.json:1: users[1] (byte 12): field "id": is a JSON number, expected string`},
+		{"no such key", `{"people":[{"id":"a"}],"n":1}`, `export.json:1: byte 28: the object has no "users" array (its keys: "people,n")`},
+		{"not an array", `{"users":{"id":"a"}}`, `export.json:1: byte 10: field "users": expected an array, found {`},
+		{"a string", `"users"`, `export.json:1: byte 7: expected a JSON array or an object with a "users" array, found the string "users"`},
+		{"trailing data", `[{"id":"a"}] [1]`, `export.json:1: byte 14: unexpected [ after the end of the JSON document`},
+		{"invalid UTF-8", "[{\"id\":\"a\"},{\"id\":\"\xc3\"}]", `export.json:1: users[1] (byte 19): invalid UTF-8 (the file must be UTF-8)`},
+		{"line of the element", "{\"users\": [\n{\"id\":\"a\"},\n  {\"id\":7}\n]}\n", `export.json:3: users[1] (byte 26): field "id": is a JSON number, expected string`},
+		{"element over the limit", `[{"id":"a"},` + long + `]`, `export.json:1: users[1] (byte 12): the element is longer than 16 KiB, 16 fields at the limit for one field; if it is real, raise the limit with --max-field-bytes`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := readArray(t, c.in, "users", ingest.Limits{MaxFieldBytes: 1 << 10})
@@ -144,14 +145,14 @@ func TestJSONArrayReaderStreams(t *testing.T) {
 	pr, pw := io.Pipe()
 	const n = 200000
 	go func() {
-		pw.Write([]byte(`{"users":[`))
+		pw.Write([]byte("{\"users\":[\n"))
 		for i := range n {
 			if i > 0 {
-				pw.Write([]byte(","))
+				pw.Write([]byte(",\n"))
 			}
 			fmt.Fprintf(pw, `{"id":"u%d","email":"u%d@example.com","n":%d}`, i, i, i)
 		}
-		pw.Write([]byte(`]}`))
+		pw.Write([]byte(",\n{\"id\":1}]}"))
 		pw.Close()
 	}()
 	r, err := ingest.NewJSONArrayReader("big.json", pr, "users", ingest.Limits{MaxFieldBytes: 64})
@@ -162,15 +163,38 @@ func TestJSONArrayReaderStreams(t *testing.T) {
 	for {
 		var v rec
 		_, err := r.Next(&v)
-		if errors.Is(err, io.EOF) {
-			break
-		}
 		if err != nil {
-			t.Fatal(err)
+			// The last element is bad: the error says its line, past a
+			// few thousand reads.
+			if want := fmt.Sprintf("big.json:%d: users[%d]", n+2, n); !strings.Contains(err.Error(), want) {
+				t.Fatalf("got %v, want %s", err, want)
+			}
+			break
 		}
 		sum += v.N
 	}
 	if sum != n*(n-1)/2 {
 		t.Fatalf("sum of n = %d", sum)
+	}
+}
+
+// A read resumed after a given line goes on with the next one, with the
+// same line numbers; a file shorter than that is refused.
+func TestNDJSONSkipTo(t *testing.T) {
+	in := "{\"id\":\"a\"}\n\n{\"id\":\"" + strings.Repeat("b", 300<<10) + "\"}\n{\"id\":\"c\"}\n"
+	r, err := ingest.NewNDJSONReader("u.ndjson", strings.NewReader(in), ingest.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SkipTo(3); err != nil {
+		t.Fatal(err)
+	}
+	var v rec
+	if line, err := r.Decode(&v); err != nil || line != 4 || v.ID != "c" {
+		t.Fatalf("after SkipTo(3): line %d, %+v, %v", line, v, err)
+	}
+	r, _ = ingest.NewNDJSONReader("u.ndjson", strings.NewReader(in), ingest.Limits{})
+	if err := r.SkipTo(9); err == nil || !strings.Contains(err.Error(), "u.ndjson:4: the file ends at line 4, before line 9") {
+		t.Fatalf("SkipTo past the end: %v", err)
 	}
 }
