@@ -80,3 +80,6 @@ type SSOConnection struct {
 
 // The run stages what a source decodes.
 var _ Sink = (*Run)(nil)
+
+// The run stages what a source knows beyond its users too.
+var _ DefinitionSink = (*Run)(nil)

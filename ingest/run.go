@@ -210,6 +210,8 @@ type Run struct {
 
 	settings    Settings
 	removeSpool func() // removes the private copies of the run's inputs
+
+	kit kitState // the source kit's state (definitions.go, pipeline.go)
 }
 
 // Begin starts a run. It digests the files first; when the last run of this
@@ -245,7 +247,9 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	if err != nil {
 		return nil, err
 	}
-	if last > 0 {
+	// A run without files reads an API, whose data changes by itself: it
+	// is never the same as the last one.
+	if last > 0 && len(files) > 0 {
 		if err := digestFiles(files); err != nil {
 			return nil, err
 		}
@@ -856,29 +860,33 @@ func (r *Run) flush(ctx context.Context) error {
 	return r.flushMapping()
 }
 
-// ClearOrgMapping forgets the source's earlier org-mapping lines; call it
-// before adding the lines of a new mapping file.
+// ClearOrgMapping forgets the source's org-mapping lines of earlier runs;
+// call it before adding the lines of a new mapping (again, it does
+// nothing). It leaves the users phase alone, so a source may call it while
+// it still hands over users.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
-	if err := r.flush(ctx); err != nil {
+	if err := r.flushMapping(); err != nil || r.kit.orgCleared {
 		return err
 	}
+	r.kit.orgCleared = true
 	// The lines are replaced as a whole: their indexes are built once, after.
 	if err := r.dropIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
 	}
-	_, err := r.tx.ExecContext(ctx, `DELETE FROM org_mapping_rows WHERE source = ? AND source_tenant = ?`, r.Src.Provider, r.Src.Tenant)
+	_, err := r.tx.ExecContext(ctx, `DELETE FROM org_mapping_rows WHERE source = ? AND source_tenant = ? AND ingest_run_id <> ?`, r.Src.Provider, r.Src.Tenant, r.ID)
 	return err
 }
 
-// ClearRoleMapping forgets the source's earlier role-mapping lines.
+// ClearRoleMapping forgets the source's role-mapping lines of earlier runs.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
-	if err := r.flush(ctx); err != nil {
+	if err := r.flushMapping(); err != nil || r.kit.roleCleared {
 		return err
 	}
+	r.kit.roleCleared = true
 	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
-	_, err := r.tx.ExecContext(ctx, `DELETE FROM role_mapping_rows WHERE source = ? AND source_tenant = ?`, r.Src.Provider, r.Src.Tenant)
+	_, err := r.tx.ExecContext(ctx, `DELETE FROM role_mapping_rows WHERE source = ? AND source_tenant = ? AND ingest_run_id <> ?`, r.Src.Provider, r.Src.Tenant, r.ID)
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -31,8 +32,7 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	var asJSON bool
 	cmd := ingestCmd(app).Command("clerk", "Ingest a Clerk dashboard CSV export, with optional org and role mapping files.")
 	cmd.Arg("file", "The Clerk CSV export (- reads standard input).").Required().SetValue(inputFile{&o.UsersFile})
-	cmd.Flag("org-mapping", "CSV mapping clerk_user_id to org_id, org_external_id and/or org_name (several lines per user allowed).").ExistingFileVar(&o.OrgMapping)
-	cmd.Flag("role-mapping", "CSV mapping clerk_user_id to role_slug (several lines per user allowed).").ExistingFileVar(&o.RoleMapping)
+	mappingFlags(cmd, []string{clerk.MappingUserColumn}, &o.OrgMapping, &o.RoleMapping)
 	cmd.Flag("source-tenant", "Name of this Clerk instance, to keep two instances apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
@@ -44,6 +44,15 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 			return clerk.Ingest(ctx, db, o)
 		})
 	}
+}
+
+// mappingFlags declares --org-mapping and --role-mapping, the same for
+// every source that takes mapping files; userColumns are the columns its
+// files may name a user by (ingest.Mappings.UserColumns).
+func mappingFlags(cmd *kingpin.CmdClause, userColumns []string, org, role *string) {
+	user := strings.Join(userColumns, " or ")
+	cmd.Flag("org-mapping", "CSV mapping "+user+" to org_id, org_external_id and/or org_name (several lines per user allowed).").ExistingFileVar(org)
+	cmd.Flag("role-mapping", "CSV mapping "+user+" to role_slug (several lines per user allowed).").ExistingFileVar(role)
 }
 
 // ingestSettingsFlags declares the flags every ingest shares and returns

@@ -16,7 +16,6 @@ import (
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/pkg"
-	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/passhash"
 )
 
@@ -308,7 +307,7 @@ func (p *packageRules) Row(key string, line int, get func(string) string) {
 	switch key {
 	case "organizations":
 		id, ext, name := get("org_id"), get("org_external_id"), get("org_name")
-		k, _ := roles.OrgKey(id, ext, name)
+		k, _ := ingest.OrgKey(id, ext, name)
 		p.orgRows[k] = orgRow{named: name != "" || p.orgRows[k].named}
 	case "memberships":
 		p.membershipRow(at, get)
@@ -653,7 +652,7 @@ func (p *packageRules) roleDefinition(at place, get func(string) string) {
 	}
 	scope := ""
 	if typ == "organization" {
-		scope, _ = roles.OrgKey(orgID, ext, "")
+		scope, _ = ingest.OrgKey(orgID, ext, "")
 		p.ensured[scope] = true
 		p.orgRoles[slug] = true
 	} else {

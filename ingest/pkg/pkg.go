@@ -22,7 +22,6 @@ import (
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -178,13 +177,13 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	if present[fileRoles] {
-		n, err := roles.StageDefinitions(ctx, run, path(fileRoles), "")
+		n, err := ingest.StageDefinitions(ctx, run, path(fileRoles), "")
 		if err != nil {
 			return ingest.Counts{}, err
 		}
 		setRows(fileRoles, n)
 	}
-	if err := roles.RemoveStaleRoles(ctx, run); err != nil {
+	if err := ingest.RemoveStaleRoles(ctx, run); err != nil {
 		return ingest.Counts{}, err
 	}
 	if present[fileAssignments] {
@@ -275,44 +274,55 @@ type CSVOptions struct {
 
 // IngestCSV stages a flat CSV in the WorkOS import format (the reference
 // tool's `import --csv` input): one row per user, or per user and
-// organization when a user belongs to several.
+// organization when a user belongs to several. The users go in through the
+// source kit's pipeline; the rows are then read again against what was
+// staged, for the memberships and roles of users on several rows.
 func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts, error) {
 	files := []*ingest.File{{Role: "users", Path: o.File}}
 	if o.TOTPFile != "" {
 		files = append(files, &ingest.File{Role: "totp_secrets", Path: o.TOTPFile})
 	}
-	run, err := ingest.BeginWith(ctx, db, ingest.Source{Provider: "csv", Tenant: o.Tenant}, files, map[string]any{"totp": o.TOTPFile != ""}, o.Settings)
-	if err != nil {
-		return ingest.Counts{}, err
-	}
-	defer run.Rollback()
-	staged, warned, err := beginUsers(ctx, run, o.File)
-	if err != nil {
-		return ingest.Counts{}, err
-	}
-	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
-	if err != nil {
-		return ingest.Counts{}, err
-	}
-	run.Counts.Rows = n
-	run.SetRows("users", n)
-	if err := run.ApplyOrgMapping(ctx); err != nil {
-		return ingest.Counts{}, err
-	}
-	if err := run.ApplyRoleMapping(ctx); err != nil {
-		return ingest.Counts{}, err
-	}
-	if o.TOTPFile != "" {
-		n, err := stageTOTP(ctx, run, o.TOTPFile)
-		if err != nil {
-			return ingest.Counts{}, err
-		}
-		run.SetRows("totp_secrets", n)
-	}
-	if err := removeStaleTOTP(ctx, run); err != nil {
-		return ingest.Counts{}, err
-	}
-	return run.Commit(ctx)
+	var staged, warned lineSet
+	return ingest.Ingest(ctx, db, ingest.Spec{
+		Source:   ingest.Source{Provider: "csv", Tenant: o.Tenant},
+		Files:    files,
+		Options:  map[string]any{"totp": o.TOTPFile != ""},
+		Settings: o.Settings,
+		Decode: func(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink) (err error) {
+			staged, warned, err = preStageUsers(ctx, in, sink, o.File)
+			return err
+		},
+		AfterUsers: func(ctx context.Context, run *ingest.Run) error {
+			if err := forgetRepeats(ctx, run); err != nil {
+				return err
+			}
+			if err := run.ClearOrgMapping(ctx); err != nil {
+				return err
+			}
+			if err := run.ClearRoleMapping(ctx); err != nil {
+				return err
+			}
+			n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
+			if err != nil {
+				return err
+			}
+			run.Counts.Rows = n
+			run.SetRows("users", n)
+			return nil
+		},
+		// The rows state the source's memberships and roles in full.
+		Complete: []ingest.Kind{ingest.Memberships, ingest.RoleAssignments},
+		BeforeCommit: func(ctx context.Context, run *ingest.Run) error {
+			if o.TOTPFile != "" {
+				n, err := stageTOTP(ctx, run, o.TOTPFile)
+				if err != nil {
+					return err
+				}
+				run.SetRows("totp_secrets", n)
+			}
+			return removeStaleTOTP(ctx, run)
+		},
+	})
 }
 
 func readManifest(dir string) (*manifest, error) {
@@ -383,7 +393,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 	defer upsert.Close()
 	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
-		key, res := roles.OrgKey(orgID, ext, name)
+		key, res := ingest.OrgKey(orgID, ext, name)
 		if key == "" {
 			return &ingest.LineError{File: path, Line: line, Field: "org_id", Msg: "no organization: fill org_id, org_external_id or org_name"}
 		}
@@ -493,7 +503,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 					Message: "metadata is not a JSON object; the membership is staged without metadata"})
 			}
 			b, _ := json.Marshal(obj)
-			key, _ := roles.OrgKey(orgID, ext, name)
+			key, _ := ingest.OrgKey(orgID, ext, name)
 			if _, err := meta.ExecContext(rowCtx(ctx), id, key, string(b)); err != nil {
 				return err
 			}
@@ -643,7 +653,7 @@ func null(s string) any {
 // in bulk (preStageUsers), the repeats that makes are folded away, and the
 // source's earlier mapping lines are cleared for the ones the files give.
 func beginUsers(ctx context.Context, run *ingest.Run, usersFile string) (staged, warned lineSet, err error) {
-	if staged, warned, err = preStageUsers(ctx, run, usersFile); err != nil {
+	if staged, warned, err = preStageUsers(ctx, run, run, usersFile); err != nil {
 		return nil, nil, err
 	}
 	if err := forgetRepeats(ctx, run); err != nil {

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/roles"
 )
 
 // Configuration columns kept in sso_connections.config under their CSV
@@ -87,8 +86,8 @@ func stageConnections(ctx context.Context, run *ingest.Run, path, protocol strin
 		}
 		var orgRow any
 		orgID, orgExt, orgName := get("organizationId"), get("organizationExternalId"), get("organizationName")
-		if key, res := roles.OrgKey(orgID, orgExt, orgName); key != "" {
-			id, err := roles.EnsureOrg(ctx, run, key, res, orgID, orgExt, orgName, path, line)
+		if key, res := ingest.OrgKey(orgID, orgExt, orgName); key != "" {
+			id, err := ingest.EnsureOrg(ctx, run, key, res, orgID, orgExt, orgName, path, line)
 			if err != nil {
 				return err
 			}

@@ -232,8 +232,8 @@ func rawRow(header, rec []string) map[string]string {
 // whose user it staged, the first of each (so that stageUsers need not read
 // a million rows back from the database to learn them), and the lines with
 // something to warn about, so that stageUsers builds only their users again.
-func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, warned lineSet, err error) {
-	f, r, err := run.OpenCSV(path)
+func preStageUsers(ctx context.Context, in ingest.Inputs, sink ingest.Sink, path string) (staged, warned lineSet, err error) {
+	f, r, err := in.OpenCSV(path)
 	if err != nil {
 		return nil, nil, nil
 	}
@@ -242,7 +242,7 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, w
 	if err != nil {
 		return nil, nil, nil
 	}
-	s := &userStager{run: run, path: path}
+	s := &userStager{path: path}
 	seed := maphash.MakeSeed()
 	seen := map[uint64]struct{}{}
 	for rows := 0; ; rows++ {
@@ -269,7 +269,7 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, w
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := run.AddUser(ctx, path, u); err != nil {
+		if err := sink.AddUser(ctx, path, u); err != nil {
 			return nil, nil, err
 		}
 		if h := userHash(seed, key); !has(seen, h) {

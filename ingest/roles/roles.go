@@ -1,16 +1,17 @@
-// Package roles ingests role definitions (role_slug, role_name, role_type,
-// permissions, org_id, org_external_id) and user-role mappings (a user by
-// email, external_id or user_id, and a role_slug), the two files the
-// reference tool's process-role-definitions takes.
+// Package roles is `mig ingest roles`: role definitions (role_slug,
+// role_name, role_type, permissions, org_id, org_external_id) and user-role
+// mappings (a user of any source by email, external_id or user_id, and a
+// role_slug), the two files the reference tool's process-role-definitions
+// takes. Reading definitions is the source kit's (ingest.StageDefinitions);
+// what is left here is the command and the mapping of roles to users of
+// every source, which no single source does.
 package roles
 
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/staging"
@@ -52,13 +53,13 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 	}
 	defer run.Rollback()
 	if o.Definitions != "" {
-		n, err := StageDefinitions(ctx, run, o.Definitions, o.OrgID)
+		n, err := ingest.StageDefinitions(ctx, run, o.Definitions, o.OrgID)
 		if err != nil {
 			return ingest.Counts{}, err
 		}
 		run.SetRows("role_definitions", n)
 		run.Counts.Rows += n
-		if err := RemoveStaleRoles(ctx, run); err != nil {
+		if err := ingest.RemoveStaleRoles(ctx, run); err != nil {
 			return ingest.Counts{}, err
 		}
 	}
@@ -71,150 +72,6 @@ func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, erro
 		run.Counts.Rows += n
 	}
 	return run.Commit(ctx)
-}
-
-// OrgKey is staging's identity of an organization named by WorkOS id,
-// external id or name, in the priority order of the org-mapping rule.
-func OrgKey(orgID, orgExternalID, orgName string) (key, resolution string) {
-	switch {
-	case orgID != "":
-		return "id:" + orgID, "org_id"
-	case orgExternalID != "" && orgName != "":
-		return "ext:" + orgExternalID, "external_id_create"
-	case orgExternalID != "":
-		return "ext:" + orgExternalID, "external_id"
-	case orgName != "":
-		return "name:" + orgName, "name"
-	}
-	return "", ""
-}
-
-// EnsureOrg stages the organization a role or connection names when nothing
-// staged it yet. It is identified, not invented: an org_id is a WorkOS
-// organization, an external id is looked up at import. It returns the row id.
-func EnsureOrg(ctx context.Context, run *ingest.Run, key, resolution, orgID, orgExt, orgName, file string, line int) (int64, error) {
-	var id int64
-	err := run.Tx().QueryRowContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_key) DO UPDATE SET name = coalesce(organizations.name, excluded.name)
-		RETURNING id`, key, resolution, null(orgID), null(orgExt), null(orgName), run.Src.Provider, run.Src.Tenant, run.ID, line).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("%s:%d: stage organization %s: %w", file, line, ingest.Excerpt(key), err)
-	}
-	return id, nil
-}
-
-// StageDefinitions reads a role definitions file into roles and
-// permissions. An organization role needs its organization (org_id,
-// org_external_id, or defaultOrgID); an environment role must name none.
-// It returns the number of data rows.
-func StageDefinitions(ctx context.Context, run *ingest.Run, path, defaultOrgID string) (int, error) {
-	f, r, err := run.OpenCSV(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	if _, err := r.Header("role_slug"); err != nil {
-		return 0, err
-	}
-	tx := run.Tx()
-	dup, err := tx.PrepareContext(ctx, `SELECT row_number FROM roles WHERE slug = ? AND scope_key = ? AND ingest_run_id = ?`)
-	if err != nil {
-		return 0, err
-	}
-	defer dup.Close()
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO roles (slug, name, type, permissions, organization_id, scope_key, source, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (slug, scope_key) DO UPDATE SET name = excluded.name, type = excluded.type, permissions = excluded.permissions,
-			organization_id = excluded.organization_id, source = excluded.source, ingest_run_id = excluded.ingest_run_id,
-			row_number = excluded.row_number`)
-	if err != nil {
-		return 0, err
-	}
-	defer upsert.Close()
-	perm, err := tx.PrepareContext(ctx, `INSERT INTO permissions (slug, source, ingest_run_id) VALUES (?, ?, ?) ON CONFLICT (slug) DO NOTHING`)
-	if err != nil {
-		return 0, err
-	}
-	defer perm.Close()
-
-	rows, err := r.Each(ctx, func(get func(string) string, line int) error {
-		lineErr := func(field, format string, args ...any) error {
-			return &ingest.LineError{File: path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
-		}
-		slug := get("role_slug")
-		if slug == "" {
-			return lineErr("role_slug", "empty: every role needs a slug")
-		}
-		orgID, orgExt := get("org_id"), get("org_external_id")
-		typ := strings.ToLower(get("role_type"))
-		switch typ {
-		case "":
-			typ = "environment"
-			if orgID != "" || orgExt != "" {
-				typ = "organization"
-			}
-		case "environment", "organization":
-		default:
-			return lineErr("role_type", "%s: role_type is environment or organization", ingest.Excerpt(typ))
-		}
-		if typ == "environment" && (orgID != "" || orgExt != "") {
-			return lineErr("role_type", "an environment role applies to every organization and cannot name one (org_id/org_external_id); make it an organization role")
-		}
-		if typ == "organization" && orgID == "" && orgExt == "" {
-			orgID = defaultOrgID
-			if orgID == "" {
-				return lineErr("org_id", "organization role %s names no organization: fill org_id or org_external_id, or pass --org-id", ingest.Excerpt(slug))
-			}
-		}
-		var orgRowID any
-		scope := ""
-		if typ == "organization" {
-			key, res := OrgKey(orgID, orgExt, "")
-			id, err := EnsureOrg(ctx, run, key, res, orgID, orgExt, "", path, line)
-			if err != nil {
-				return err
-			}
-			orgRowID, scope = id, key
-		}
-		var first int
-		if err := dup.QueryRowContext(ctx, slug, scope, run.ID).Scan(&first); err == nil {
-			return lineErr("role_slug", "role %s%s is already defined on line %d", ingest.Excerpt(slug), scopeText(scope), first)
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		perms := ingest.SplitMulti(get("permissions"))
-		if perms == nil {
-			perms = []string{}
-		}
-		pj, _ := json.Marshal(perms)
-		if _, err := upsert.ExecContext(ctx, slug, null(get("role_name")), typ, string(pj), orgRowID, scope, run.Src.Provider, run.ID, line); err != nil {
-			return fmt.Errorf("%s:%d: stage role %s: %w", path, line, ingest.Excerpt(slug), err)
-		}
-		for _, p := range perms {
-			if _, err := perm.ExecContext(ctx, p, run.Src.Provider, run.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return rows, err
-}
-
-// RemoveStaleRoles drops roles an earlier run of this source staged and this
-// one no longer defines, unless WorkOS already has them.
-func RemoveStaleRoles(ctx context.Context, run *ingest.Run) error {
-	_, err := run.Tx().ExecContext(ctx, `DELETE FROM roles WHERE source = ? AND ingest_run_id < ?
-		AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'role' AND i.entity_id = roles.id AND i.status = 'done')`,
-		run.Src.Provider, run.ID)
-	return err
-}
-
-func scopeText(scope string) string {
-	if scope == "" {
-		return ""
-	}
-	return " for organization " + ingest.Excerpt(scope)
 }
 
 // stageUserMapping reads email|external_id|user_id,role_slug lines and gives
@@ -255,8 +112,8 @@ func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) 
 			rowOrg = orgID
 		}
 		if rowOrg != "" || rowExt != "" {
-			k, res := OrgKey(rowOrg, rowExt, "")
-			if _, err := EnsureOrg(ctx, run, k, res, rowOrg, rowExt, "", path, line); err != nil {
+			k, res := ingest.OrgKey(rowOrg, rowExt, "")
+			if _, err := ingest.EnsureOrg(ctx, run, k, res, rowOrg, rowExt, "", path, line); err != nil {
 				return err
 			}
 		}
@@ -324,11 +181,4 @@ func applyUserMapping(ctx context.Context, run *ingest.Run) error {
 		return fmt.Errorf("assign mapped roles: %w", err)
 	}
 	return nil
-}
-
-func null(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
