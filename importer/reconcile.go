@@ -49,10 +49,10 @@ type ReconcileOptions struct {
 	// RateLimit is requests per second, as for Options.RateLimit: 0 keeps
 	// under WorkOS's published read budget.
 	RateLimit float64
-	// AllFactors reads the factors of every imported user (one read each),
-	// so that a factor enrolled since the import is seen; otherwise only
-	// the users with an imported TOTP factor are read.
-	AllFactors bool
+	// StagedFactorsOnly reads the factors of the users with an imported
+	// TOTP factor only; by default every imported user's are read (one
+	// read each), so that a factor enrolled since the import is seen.
+	StagedFactorsOnly bool
 	// Log receives what happens; nil discards it.
 	Log *slog.Logger `json:"-"`
 
@@ -180,7 +180,7 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 	}
 	start := time.Now()
 	rb := newReadback(db, o)
-	opts, _ := json.Marshal(map[string]any{"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "all_factors": o.AllFactors})
+	opts, _ := json.Marshal(map[string]any{"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "staged_factors_only": o.StagedFactorsOnly})
 	res, err := db.ExecContext(ctx, `INSERT INTO reconcile_runs (endpoint, options, started_at) VALUES (?, ?, ?)`,
 		o.Endpoint, string(opts), staging.Now())
 	if err != nil {
@@ -337,9 +337,9 @@ func (rb *readback) read(ctx context.Context) error {
 			return err
 		}
 		rb.o.Log.Info("reconcile: read WorkOS users", "users", rb.counts().Users)
-		all := 0
-		if rb.o.AllFactors {
-			all = 1
+		all := 1
+		if rb.o.StagedFactorsOnly {
+			all = 0
 		}
 		insFactor := sqlqueries.MustLoad("readback/insert_factor.sql").SQL
 		markRead := sqlqueries.MustLoad("readback/factors_read.sql").SQL

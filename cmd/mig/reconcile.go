@@ -33,7 +33,7 @@ func configureReconcileCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 		if u, err := url.Parse(o.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return usageError{fmt.Sprintf("--endpoint %q: want an http(s) URL such as %s", o.Endpoint, importer.DefaultEndpoint)}
 		}
-		o.AllFactors = factors == "all"
+		o.StagedFactorsOnly = factors == "staged"
 		o.Log = e.Log
 		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
