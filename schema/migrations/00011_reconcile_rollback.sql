@@ -150,6 +150,31 @@ CREATE TABLE rollback_items (
 CREATE INDEX rollback_items_status ON rollback_items(entity, status);
 CREATE INDEX rollback_items_entity ON rollback_items(entity, entity_id);
 
+-- The objects WorkOS deletes with another: a user's memberships and TOTP
+-- factors go with the user, an organization's memberships and custom
+-- roles with the organization. mig rollback marks them, and puts their
+-- import rows back to pending, when it deletes (or keeps) the parent.
+CREATE VIEW rollback_children AS
+SELECT c.id AS child_id, p.id AS parent_id, p.entity AS parent_entity
+FROM rollback_items p
+JOIN memberships m ON p.entity = 'user' AND m.user_id = p.entity_id
+JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
+UNION ALL
+SELECT c.id, p.id, p.entity
+FROM rollback_items p
+JOIN totp_secrets t ON p.entity = 'user' AND t.user_id = p.entity_id
+JOIN rollback_items c ON c.entity = 'totp' AND c.entity_id = t.id
+UNION ALL
+SELECT c.id, p.id, p.entity
+FROM rollback_items p
+JOIN memberships m ON p.entity = 'organization' AND m.organization_id = p.entity_id
+JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
+UNION ALL
+SELECT c.id, p.id, p.entity
+FROM rollback_items p
+JOIN roles r ON p.entity = 'organization' AND r.organization_id = p.entity_id
+JOIN rollback_items c ON c.entity = 'role' AND c.entity_id = r.id;
+
 -- A creation gives a row a WorkOS id it did not have (a user updated keeps
 -- its id; one re-created after it was deleted in WorkOS gets a new one).
 -- +goose StatementBegin
@@ -181,6 +206,7 @@ DROP VIEW reconcile_imported_memberships;
 DROP VIEW reconcile_imported_organizations;
 DROP VIEW reconcile_imported_users;
 DROP TRIGGER import_items_record_creation;
+DROP VIEW rollback_children;
 DROP TABLE rollback_items;
 DROP TABLE rollback_runs;
 DROP TABLE reconcile_workos_factors;
