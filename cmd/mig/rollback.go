@@ -97,8 +97,15 @@ func printRollback(w io.Writer, s *importer.RollbackSummary) {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\n", c.Entity, c.Total, c.Deleted, c.Kept, c.Failed, c.Pending)
 		}
 		tw.Flush()
+		var kept int64
+		for _, c := range s.Entities {
+			kept += c.Kept + c.Failed
+		}
 		for _, k := range s.Kept {
 			fmt.Fprintf(w, "%s %s %s: %s\n", k.Status, k.Entity, k.WorkOSID, k.Reason)
+		}
+		if more := kept - int64(len(s.Kept)); more > 0 {
+			fmt.Fprintf(w, "... and %d more: mig sql \"select entity, workos_id, status, reason from rollback_items where status in ('kept', 'failed')\"\n", more)
 		}
 	}
 	for _, l := range s.Left {
