@@ -173,6 +173,9 @@ type rbRow struct {
 // rbResult is what became of a row.
 type rbResult struct {
 	id         int64
+	entity     string
+	entityID   int64
+	workosID   string
 	status     string // deleted, kept, failed; "" leaves the row in flight
 	reason     string
 	httpStatus int
@@ -356,11 +359,12 @@ func (rb *rollbacker) phases(only map[string]bool) []rbPhase {
 		return 0
 	}
 	var ps []rbPhase
-	if only["membership"] || only["totp"] {
-		ps = append(ps, rbPhase{label: "memberships and factors", query: "rollback/page_attached.sql",
-			args: []any{sql.Named("memberships", flag(only["membership"])), sql.Named("totp", flag(only["totp"])),
-				sql.Named("users", flag(only["user"]))},
-			handle: rb.attached})
+	for _, e := range []struct{ entity, label string }{{"totp", "factors"}, {"membership", "memberships"}} {
+		if only[e.entity] {
+			ps = append(ps, rbPhase{label: e.label, query: "rollback/page_attached.sql",
+				args:   []any{sql.Named("entity", e.entity), sql.Named("users", flag(only["user"]))},
+				handle: rb.attached})
+		}
 	}
 	if only["user"] {
 		ps = append(ps, rbPhase{label: "users", query: "rollback/page_users.sql", handle: rb.user})
@@ -431,16 +435,14 @@ func (rb *rollbacker) runPhase(ctx context.Context, p rbPhase) error {
 		g.SetLimit(rb.o.Concurrency)
 		for i, r := range rows {
 			g.Go(func() error {
-				if gctx.Err() != nil {
-					results[i] = rbResult{id: r.ID}
-					return nil
+				switch why := keepOf(p, r); {
+				case gctx.Err() != nil:
+				case why != "":
+					results[i] = rbResult{status: "kept", reason: why}
+				default:
+					results[i] = p.handle(gctx, r)
 				}
-				if why := keepOf(p, r); why != "" {
-					results[i] = rbResult{id: r.ID, status: "kept", reason: why}
-					return nil
-				}
-				results[i] = p.handle(gctx, r)
-				results[i].id = r.ID
+				results[i].id, results[i].entity, results[i].entityID, results[i].workosID = r.ID, r.Entity, r.EntityID, r.WorkOSID
 				return nil
 			})
 		}
@@ -475,26 +477,44 @@ func jsonIDs(ids []int64) string {
 	return string(b)
 }
 
-// write records a page's results, then what WorkOS deleted with them and
-// the import rows that go back to pending (rollback/cascade.sql), in one
-// transaction.
+// write records a page's results, then what they decided for the rows
+// WorkOS deleted with them or that are kept with their user
+// (rollback/children.sql), and puts the import rows of every object gone
+// back to pending, in one transaction. Each statement reads or writes one
+// row by its index, so a page costs its own rows whatever the table's size.
 func (rb *rollbacker) write(ctx context.Context, results []rbResult) error {
 	now := staging.Now()
-	var decided []int64
 	err := rb.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		st, err := tx.PrepareContext(ctx, sqlqueries.MustLoad("rollback/result.sql").SQL)
+		record, err := tx.PrepareContext(ctx, sqlqueries.MustLoad("rollback/result.sql").SQL)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		defer record.Close()
+		reset, err := tx.PrepareContext(ctx, sqlqueries.MustLoad("rollback/reset_import_item.sql").SQL)
+		if err != nil {
+			return err
+		}
+		defer reset.Close()
+		set := func(r rbResult) error {
+			if _, err := record.ExecContext(ctx, sql.Named("status", r.status), sql.Named("reason", nullStr(r.reason)),
+				sql.Named("http_status", nullInt(r.httpStatus)), sql.Named("error_code", nullStr(r.code)),
+				sql.Named("request_id", nullStr(r.requestID)), sql.Named("run_id", rb.runID),
+				sql.Named("now", now), sql.Named("id", r.id)); err != nil {
+				return err
+			}
+			if r.status != "deleted" {
+				return nil
+			}
+			_, err := reset.ExecContext(ctx, sql.Named("entity", r.entity), sql.Named("entity_id", r.entityID),
+				sql.Named("workos_id", r.workosID), sql.Named("run_id", rb.runID), sql.Named("now", now))
+			return err
+		}
+		var decided []int64
 		for _, r := range results {
 			if r.status == "" {
 				continue
 			}
-			if _, err := st.ExecContext(ctx, sql.Named("status", r.status), sql.Named("reason", nullStr(r.reason)),
-				sql.Named("http_status", nullInt(r.httpStatus)), sql.Named("error_code", nullStr(r.code)),
-				sql.Named("request_id", nullStr(r.requestID)), sql.Named("run_id", rb.runID),
-				sql.Named("now", now), sql.Named("id", r.id)); err != nil {
+			if err := set(r); err != nil {
 				return err
 			}
 			decided = append(decided, r.id)
@@ -502,9 +522,20 @@ func (rb *rollbacker) write(ctx context.Context, results []rbResult) error {
 		if len(decided) == 0 {
 			return nil
 		}
-		for _, stmt := range sqlqueries.Statements(sqlqueries.MustLoad("rollback/cascade.sql").SQL) {
-			if _, err := tx.ExecContext(ctx, stmt, sql.Named("ids", jsonIDs(decided)),
-				sql.Named("run_id", rb.runID), sql.Named("now", now)); err != nil {
+		var kids []struct {
+			ID       int64  `db:"id"`
+			Entity   string `db:"entity"`
+			EntityID int64  `db:"entity_id"`
+			WorkOSID string `db:"workos_id"`
+			Status   string `db:"status"`
+			Reason   string `db:"reason"`
+		}
+		if err := tx.SelectContext(ctx, &kids, sqlqueries.MustLoad("rollback/children.sql").SQL, sql.Named("ids", jsonIDs(decided))); err != nil {
+			return err
+		}
+		for _, k := range kids {
+			if err := set(rbResult{id: k.ID, entity: k.Entity, entityID: k.EntityID, workosID: k.WorkOSID,
+				status: k.Status, reason: k.Reason}); err != nil {
 				return err
 			}
 		}

@@ -112,12 +112,14 @@ LEFT JOIN import_items ui ON ui.entity = 'user' AND ui.entity_id = sm.user_id
 LEFT JOIN import_items oi ON oi.entity = 'organization' AND oi.entity_id = sm.organization_id
 WHERE i.entity = 'membership' AND i.status = 'done' AND i.workos_id IS NOT NULL;
 
+-- Read from totp_secrets first (a CROSS JOIN keeps the order), so that a
+-- user's factors are found through totp_secrets' index on user_id.
 CREATE VIEW reconcile_imported_totp AS
 SELECT t.id AS staged_id, t.user_id, i.workos_id, i.outcome, ui.workos_id AS user_workos_id
-FROM import_items i
-JOIN totp_secrets t ON t.id = i.entity_id
+FROM totp_secrets t
+CROSS JOIN import_items i ON i.entity = 'totp' AND i.entity_id = t.id
 LEFT JOIN import_items ui ON ui.entity = 'user' AND ui.entity_id = t.user_id
-WHERE i.entity = 'totp' AND i.status = 'done' AND i.workos_id IS NOT NULL;
+WHERE i.status = 'done' AND i.workos_id IS NOT NULL;
 
 CREATE TABLE rollback_runs (
     id          INTEGER PRIMARY KEY,
@@ -147,33 +149,39 @@ CREATE TABLE rollback_items (
     updated_at      TEXT,
     UNIQUE (entity, workos_id)
 );
-CREATE INDEX rollback_items_status ON rollback_items(entity, status);
+-- A page of a rollback reads one entity's rows newest first from where the
+-- last page ended: this index holds them in that order (by rowid).
+CREATE INDEX rollback_items_order ON rollback_items(entity);
 CREATE INDEX rollback_items_entity ON rollback_items(entity, entity_id);
 
 -- The objects WorkOS deletes with another: a user's memberships and TOTP
 -- factors go with the user, an organization's memberships and custom
 -- roles with the organization. mig rollback marks them, and puts their
--- import rows back to pending, when it deletes (or keeps) the parent.
+-- import rows back to pending, when it deletes (or keeps) the parent. The
+-- joins are CROSS JOINs, which SQLite keeps in the order written, and the
+-- parent's entity is compared as +p.entity, which no index serves: a lookup
+-- by parent id (a page of a rollback) reads those parents by id and their
+-- children through their indexes, not every row of an entity per page.
 CREATE VIEW rollback_children AS
 SELECT c.id AS child_id, p.id AS parent_id, p.entity AS parent_entity
 FROM rollback_items p
-JOIN memberships m ON p.entity = 'user' AND m.user_id = p.entity_id
-JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
+CROSS JOIN memberships m ON +p.entity = 'user' AND m.user_id = p.entity_id
+CROSS JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
 UNION ALL
 SELECT c.id, p.id, p.entity
 FROM rollback_items p
-JOIN totp_secrets t ON p.entity = 'user' AND t.user_id = p.entity_id
-JOIN rollback_items c ON c.entity = 'totp' AND c.entity_id = t.id
+CROSS JOIN totp_secrets t ON +p.entity = 'user' AND t.user_id = p.entity_id
+CROSS JOIN rollback_items c ON c.entity = 'totp' AND c.entity_id = t.id
 UNION ALL
 SELECT c.id, p.id, p.entity
 FROM rollback_items p
-JOIN memberships m ON p.entity = 'organization' AND m.organization_id = p.entity_id
-JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
+CROSS JOIN memberships m ON +p.entity = 'organization' AND m.organization_id = p.entity_id
+CROSS JOIN rollback_items c ON c.entity = 'membership' AND c.entity_id = m.id
 UNION ALL
 SELECT c.id, p.id, p.entity
 FROM rollback_items p
-JOIN roles r ON p.entity = 'organization' AND r.organization_id = p.entity_id
-JOIN rollback_items c ON c.entity = 'role' AND c.entity_id = r.id;
+CROSS JOIN roles r ON +p.entity = 'organization' AND r.organization_id = p.entity_id
+CROSS JOIN rollback_items c ON c.entity = 'role' AND c.entity_id = r.id;
 
 -- A creation gives a row a WorkOS id it did not have (a user updated keeps
 -- its id; one re-created after it was deleted in WorkOS gets a new one).

@@ -7,7 +7,7 @@
 --   staged without a role gets the environment's default role, which is not
 --   compared). For a membership mig adopted, whose roles it left as they
 --   were, a difference is information only.
-WITH pairs AS (
+WITH pairs AS MATERIALIZED (
     SELECT im.staged_id, im.workos_id, im.email, im.org_key, im.role_slugs, im.user_workos_id, im.org_workos_id,
            w.user_id AS w_user_id, w.organization_id AS w_org_id, w.status AS w_status, w.role_slugs AS w_role_slugs,
            CASE WHEN im.outcome = 'adopted' THEN 'info' ELSE 'error' END AS severity,

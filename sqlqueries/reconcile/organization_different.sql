@@ -5,7 +5,7 @@
 --   differs from what mig sent when it created it (the name, or the
 --   external id when no name was staged). For an organization mig adopted,
 --   or was given by id, it sent neither: information only.
-WITH pairs AS (
+WITH pairs AS MATERIALIZED (
     SELECT io.staged_id, io.workos_id, io.name, io.external_id,
            w.name AS w_name, coalesce(w.external_id, '') AS w_external_id,
            CASE WHEN io.outcome = 'adopted' THEN 'info' ELSE 'error' END AS severity,

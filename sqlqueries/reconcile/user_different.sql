@@ -6,7 +6,7 @@
 --   email_verified, external_id, metadata (as the importer sends it: values
 --   as strings, nulls left out; see mig_workos_metadata). For a user mig
 --   adopted, whose profile it never sent, a difference is information only.
-WITH pairs AS (
+WITH pairs AS MATERIALIZED (
     SELECT iu.staged_id, iu.workos_id, iu.email, iu.first_name, iu.last_name, iu.email_verified,
            iu.external_id, mig_workos_metadata(iu.metadata) AS metadata,
            w.email AS w_email, coalesce(w.first_name, '') AS w_first_name, coalesce(w.last_name, '') AS w_last_name,

@@ -5,7 +5,7 @@
 --   not the count of TOTP factors imported for it (one more enrolled since,
 --   or one deleted). Counted for the users whose factors were read. For a
 --   user mig adopted, whose own factors it left alone, information only.
-WITH counts AS (
+WITH counts AS MATERIALIZED (
     SELECT iu.staged_id, iu.workos_id, iu.outcome,
            (SELECT count(*) FROM reconcile_imported_totp it WHERE it.user_id = iu.staged_id) AS staged_n,
            (SELECT count(*) FROM reconcile_workos_factors f WHERE f.user_id = iu.workos_id AND f.type = 'totp') AS workos_n
