@@ -146,6 +146,14 @@ func TestRollbackDeletesWhatTheImportCreated(t *testing.T) {
 		t.Errorf("%d import rows pending again (want 47), %d adopted rows left done (want 2)", pending, adopted)
 	}
 
+	var leaks int
+	a.db.Get(&leaks, `SELECT (SELECT count(*) FROM rollback_runs WHERE options || summary LIKE '%' || ? || '%')
+		+ (SELECT count(*) FROM reconcile_runs WHERE options || summary LIKE '%' || ? || '%')
+		+ (SELECT count(*) FROM rollback_items WHERE coalesce(reason, '') LIKE '%' || ? || '%')`, testKey, testKey, testKey)
+	if leaks != 0 {
+		t.Fatalf("the API key reached the database (%d rows)", leaks)
+	}
+
 	// The run again finds nothing left to delete.
 	again, err := importer.Rollback(context.Background(), a.db, a.rollbackOpts())
 	if err != nil || again.Requests.Writes != 0 {
@@ -391,3 +399,34 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// TestRollbackDeletesUnstagedMembership: a membership WorkOS got whose
+// staged row a later mapping pruned is still deleted: its WorkOS id is all
+// a delete needs.
+func TestRollbackDeletesUnstagedMembership(t *testing.T) {
+	s := newStage(t)
+	u := s.user(userSpec{email: "stays@example.com"})
+	o := s.org("external_id_create", "", "org-prune", "Prune")
+	m := s.member(u, o)
+	emu, url := emulator(t, workosemu.Options{})
+	req, _ := http.NewRequest("POST", url+"/user_management/users", strings.NewReader(`{"email":"stays@example.com"}`))
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("create the user to adopt: %v %v", res, err)
+	}
+	res.Body.Close()
+	if _, err := importer.Run(context.Background(), s.db, opts(url)); err != nil {
+		t.Fatal(err)
+	}
+	s.exec(`UPDATE import_items SET status = 'pending' WHERE entity = 'membership'`)
+	s.exec(`DELETE FROM memberships WHERE id = ?`, m)
+	ro := importer.RollbackOptions{Endpoint: url, APIKey: testKey, RateLimit: -1}
+	if _, err := importer.Rollback(context.Background(), s.db, ro); err != nil {
+		t.Fatal(err)
+	}
+	if st := emu.Snapshot(); len(st.Memberships) != 0 || len(st.Users) != 1 || len(st.Organizations) != 0 {
+		t.Fatalf("after the rollback the emulator holds %+v, want only the adopted user", st.Counts)
+	}
+}
