@@ -176,7 +176,7 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 		return nil, &AuthError{}
 	}
 	if err := preflight(ctx, Options{Endpoint: o.Endpoint, APIKey: o.APIKey, HTTPClient: o.HTTPClient, backoff: o.backoff}); err != nil {
-		return nil, err
+		return nil, rerun(err, "mig reconcile")
 	}
 	start := time.Now()
 	rb := newReadback(db, o)
@@ -222,13 +222,35 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 		err = fmt.Errorf("record reconcile run: %w", ferr)
 	}
 	if err != nil {
-		return s, err
+		return s, rerun(err, "mig reconcile")
 	}
 	if s.Errors > 0 {
 		return s, &DifferencesError{Summary: s}
 	}
 	return s, nil
 }
+
+// rerun gives an endpoint that does not answer the hint of the command at
+// hand: run it again once the endpoint answers.
+func rerun(err error, command string) error {
+	var ue *UnreachableError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	return &hinted{err: err, hint: "check --endpoint (WORKOS_API_URL) and the network, then run " + command + " again"}
+}
+
+// hinted is an error with the next step to take.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() }
+func (h *hinted) Unwrap() error { return h.err }
+
+// Hint is the next step.
+func (h *hinted) Hint() string { return h.hint }
 
 func summarizeReconcile(ctx context.Context, db *staging.DB, s *ReconcileSummary) error {
 	if err := db.SelectContext(ctx, &s.Compared, sqlqueries.MustLoad("readback/compared.sql").SQL); err != nil {

@@ -241,7 +241,7 @@ func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*Rollback
 		return nil, &AuthError{}
 	}
 	if err := preflight(ctx, Options{Endpoint: o.Endpoint, APIKey: o.APIKey, HTTPClient: o.HTTPClient, backoff: o.backoff}); err != nil {
-		return nil, err
+		return nil, rerun(err, "mig rollback")
 	}
 	base := http.DefaultTransport
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
@@ -306,7 +306,7 @@ func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*Rollback
 		return s, errors.Join(runErr, fmt.Errorf("record rollback run: %w", err))
 	}
 	if runErr != nil {
-		return s, runErr
+		return s, rerun(runErr, "mig rollback")
 	}
 	if failed > 0 {
 		return s, &RollbackPartialError{Failed: failed}
@@ -746,6 +746,9 @@ func (rb *rollbacker) summary(ctx context.Context, start time.Time) (*RollbackSu
 	}
 	if err := rb.db.SelectContext(ctx, &s.Kept, sqlqueries.MustLoad("rollback/kept.sql").SQL, ep, sql.Named("limit", 20)); err != nil {
 		return nil, fmt.Errorf("rollback summary: %w", err)
+	}
+	for i := range s.Kept {
+		s.Kept[i].Entity = displayName(s.Kept[i].Entity)
 	}
 	if err := rb.db.SelectContext(ctx, &s.Left, sqlqueries.MustLoad("rollback/elsewhere.sql").SQL, ep, sql.Named("refound", refound)); err != nil {
 		return nil, fmt.Errorf("rollback summary: %w", err)
