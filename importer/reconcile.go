@@ -181,8 +181,8 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 	start := time.Now()
 	rb := newReadback(db, o)
 	opts, _ := json.Marshal(map[string]any{"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "staged_factors_only": o.StagedFactorsOnly})
-	res, err := db.ExecContext(ctx, `INSERT INTO reconcile_runs (endpoint, options, started_at) VALUES (?, ?, ?)`,
-		o.Endpoint, string(opts), staging.Now())
+	res, err := db.ExecContext(ctx, sqlqueries.MustLoad("readback/start_run.sql").SQL,
+		sql.Named("endpoint", o.Endpoint), sql.Named("options", string(opts)), sql.Named("now", staging.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("record reconcile run: %w", err)
 	}
@@ -217,8 +217,8 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 		status = "differences"
 	}
 	b, _ := json.Marshal(s)
-	if _, ferr := db.ExecContext(bg, `UPDATE reconcile_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`,
-		staging.Now(), status, string(b), runID); ferr != nil && err == nil {
+	if _, ferr := db.ExecContext(bg, sqlqueries.MustLoad("readback/finish_run.sql").SQL, sql.Named("now", staging.Now()),
+		sql.Named("status", status), sql.Named("summary", string(b)), sql.Named("id", runID)); ferr != nil && err == nil {
 		err = fmt.Errorf("record reconcile run: %w", ferr)
 	}
 	if err != nil {

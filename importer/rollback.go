@@ -96,7 +96,6 @@ type RollbackRow struct {
 	Entity   string `json:"entity" db:"entity"`
 	WorkOSID string `json:"workos_id" db:"workos_id"`
 	Status   string `json:"status,omitempty" db:"status"`
-	Label    string `json:"label,omitempty" db:"label"`
 	Reason   string `json:"reason,omitempty" db:"reason"`
 }
 
@@ -194,6 +193,7 @@ type rbPhase struct {
 	handle func(context.Context, rbRow) rbResult
 }
 
+// rollbacker is one rollback run: its database, clients and state.
 type rollbacker struct {
 	db    *staging.DB
 	o     RollbackOptions
@@ -207,8 +207,8 @@ type rollbacker struct {
 }
 
 // Rollback deletes what db's imports created through o.Endpoint, as the
-// package comment above describes, and returns where every created object
-// stands. It returns a *RollbackPartialError (exit code 5) when some rows
+// comment at the top of this file describes, and returns where every
+// created object stands. It returns a *RollbackPartialError (exit code 5) when some rows
 // failed, an *AuthError when WorkOS refuses the key, a *MissingError when
 // the newest objects are nowhere to be found, and the context's error when
 // interrupted; in every case the database is consistent and the next
@@ -261,8 +261,8 @@ func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*Rollback
 
 	opts, _ := json.Marshal(map[string]any{"only": o.Only, "include_active": o.IncludeActive,
 		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "accept_missing": o.AcceptMissing})
-	res, err := db.ExecContext(ctx, `INSERT INTO rollback_runs (endpoint, options, started_at) VALUES (?, ?, ?)`,
-		o.Endpoint, string(opts), staging.Now())
+	res, err := db.ExecContext(ctx, sqlqueries.MustLoad("rollback/start_run.sql").SQL,
+		sql.Named("endpoint", o.Endpoint), sql.Named("options", string(opts)), sql.Named("now", staging.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("record rollback run: %w", err)
 	}
@@ -301,8 +301,8 @@ func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*Rollback
 		status = "partial"
 	}
 	b, _ := json.Marshal(s)
-	if _, err := db.ExecContext(bg, `UPDATE rollback_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?`,
-		staging.Now(), status, string(b), rb.runID); err != nil {
+	if _, err := db.ExecContext(bg, sqlqueries.MustLoad("rollback/finish_run.sql").SQL, sql.Named("now", staging.Now()),
+		sql.Named("status", status), sql.Named("summary", string(b)), sql.Named("id", rb.runID)); err != nil {
 		return s, errors.Join(runErr, fmt.Errorf("record rollback run: %w", err))
 	}
 	if runErr != nil {

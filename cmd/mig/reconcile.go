@@ -26,7 +26,7 @@ func configureReconcileCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 	cmd.Flag("api-key", "WorkOS secret key (sk_...). Never written anywhere.").Envar("WORKOS_SECRET_KEY").StringVar(&o.APIKey)
 	cmd.Flag("endpoint", "WorkOS API base URL.").Envar("WORKOS_API_URL").Default(importer.DefaultEndpoint).StringVar(&o.Endpoint)
 	cmd.Flag("report", "Write the summary and every finding as JSON to this file (created 0600).").StringVar(&report)
-	cmd.Flag("factors", "all reads every imported user's factors (one read per user); staged only those of users with an imported TOTP factor.").Default("all").EnumVar(&factors, "all", "staged")
+	cmd.Flag("factors", "all reads every imported user's factors, one read per user (about 10,000 s per million users at the read limit); staged only those of users with an imported TOTP factor.").Default("all").EnumVar(&factors, "all", "staged")
 	cmd.Flag("concurrency", "Requests in flight at most while memberships and factors are read.").Default(fmt.Sprint(importer.DefaultConcurrency)).IntVar(&o.Concurrency)
 	cmd.Flag("rate-limit", "Requests per second for every budget; 0 keeps under WorkOS's published limits (97 user-management reads/s).").Default("0").Float64Var(&o.RateLimit)
 	return cmd, func(ctx context.Context, e *env) error {
