@@ -255,7 +255,7 @@ func TestReconcileFindsEachKind(t *testing.T) {
 	} {
 		f, ok := got[want.key]
 		if !ok {
-			t.Errorf("no finding %q; got %v", want.key, keys(got))
+			t.Errorf("no finding %q; got %v", want.key, findingKeys(got))
 			continue
 		}
 		if f.Severity != want.severity || (want.staged != "" && f.Staged != want.staged) || (want.workos != "" && f.WorkOS != want.workos) {
@@ -272,7 +272,7 @@ func TestReconcileFindsEachKind(t *testing.T) {
 	}
 }
 
-func keys[V any](m map[string]V) []string {
+func findingKeys[V any](m map[string]V) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

@@ -38,8 +38,8 @@ func (a *anchorRun) created() map[string]string {
 	return out
 }
 
-// held is every id the emulator holds.
-func held(st workosemu.State) map[string]bool {
+// heldIDs is every id the emulator holds.
+func heldIDs(st workosemu.State) map[string]bool {
 	ids := map[string]bool{}
 	for _, u := range st.Users {
 		ids[u.ID] = true
@@ -69,21 +69,35 @@ func held(st workosemu.State) map[string]bool {
 func (a *anchorRun) wantRolledBack(created map[string]string, kept ...string) {
 	a.t.Helper()
 	st := a.emu.Snapshot()
-	ids := held(st)
+	ids := heldIDs(st)
 	envRoles := map[string]bool{}
 	for _, r := range st.Roles {
 		if r.OrganizationID == "" {
 			envRoles[r.ID] = true
 		}
 	}
+	// The permissions a rollback keeps are those a role that stays holds.
+	var held []string
+	a.db.Select(&held, `SELECT workos_id FROM rollback_items WHERE entity = 'permission' AND status = 'kept' AND reason LIKE 'held by roles that stay%'`)
 	for id, entity := range created {
 		if !ids[id] {
 			continue
 		}
 		switch {
-		case entity == "role" && envRoles[id], entity == "permission", contains(kept, id):
+		case entity == "role" && envRoles[id], entity == "permission" && keptOnPurpose(held, id), keptOnPurpose(kept, id):
 		default:
 			a.t.Errorf("the emulator still holds %s %s, which the import created", entity, id)
+		}
+	}
+	for _, p := range st.Permissions {
+		var holders int
+		for _, r := range st.Roles {
+			if keptOnPurpose(r.Permissions, p.Slug) {
+				holders++
+			}
+		}
+		if holders == 0 && created[p.ID] != "" && !keptOnPurpose(kept, p.ID) {
+			a.t.Errorf("permission %s was kept, but no role that stays holds it", p.Slug)
 		}
 	}
 	if u := st.UsersByEmail("bob.martinez@acme.com"); len(u) != 1 {
@@ -105,7 +119,7 @@ func (a *anchorRun) wantRolledBack(created map[string]string, kept ...string) {
 	}
 }
 
-func contains(list []string, s string) bool {
+func keptOnPurpose(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
 			return true
@@ -363,7 +377,7 @@ func TestRollbackRefusesAnotherEnvironment(t *testing.T) {
 	}
 	defer other.Close()
 	o := a.rollbackOpts()
-	o.HTTPClient = &http.Client{Transport: handlerTransport{other}}
+	o.HTTPClient = &http.Client{Transport: emuTransport{other}}
 	_, err = importer.Rollback(context.Background(), a.db, o)
 	var me *importer.MissingError
 	if !errors.As(err, &me) || len(me.Checked) != 3 {
@@ -385,11 +399,11 @@ func TestRollbackRefusesAnotherEnvironment(t *testing.T) {
 	}
 }
 
-// handlerTransport serves requests with an in-process handler.
-type handlerTransport struct{ h http.Handler }
+// emuTransport serves requests with an in-process handler.
+type emuTransport struct{ h http.Handler }
 
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	rec := newRecorder()
+func (t emuTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec := newEmuRecorder()
 	if req.Body == nil {
 		req = req.Clone(req.Context())
 		req.Body = http.NoBody
@@ -398,7 +412,7 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
-func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+func newEmuRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
 // TestRollbackDeletesUnstagedMembership: a membership WorkOS got whose
 // staged row a later mapping pruned is still deleted: its WorkOS id is all
