@@ -213,13 +213,14 @@ type Command struct {
 	Line string
 }
 
-// Reconcile is the summary of reconcile_findings.
+// Reconcile is the summary of the last finished `mig reconcile`: its
+// findings per entity and kind. No groups means WorkOS matched.
 type Reconcile struct {
-	// Columns are the table's; Groups is empty when it lacks entity and
-	// kind, and Total still counts its rows.
-	Columns []string
-	Groups  []ReconcileGroup
-	Total   int64
+	Run    int64  `db:"id"`
+	Status string `db:"status"`
+	At     string `db:"finished_at"`
+	Groups []ReconcileGroup
+	Total  int64
 }
 
 // ReconcileGroup is the reconciliation findings of one kind on one entity.
@@ -424,30 +425,32 @@ func (r *Report) loadProgress(ctx context.Context, q *sqlx.DB, buckets int, sel 
 	return nil
 }
 
-// loadReconcile summarises reconcile_findings when the table exists: by
-// entity and kind when it has those columns, as a row count otherwise.
+// loadReconcile summarises the last finished reconciliation, when one has
+// run (a database from before reconcile existed has no reconcile_runs: the
+// check is on the schema, so that the report still reads it).
 func (r *Report) loadReconcile(sel selectFunc) error {
-	var cols []string
-	if err := sel(&cols, "report/reconcile_columns.sql"); err != nil {
+	var tables []string
+	if err := sel(&tables, "report/reconcile_exists.sql"); err != nil {
 		return err
 	}
-	if len(cols) == 0 {
+	if len(tables) == 0 {
 		return nil
 	}
-	rec := &Reconcile{Columns: cols}
-	if slices.Contains(cols, "entity") && slices.Contains(cols, "kind") {
-		if err := sel(&rec.Groups, "report/reconcile_summary.sql"); err != nil {
-			return err
-		}
-	}
-	var total []int64
-	if err := sel(&total, "report/reconcile_total.sql"); err != nil {
+	var runs []Reconcile
+	if err := sel(&runs, "report/reconcile_last_run.sql"); err != nil {
 		return err
 	}
-	if len(total) == 1 {
-		rec.Total = total[0]
+	if len(runs) == 0 {
+		return nil
 	}
-	r.Reconcile = rec
+	rec := runs[0]
+	if err := sel(&rec.Groups, "report/reconcile_summary.sql"); err != nil {
+		return err
+	}
+	for _, g := range rec.Groups {
+		rec.Total += g.N
+	}
+	r.Reconcile = &rec
 	return nil
 }
 

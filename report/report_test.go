@@ -56,20 +56,25 @@ func markdown(t *testing.T, r *report.Report) string {
 	return b.String()
 }
 
-// TestReconcileDetected shows the reconciliation only when its table
-// exists, grouped by entity and kind when it has them and as a count
-// otherwise.
+// TestReconcileDetected shows the last finished reconciliation only,
+// grouped by entity and kind, and says so when it found nothing.
 func TestReconcileDetected(t *testing.T) {
 	if r := load(t, newDB(t)); r.Reconcile != nil || strings.Contains(markdown(t, r), "Reconciliation") {
-		t.Errorf("a database without reconcile_findings has a reconciliation: %+v", r.Reconcile)
+		t.Errorf("a database where no reconcile ran has a reconciliation: %+v", r.Reconcile)
 	}
-
-	db := newDB(t,
-		`CREATE TABLE reconcile_findings (id INTEGER PRIMARY KEY, entity TEXT, kind TEXT, detail TEXT)`,
-		`INSERT INTO reconcile_findings (entity, kind) VALUES ('user', 'missing'), ('user', 'missing'), ('user', 'different'), ('membership', 'missing')`)
+	run := func(id int, finished string) string {
+		return fmt.Sprintf(`INSERT INTO reconcile_runs (id, endpoint, started_at, finished_at, status) VALUES (%d, 'http://x', '2026-01-01T00:00:00.000Z', %s, 'differences')`, id, finished)
+	}
+	finding := func(runID int, entity, kind string) string {
+		return fmt.Sprintf(`INSERT INTO reconcile_findings (run_id, rule, entity, kind, severity, message) VALUES (%d, 'r', '%s', '%s', 'error', 'm')`, runID, entity, kind)
+	}
+	db := newDB(t, run(1, "'2026-01-01T00:01:00.000Z'"), finding(1, "user", "missing"),
+		run(2, "'2026-01-02T00:01:00.000Z'"), finding(2, "user", "missing"), finding(2, "user", "missing"),
+		finding(2, "user", "different"), finding(2, "membership", "missing"),
+		run(3, "NULL"), finding(3, "totp", "missing"))
 	r := load(t, db)
-	if r.Reconcile == nil || r.Reconcile.Total != 4 || len(r.Reconcile.Groups) != 3 {
-		t.Fatalf("reconcile = %+v, want 4 rows in 3 groups", r.Reconcile)
+	if r.Reconcile == nil || r.Reconcile.Run != 2 || r.Reconcile.Total != 4 || len(r.Reconcile.Groups) != 3 {
+		t.Fatalf("reconcile = %+v, want run 2's 4 rows in 3 groups", r.Reconcile)
 	}
 	if g := r.Reconcile.Groups[0]; g.Entity != "user" || g.Kind != "missing" || g.N != 2 {
 		t.Errorf("first group = %+v, want the 2 users missing", g)
@@ -78,14 +83,13 @@ func TestReconcileDetected(t *testing.T) {
 		t.Errorf("the Markdown does not show the group:\n%s", md)
 	}
 
-	other := newDB(t, `CREATE TABLE reconcile_findings (id INTEGER PRIMARY KEY, what TEXT)`,
-		`INSERT INTO reconcile_findings (what) VALUES ('a'), ('b')`)
-	r = load(t, other)
-	if r.Reconcile == nil || r.Reconcile.Total != 2 || len(r.Reconcile.Groups) != 0 {
-		t.Fatalf("reconcile without entity and kind = %+v, want a count of 2", r.Reconcile)
+	clean := newDB(t, run(1, "'2026-01-01T00:01:00.000Z'"))
+	r = load(t, clean)
+	if r.Reconcile == nil || r.Reconcile.Total != 0 {
+		t.Fatalf("a clean reconciliation = %+v, want one with no findings", r.Reconcile)
 	}
-	if md := markdown(t, r); !strings.Contains(md, "2 reconciliation findings (the table has no entity and kind columns to group them by: id, what)") {
-		t.Errorf("the Markdown does not count the findings:\n%s", md)
+	if md := markdown(t, r); !strings.Contains(md, "found no differences") {
+		t.Errorf("the Markdown does not say the reconciliation was clean:\n%s", md)
 	}
 }
 

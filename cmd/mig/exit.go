@@ -11,7 +11,11 @@ const (
 	exitUsage    = 2 // bad flags or arguments
 	exitFindings = 3 // mig check found error-severity findings
 	exitAuth     = 4 // WorkOS rejected the API key
-	exitPartial  = 5 // an import finished with some rows failed
+	exitPartial  = 5 // an import or a rollback finished with some rows failed
+	// mig reconcile found WorkOS different from what was imported. Not 1:
+	// a script must tell "WorkOS differs" from "could not read WorkOS";
+	// not 3: check findings are about the staging, these about WorkOS.
+	exitDifferences = 6
 )
 
 // codedError lets any stage's error choose its exit code without cmd/mig

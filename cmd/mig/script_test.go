@@ -5,12 +5,17 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -55,6 +60,65 @@ func TestScripts(t *testing.T) {
 				_, err = db.Exec(args[1])
 				if neg != (err != nil) {
 					ts.Fatalf("sqlite: %v", err)
+				}
+			},
+			// sqlvalue NAME SQL sets $NAME to the one value SQL reads from
+			// $MIG_DB (a WorkOS id mig recorded, say).
+			"sqlvalue": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: sqlvalue NAME SQL")
+				}
+				db, err := sql.Open("sqlite", "file:"+ts.Getenv("MIG_DB")+"?mode=ro")
+				ts.Check(err)
+				defer db.Close()
+				var v string
+				ts.Check(db.QueryRow(args[1]).Scan(&v))
+				ts.Setenv(args[0], v)
+			},
+			// freeport NAME sets $NAME to a TCP port free on 127.0.0.1, for
+			// a server the script starts in the background.
+			"freeport": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: freeport NAME")
+				}
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				ts.Check(err)
+				ts.Setenv(args[0], strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+				ts.Check(l.Close())
+			},
+			// workos METHOD PATH [BODY] sends one request to $WORKOS_API_URL
+			// with $WORKOS_SECRET_KEY, as someone in the WorkOS dashboard
+			// would change things, and prints the answer. While nothing
+			// listens yet (a server just started in the background) it
+			// tries again for up to 20 s. A status other than 2xx fails
+			// unless negated.
+			"workos": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || len(args) > 3 {
+					ts.Fatalf("usage: workos METHOD PATH [BODY]")
+				}
+				var res *http.Response
+				var err error
+				for try := 0; try < 200; try++ {
+					var body io.Reader
+					if len(args) == 3 {
+						body = strings.NewReader(args[2])
+					}
+					req, rerr := http.NewRequest(args[0], ts.Getenv("WORKOS_API_URL")+args[1], body)
+					ts.Check(rerr)
+					req.Header.Set("Authorization", "Bearer "+ts.Getenv("WORKOS_SECRET_KEY"))
+					req.Header.Set("Content-Type", "application/json")
+					if res, err = http.DefaultClient.Do(req); err == nil {
+						break
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				ts.Check(err)
+				defer res.Body.Close()
+				b, err := io.ReadAll(res.Body)
+				ts.Check(err)
+				fmt.Fprintf(ts.Stdout(), "%s\n", b)
+				if ok := res.StatusCode/100 == 2; ok == neg {
+					ts.Fatalf("workos %s %s: %s %s", args[0], args[1], res.Status, b)
 				}
 			},
 		},

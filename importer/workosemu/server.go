@@ -295,6 +295,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		s.writeReply(w, s.stateReply(r))
 		return false
 	}
+	if strings.HasPrefix(strings.ToLower(path), "/_emulator/") {
+		s.writeReply(w, s.emulatorReply(r, path))
+		return false
+	}
 
 	if d := s.opts.Latency + s.jitter(); d > 0 {
 		t := time.NewTimer(d)
@@ -577,17 +581,18 @@ func (s *Server) buildRoutes() []route {
 		mk("/user_management/users/{id}/auth_factors", map[string]handler{get: s.readLocked(s.listFactors), post: s.locked(s.enrollFactor)}),
 		mk("/user_management/organization_memberships", map[string]handler{get: s.readLocked(s.listMemberships), post: s.locked(s.createMembership)}),
 		mk("/user_management/organization_memberships/{id}", map[string]handler{get: s.readLocked(s.getMembership), put: s.locked(s.updateMembership), del: s.locked(s.deleteMembership)}),
+		mk("/auth/factors/{id}", map[string]handler{get: s.readLocked(s.getFactor), del: s.locked(s.deleteFactor)}),
 		mk("/organizations", map[string]handler{get: s.readLocked(s.listOrgs), post: s.locked(s.createOrg)}),
 		mk("/organizations/external_id/{external_id}", map[string]handler{get: s.readLocked(s.getOrgByExternalID)}),
 		mk("/organizations/{id}", map[string]handler{get: s.readLocked(s.getOrg), put: s.locked(s.updateOrg), del: s.locked(s.deleteOrg)}),
 		mk("/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles)}),
 		mk("/authorization/permissions", map[string]handler{get: s.readLocked(s.listPermissions), post: s.locked(s.createPermission)}),
-		mk("/authorization/permissions/{slug}", map[string]handler{get: s.readLocked(s.getPermission)}),
+		mk("/authorization/permissions/{slug}", map[string]handler{get: s.readLocked(s.getPermission), del: s.locked(s.deletePermission)}),
 		mk("/authorization/roles", map[string]handler{get: s.readLocked(s.listEnvRoles), post: s.locked(s.createEnvRole)}),
 		mk("/authorization/roles/{slug}", map[string]handler{get: s.readLocked(s.getEnvRole)}),
 		mk("/authorization/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setEnvRolePermissions), post: s.locked(s.addEnvRolePermission)}),
 		mk("/authorization/organizations/{id}/roles", map[string]handler{get: s.readLocked(s.listOrgRoles), post: s.locked(s.createOrgRole)}),
-		mk("/authorization/organizations/{id}/roles/{slug}", map[string]handler{get: s.readLocked(s.getOrgRole)}),
+		mk("/authorization/organizations/{id}/roles/{slug}", map[string]handler{get: s.readLocked(s.getOrgRole), del: s.locked(s.deleteOrgRole)}),
 		mk("/authorization/organizations/{id}/roles/{slug}/permissions", map[string]handler{put: s.locked(s.setOrgRolePermissions), post: s.locked(s.addOrgRolePermission)}),
 	}
 }
