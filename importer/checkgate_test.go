@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 func (s *stage) finding(rule, entity string, id int64, msg string) {

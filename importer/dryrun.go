@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mig-tools/mig/importer/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // dryRun sends every row through the same pipeline, on a copy of the

@@ -16,7 +16,7 @@ import (
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 func wantItems(t *testing.T, s *stage, want map[string]int) {

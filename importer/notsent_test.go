@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestRoleAssignmentsNoMembershipCarries: a WorkOS role belongs to an

@@ -8,7 +8,7 @@ import (
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 func TestPlanChangesNothing(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // bigStage stages n users, each in one or two of four organizations, every
