@@ -47,7 +47,7 @@ type Options struct {
 	APIKey string `json:"-"`
 	// HTTPClient sends the requests; its Transport is wrapped with the
 	// importer's pacing and retries. Nil uses http.DefaultTransport. `mig
-	// demo` passes an in-process emulator's client here.
+	// import --dry-run` passes an in-process emulator's client here.
 	HTTPClient *http.Client `json:"-"`
 	// Concurrency bounds the requests in flight (DefaultConcurrency when 0).
 	Concurrency int
@@ -65,10 +65,6 @@ type Options struct {
 	// Limit imports at most this many users in this run (a sample), with
 	// their memberships and factors; 0 means no limit.
 	Limit int
-	// DryRun sends everything to an in-process emulator holding nothing,
-	// working on a copy of the staging database, so the real one and WorkOS
-	// are untouched while the report shows what a real run would hit.
-	DryRun bool
 	// Plan only counts what would be sent; nothing is written anywhere.
 	Plan bool
 	// RetryFailed makes failed rows pending again first: those whose

@@ -297,7 +297,7 @@ func boolInt(b bool) int {
 func startRun(ctx context.Context, db *staging.DB, endpoint string, o Options) (int64, error) {
 	opts := map[string]any{
 		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only, "org_id": o.OrgID,
-		"create_orgs": o.CreateOrgs, "limit": o.Limit, "dry_run": o.DryRun,
+		"create_orgs": o.CreateOrgs, "limit": o.Limit,
 		"retry_failed": o.RetryFailed, "retry_all": o.RetryAll,
 	}
 	b, err := json.Marshal(opts)

@@ -1,4 +1,4 @@
-package importer
+package main
 
 import (
 	"context"
@@ -9,28 +9,25 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/staging"
 	"github.com/mig-tools/mig/workosemu"
 )
 
-// dryRun sends every row through the same pipeline, on a copy of the
-// staging database, to an in-process emulator that starts empty: the report
-// shows the duplicate emails (adopted users) and the organization lookups
-// (organizations referenced by external id that WorkOS would not have) a
-// real run would meet, and neither WorkOS nor the real database changes.
-// Organizations given by WorkOS id cannot exist in an empty emulator; they
-// are stood in for by placeholders so their memberships still go through.
-func dryRun(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
+// dryRun is mig import --dry-run: every row goes through the importer, on a
+// copy of the staging database, to an in-process emulator that starts
+// empty, so the report shows the duplicate emails (adopted users) and the
+// organization lookups (organizations referenced by external id that
+// WorkOS would not have) a real run would meet, and neither WorkOS nor the
+// staging database changes. The organizations the staging names by WorkOS
+// id are added to the emulator first, as the environment would have them.
+func dryRun(ctx context.Context, db *staging.DB, o importer.Options) (*importer.Summary, error) {
 	dir, err := os.MkdirTemp("", "mig-dry-run-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	copyPath := filepath.Join(dir, "dry-run.db")
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, copyPath); err != nil {
-		return nil, fmt.Errorf("dry run: copy the staging database: %w", err)
-	}
-	cp, err := staging.Open(ctx, copyPath)
+	cp, err := db.Copy(ctx, filepath.Join(dir, "dry-run.db"))
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
@@ -41,25 +38,32 @@ func dryRun(ctx context.Context, db *staging.DB, opts Options) (*Summary, error)
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
 	defer emu.Close()
+	ids, err := importer.OrganizationsByID(ctx, cp)
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
+	if o.OrgID != "" {
+		ids = append(ids, o.OrgID)
+	}
+	for _, id := range ids {
+		if err := emu.AddOrganization(id, "stand-in for "+id+" (dry run)"); err != nil {
+			return nil, fmt.Errorf("dry run: %w", err)
+		}
+	}
 
-	o := opts
-	o.DryRun, o.Plan = false, false
+	endpoint := o.Endpoint
 	o.Endpoint = "http://emulator.invalid"
 	o.APIKey = "sk_test_dry_run"
 	o.HTTPClient = &http.Client{Transport: handlerTransport{emu}}
 	o.RateLimit = -1
-	only, err := onlySet(o.Only)
-	if err != nil {
-		return nil, err
-	}
-	s, runErr := runWith(ctx, cp, o, only, true)
-	var pe *PartialError
+	s, runErr := importer.Rehearse(ctx, cp, o)
+	var pe *importer.PartialError
 	if runErr != nil && !errors.As(runErr, &pe) {
 		return s, runErr
 	}
 	s.DryRun = true
-	s.Endpoint = opts.Endpoint
-	if s.Failures, err = Errors(ctx, cp); err != nil {
+	s.Endpoint = endpoint
+	if s.Failures, err = importer.Errors(ctx, cp); err != nil {
 		return s, err
 	}
 	return s, nil
