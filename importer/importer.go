@@ -11,12 +11,15 @@
 package importer
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/mig-tools/mig/importer/workosapi"
 )
@@ -56,9 +59,13 @@ type Options struct {
 	RateLimit float64
 	// Only restricts the run to some of Entities; empty means all.
 	Only []string
-	// OrgID puts every staged user into this existing WorkOS organization,
-	// on top of the memberships staged from the source.
-	OrgID string
+	// Prepare, when set, stages what the command line adds to the source
+	// (mig import --org-id: ingest.AddOrgMemberships). It runs first in the
+	// transaction that brings the import rows up to date with the staging,
+	// after the checks that may refuse the run: a refused run stages
+	// nothing, and --plan, which rolls that transaction back, leaves the
+	// database as it was.
+	Prepare func(ctx context.Context, tx *sqlx.Tx) error `json:"-"`
 	// CreateOrgs creates organizations referenced only by external id when
 	// WorkOS does not have them and their name is known.
 	CreateOrgs bool

@@ -122,8 +122,8 @@ func newRunner(db *staging.DB, opts Options, only map[string]bool) *runner {
 func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]bool) (*Summary, error) {
 	start := time.Now()
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if opts.OrgID != "" {
-			if err := addOrgIDMemberships(ctx, tx, opts.OrgID); err != nil {
+		if opts.Prepare != nil {
+			if err := opts.Prepare(ctx, tx); err != nil {
 				return err
 			}
 		}

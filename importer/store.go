@@ -296,7 +296,7 @@ func boolInt(b bool) int {
 // startRun records a run in import_runs with its options (never the key).
 func startRun(ctx context.Context, db *staging.DB, endpoint string, o Options) (int64, error) {
 	opts := map[string]any{
-		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only, "org_id": o.OrgID,
+		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only,
 		"create_orgs": o.CreateOrgs, "limit": o.Limit,
 		"retry_failed": o.RetryFailed, "retry_all": o.RetryAll,
 	}
@@ -336,22 +336,4 @@ func summarize(ctx context.Context, q sqlx.QueryerContext) (map[string]Counts, e
 		out[displayName(r.Entity)] = r.Counts
 	}
 	return out, nil
-}
-
-// addOrgIDMemberships stages, for --org-id, the organization and one
-// membership in it per staged user, so that they get import rows, states
-// and resumability like any other membership.
-func addOrgIDMemberships(ctx context.Context, tx *sqlx.Tx, orgID string) error {
-	orgID = strings.TrimSpace(orgID)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, source)
-		VALUES (?, 'org_id', ?, 'import') ON CONFLICT (org_key) DO NOTHING`, "id:"+orgID, orgID); err != nil {
-		return fmt.Errorf("--org-id: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, organization_id, source)
-		SELECT u.id, o.id, 'import' FROM users u, organizations o
-		WHERE o.org_key = ? AND u.change <> 'missing'
-		ON CONFLICT (user_id, organization_id) DO NOTHING`, "id:"+orgID); err != nil {
-		return fmt.Errorf("--org-id: %w", err)
-	}
-	return nil
 }

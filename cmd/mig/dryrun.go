@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/staging"
 	"github.com/mig-tools/mig/workosemu"
@@ -33,6 +35,14 @@ func dryRun(ctx context.Context, db *staging.DB, o importer.Options) (*importer.
 	}
 	defer cp.Close()
 
+	// What the command line stages (--org-id) goes into the copy first, so
+	// that the organizations it names are added to the emulator too.
+	if o.Prepare != nil {
+		if err := cp.InTx(ctx, func(tx *sqlx.Tx) error { return o.Prepare(ctx, tx) }); err != nil {
+			return nil, fmt.Errorf("dry run: %w", err)
+		}
+		o.Prepare = nil
+	}
 	emu, err := workosemu.New(workosemu.Options{RateLimits: workosemu.RateLimitsOff})
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
@@ -41,9 +51,6 @@ func dryRun(ctx context.Context, db *staging.DB, o importer.Options) (*importer.
 	ids, err := importer.OrganizationsByID(ctx, cp)
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
-	}
-	if o.OrgID != "" {
-		ids = append(ids, o.OrgID)
 	}
 	for _, id := range ids {
 		if err := emu.AddOrganization(id, "stand-in for "+id+" (dry run)"); err != nil {
