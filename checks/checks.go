@@ -26,7 +26,7 @@ import (
 )
 
 // Severities, from blocking to informative. Error findings make `mig check`
-// exit 3: the import would fail or lock users out.
+// fail (Report.Err): the import would fail or lock users out.
 const (
 	Error   = "error"
 	Warning = "warning"
@@ -156,16 +156,13 @@ func (r *Report) Err() error {
 	return nil
 }
 
-// FindingsError says that error-severity findings remain. `mig check` exits
-// with its ExitCode, 3.
+// FindingsError says that error-severity findings remain; `mig check` exits
+// with the code for findings.
 type FindingsError struct{ Errors int }
 
 func (e *FindingsError) Error() string {
 	return fmt.Sprintf("%d error finding(s) remain; fix them before importing", e.Errors)
 }
-
-// ExitCode is 3, the exit code of `mig check` when errors remain.
-func (e *FindingsError) ExitCode() int { return 3 }
 
 // Hint points at the findings.
 func (e *FindingsError) Hint() string {
@@ -290,9 +287,6 @@ type UnknownRuleError struct{ Names, Known []string }
 func (e *UnknownRuleError) Error() string {
 	return fmt.Sprintf("no rule named %s; rules are: %s", strings.Join(e.Names, ", "), strings.Join(e.Known, ", "))
 }
-
-// ExitCode is 2: naming a rule that does not exist is a usage mistake.
-func (e *UnknownRuleError) ExitCode() int { return 2 }
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")

@@ -159,9 +159,6 @@ func (e *PartialError) Error() string {
 	return fmt.Sprintf("%d rows failed (%d retryable); the rest is in WorkOS", e.Failed, e.Retryable)
 }
 
-// ExitCode is 5, "partial import".
-func (e *PartialError) ExitCode() int { return 5 }
-
 // Hint tells the user what to run next.
 func (e *PartialError) Hint() string {
 	if e.Retryable > 0 {
@@ -218,9 +215,6 @@ func (e *CheckErrorsError) Error() string {
 	return fmt.Sprintf("mig check reports %d error findings: %s; nothing was sent", n, strings.Join(parts, ", "))
 }
 
-// ExitCode is 3, as for `mig check` finding errors.
-func (e *CheckErrorsError) ExitCode() int { return 3 }
-
 // Hint names both ways on.
 func (e *CheckErrorsError) Hint() string {
 	return "mig check   (to see and fix them), or mig import --ignore-check-errors to skip the rows they concern"
@@ -238,9 +232,6 @@ func (e *AuthError) Error() string {
 	}
 	return "WorkOS rejected the API key (401); no row was marked failed: " + e.Err.Message
 }
-
-// ExitCode is 4, "WorkOS auth".
-func (e *AuthError) ExitCode() int { return 4 }
 
 // Hint names where the key comes from.
 func (e *AuthError) Hint() string {

@@ -20,7 +20,6 @@ func init() { register(configureVerifyPasswordCmd) }
 type mismatchError struct{ msg string }
 
 func (e mismatchError) Error() string { return e.msg }
-func (e mismatchError) ExitCode() int { return exitFailure }
 
 func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var email string
