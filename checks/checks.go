@@ -230,7 +230,7 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 			SELECT ?, ?, f.entity, f.entity_id, f.source, f.source_id, f.row_number, f.message, ? FROM (`+r.SQL+`) f`,
 			r.Name, r.Severity, now)
 		if err != nil {
-			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.Path, err)
+			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.Path, unregistered(err))
 		}
 		n, _ := res.RowsAffected()
 		rr := RuleResult{Rule: r, Findings: int(n), Elapsed: time.Since(t)}

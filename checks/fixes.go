@@ -112,7 +112,7 @@ func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]Fi
 				SELECT ?, ?, ?, c.id, c.column_name, c.before, c.after, ? FROM (`+f.SQL+`) c WHERE c.after IS NOT c.before`,
 				run, f.Name, f.Table, now)
 			if err != nil {
-				return fmt.Errorf("fix %s: %w", f.Name, err)
+				return fmt.Errorf("fix %s: %w", f.Name, unregistered(err))
 			}
 			n, _ := res.RowsAffected()
 			var cols []string
