@@ -300,11 +300,17 @@ func ensureFile(path string) (created bool, madeDirs []string, err error) {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
+	if err := renumber(ctx, db); err != nil {
+		return err
+	}
 	p, err := goose.NewProvider(database.DialectSQLite3, db, schema.Migrations(),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithLogger(goose.NopLogger()),
-		// Each stage owns its migrations and they are numbered apart; a
-		// database made before a lower-numbered one existed must still open.
+		// A change under way on a branch takes its migration's number before
+		// it merges, and one merged after it may take the next (00012 was
+		// merged while 00011 waited for mig reconcile), so a database made in
+		// between lacks a number below its highest: it must still open, and
+		// get the lower one when it arrives.
 		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
