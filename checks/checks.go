@@ -13,6 +13,7 @@ package checks
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -226,17 +227,16 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 	now := staging.Now()
 	for _, r := range rules {
 		t := time.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO findings (rule, severity, entity, entity_id, source, source_id, row_number, message, created_at)
-			SELECT ?, ?, f.entity, f.entity_id, f.source, f.source_id, f.row_number, f.message, ? FROM (`+r.SQL+`) f`,
-			r.Name, r.Severity, now)
+		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_findings.sql").Fill(map[string]string{"rule": r.SQL}),
+			sql.Named("rule", r.Name), sql.Named("severity", r.Severity), sql.Named("now", now))
 		if err != nil {
 			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.Path, unregistered(err))
 		}
 		n, _ := res.RowsAffected()
 		rr := RuleResult{Rule: r, Findings: int(n), Elapsed: time.Since(t)}
 		if n > 0 {
-			if err := tx.SelectContext(ctx, &rr.Examples, `SELECT rule, severity, entity, entity_id, coalesce(source, '') AS source,
-				coalesce(source_id, '') AS source_id, row_number, message FROM findings WHERE rule = ? ORDER BY id LIMIT ?`, r.Name, opts.Examples); err != nil {
+			if err := tx.SelectContext(ctx, &rr.Examples, sqlqueries.MustLoad("checkrun/finding_examples.sql").SQL,
+				sql.Named("rule", r.Name), sql.Named("limit", opts.Examples)); err != nil {
 				return nil, err
 			}
 		}
@@ -303,8 +303,8 @@ func EachFinding(ctx context.Context, db *sqlx.DB, fn func(Finding) error) error
 			ID int64 `db:"id"`
 			Finding
 		}
-		err := db.SelectContext(ctx, &rows, `SELECT id, rule, severity, entity, entity_id, coalesce(source, '') AS source,
-			coalesce(source_id, '') AS source_id, row_number, message FROM findings WHERE id > ? ORDER BY id LIMIT ?`, last, page)
+		err := db.SelectContext(ctx, &rows, sqlqueries.MustLoad("checkrun/findings_page.sql").SQL,
+			sql.Named("after", last), sql.Named("limit", page))
 		if err != nil {
 			return err
 		}
