@@ -1,8 +1,8 @@
 // Package sqlqueries embeds mig's SQL files: validation rules (checks/),
 // the statements that run them and the fixes (checkrun/), safe fixes
 // (fixes/), package emitters (emit/), ingest steps (ingest/), inspection
-// queries (inspect/), importer queries (importer/) and the staging
-// database's own bookkeeping (staging/). Each file starts with a header
+// queries (inspect/), importer queries (importer/), the command line's own
+// (cmd/) and the staging database's bookkeeping (staging/). Each file starts with a header
 // of "-- key: value" lines that the stages and the docs read:
 //
 //	-- name: email_duplicate

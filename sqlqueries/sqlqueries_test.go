@@ -41,7 +41,7 @@ SELECT 1`)
 
 // Every embedded query has a name, and names are unique within a folder.
 func TestEmbeddedQueriesHaveUniqueNames(t *testing.T) {
-	for _, dir := range []string{"checks", "checkrun", "emit", "ingest", "inspect", "importer", "staging"} {
+	for _, dir := range []string{"checks", "checkrun", "cmd", "emit", "ingest", "inspect", "importer", "staging"} {
 		qs, err := sqlqueries.Dir(dir)
 		if err != nil {
 			continue // a folder may not exist yet
