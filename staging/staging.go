@@ -112,8 +112,8 @@ func open(ctx context.Context, path string) (*DB, error) {
 	}
 	// The DSN sized the page cache before a new file had its page size, in
 	// pages of the default 4 KiB; at 16 KiB that cache held four times the
-	// memory (267 MB instead of 145 MB at the peak of a million-user
-	// ingest). Sized again now, it holds what it says.
+	// memory, which showed in a million-user ingest's peak (bench/RESULTS.md).
+	// Sized again now, it holds what it says.
 	if _, err := db.ExecContext(ctx, `PRAGMA cache_size = `+cacheSize); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -241,14 +241,16 @@ func pragmas(readOnly bool, cache string) string {
 	// Memberships, roles and TOTP rows must point at staged users and orgs.
 	v.Add("_pragma", "foreign_keys(1)")
 	// 16 KiB pages for a new database (an existing one keeps its own). A
-	// million-user ingest writes 1.8 GB; with 4 KiB pages that is 450,000
-	// writes and as many reads back, each a system call that costs more in
-	// this VM than its bytes do. With the file grown ahead (see Grower) the
-	// ingest went from 33 s to 23-26 s; check and emit got no slower.
+	// million-user ingest writes gigabytes; with 4 KiB pages each write and
+	// each read back is a system call that costs more in a VM than its bytes
+	// do. With the file grown ahead (see Grower) a million-user ingest got
+	// faster by about a quarter, and check and emit no slower
+	// (bench/RESULTS.md).
 	v.Add("_pragma", "page_size(16384)")
 	// 32 MiB of page cache. SQLite also lets a sort (CREATE INDEX, GROUP BY)
-	// hold as much before it spills, so this bounds the process at about
-	// 150 MB on a million-user ingest; 64 MiB was no faster and took 300 MB.
+	// hold as much before it spills, so this bounds the memory of a
+	// million-user ingest; twice as much was no faster and took twice the
+	// memory (bench/RESULTS.md).
 	v.Add("_pragma", "cache_size("+cache+")")
 	// Temporary tables and the sorts of CREATE INDEX and GROUP BY spill to
 	// temporary files (SQLite's default) rather than memory: on a
