@@ -13,6 +13,7 @@ package checks
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -26,7 +27,7 @@ import (
 )
 
 // Severities, from blocking to informative. Error findings make `mig check`
-// exit 3: the import would fail or lock users out.
+// fail (Report.Err): the import would fail or lock users out.
 const (
 	Error   = "error"
 	Warning = "warning"
@@ -156,16 +157,13 @@ func (r *Report) Err() error {
 	return nil
 }
 
-// FindingsError says that error-severity findings remain. `mig check` exits
-// with its ExitCode, 3.
+// FindingsError says that error-severity findings remain; `mig check` exits
+// with the code for findings.
 type FindingsError struct{ Errors int }
 
 func (e *FindingsError) Error() string {
 	return fmt.Sprintf("%d error finding(s) remain; fix them before importing", e.Errors)
 }
-
-// ExitCode is 3, the exit code of `mig check` when errors remain.
-func (e *FindingsError) ExitCode() int { return 3 }
 
 // Hint points at the findings.
 func (e *FindingsError) Hint() string {
@@ -229,17 +227,16 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 	now := staging.Now()
 	for _, r := range rules {
 		t := time.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO findings (rule, severity, entity, entity_id, source, source_id, row_number, message, created_at)
-			SELECT ?, ?, f.entity, f.entity_id, f.source, f.source_id, f.row_number, f.message, ? FROM (`+r.SQL+`) f`,
-			r.Name, r.Severity, now)
+		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_findings.sql").Fill(map[string]string{"rule": r.SQL}),
+			sql.Named("rule", r.Name), sql.Named("severity", r.Severity), sql.Named("now", now))
 		if err != nil {
-			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.Path, err)
+			return nil, fmt.Errorf("rule %s (%s): %w", r.Name, r.Path, unregistered(err))
 		}
 		n, _ := res.RowsAffected()
 		rr := RuleResult{Rule: r, Findings: int(n), Elapsed: time.Since(t)}
 		if n > 0 {
-			if err := tx.SelectContext(ctx, &rr.Examples, `SELECT rule, severity, entity, entity_id, coalesce(source, '') AS source,
-				coalesce(source_id, '') AS source_id, row_number, message FROM findings WHERE rule = ? ORDER BY id LIMIT ?`, r.Name, opts.Examples); err != nil {
+			if err := tx.SelectContext(ctx, &rr.Examples, sqlqueries.MustLoad("checkrun/finding_examples.sql").SQL,
+				sql.Named("rule", r.Name), sql.Named("limit", opts.Examples)); err != nil {
 				return nil, err
 			}
 		}
@@ -291,9 +288,6 @@ func (e *UnknownRuleError) Error() string {
 	return fmt.Sprintf("no rule named %s; rules are: %s", strings.Join(e.Names, ", "), strings.Join(e.Known, ", "))
 }
 
-// ExitCode is 2: naming a rule that does not exist is a usage mistake.
-func (e *UnknownRuleError) ExitCode() int { return 2 }
-
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
@@ -309,8 +303,8 @@ func EachFinding(ctx context.Context, db *sqlx.DB, fn func(Finding) error) error
 			ID int64 `db:"id"`
 			Finding
 		}
-		err := db.SelectContext(ctx, &rows, `SELECT id, rule, severity, entity, entity_id, coalesce(source, '') AS source,
-			coalesce(source_id, '') AS source_id, row_number, message FROM findings WHERE id > ? ORDER BY id LIMIT ?`, last, page)
+		err := db.SelectContext(ctx, &rows, sqlqueries.MustLoad("checkrun/findings_page.sql").SQL,
+			sql.Named("after", last), sql.Named("limit", page))
 		if err != nil {
 			return err
 		}

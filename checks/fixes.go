@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -108,11 +109,10 @@ func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]Fi
 			if !named[f.Name] || !f.enabled(o) {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO fixes (fix_run_id, fix, entity, entity_id, column_name, before, after, applied_at)
-				SELECT ?, ?, ?, c.id, c.column_name, c.before, c.after, ? FROM (`+f.SQL+`) c WHERE c.after IS NOT c.before`,
-				run, f.Name, f.Table, now)
+			res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_fixes.sql").Fill(map[string]string{"fix": f.SQL}),
+				sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("entity", f.Table), sql.Named("now", now))
 			if err != nil {
-				return fmt.Errorf("fix %s: %w", f.Name, err)
+				return fmt.Errorf("fix %s: %w", f.Name, unregistered(err))
 			}
 			n, _ := res.RowsAffected()
 			var cols []string
@@ -123,8 +123,8 @@ func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]Fi
 				if err := checkColumn(ctx, tx, f.Table, c); err != nil {
 					return fmt.Errorf("fix %s: %w", f.Name, err)
 				}
-				_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %[1]s SET %[2]s = x.after FROM fixes x
-					WHERE x.fix_run_id = ? AND x.fix = ? AND x.column_name = ? AND x.entity_id = %[1]s.id`, f.Table, c), run, f.Name, c)
+				_, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/apply_fix.sql").Fill(map[string]string{"table": f.Table, "column": c}),
+					sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("column", c))
 				if err != nil {
 					return fmt.Errorf("fix %s, column %s: %w", f.Name, c, err)
 				}
@@ -180,17 +180,12 @@ func UndoFixes(ctx context.Context, db *sqlx.DB) (UndoResult, error) {
 			if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
 				return err
 			}
-			groups := `WITH g AS (
-				SELECT entity_id, min(id) AS first, max(id) AS last FROM fixes
-				WHERE undone_at IS NULL AND entity = ? AND column_name = ? GROUP BY entity_id)`
+			args := []any{sql.Named("entity", t.Entity), sql.Named("column", t.Column)}
 			var total int
-			if err := tx.GetContext(ctx, &total, groups+` SELECT count(*) FROM g`, t.Entity, t.Column); err != nil {
+			if err := tx.GetContext(ctx, &total, sqlqueries.MustLoad("checkrun/undo_fixes_count.sql").SQL, args...); err != nil {
 				return err
 			}
-			r, err := tx.ExecContext(ctx, fmt.Sprintf(groups+`
-				UPDATE %[1]s SET %[2]s = f.before
-				FROM g JOIN fixes f ON f.id = g.first JOIN fixes l ON l.id = g.last
-				WHERE %[1]s.id = g.entity_id AND %[1]s.%[2]s IS l.after`, t.Entity, t.Column), t.Entity, t.Column)
+			r, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/undo_fixes.sql").Fill(map[string]string{"table": t.Entity, "column": t.Column}), args...)
 			if err != nil {
 				return fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,11 +15,30 @@ import (
 	"github.com/mig-tools/mig/passhash"
 )
 
-// The rules call a few Go functions where SQL cannot say what a valid value
-// is. They are registered with the sqlite driver when this package is
-// loaded, which is before main runs, so every connection the process opens
-// has them. `mig sql` in a process that does not import checks does not.
-func init() {
+// RegisterSQLFunctions makes the Go functions that mig's SQL calls where
+// SQL cannot say what a valid value is (mig_email_problem,
+// mig_password_hash_problem, ...) available on every connection to a
+// staging database that the process opens afterwards: the sqlite driver
+// registers functions for the whole process, and adds them to each new
+// connection. A connection opened before has none of them. mig registers
+// them when it starts, before any command opens a database, so that mig
+// check, mig sql and every other command have them; a program or test
+// that runs the rules calls it before it opens the database. Calling it
+// again does nothing.
+func RegisterSQLFunctions() { registerOnce.Do(registerFunctions) }
+
+var registerOnce sync.Once
+
+// unregistered adds the cause to SQLite's error for a mig_ function the
+// connection does not have.
+func unregistered(err error) error {
+	if err != nil && strings.Contains(err.Error(), "no such function: mig_") {
+		return fmt.Errorf("%w (the database was opened before checks.RegisterSQLFunctions was called)", err)
+	}
+	return err
+}
+
+func registerFunctions() {
 	// Why WorkOS would give an address the verdict named (accept.Email),
 	// or NULL when its verdict is another: one rule per verdict, each with
 	// its severity in its header.

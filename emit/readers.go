@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"runtime"
 	"sync"
 
@@ -26,9 +25,9 @@ type job struct {
 
 // readers are read transactions on one snapshot of the staging database:
 // the caller's connection and, for files written in parallel, extra
-// read-only connections opened on the same file.
+// read-only connections opened on the same file (staging's OpenReader).
 type readers struct {
-	dbs []*sqlx.DB // extra connections, closed by close
+	dbs []*staging.DB // extra connections, closed by close
 	txs []*sqlx.Tx
 }
 
@@ -55,7 +54,7 @@ func openReaders(ctx context.Context, db *staging.DB, workers int) (*readers, er
 		return r, nil
 	}
 	for len(r.txs) < workers {
-		extra, err := openExtra(ctx, db.Path)
+		extra, err := db.OpenReader(ctx)
 		if err != nil {
 			// Fewer workers is slower, not wrong.
 			break
@@ -77,28 +76,6 @@ func openReaders(ctx context.Context, db *staging.DB, workers int) (*readers, er
 func takeSnapshot(ctx context.Context, tx *sqlx.Tx) error {
 	var n int
 	return tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&n)
-}
-
-// openExtra opens a read-only connection with a smaller page cache than the
-// main one, so that parallel writers do not multiply the memory used.
-func openExtra(ctx context.Context, path string) (*sqlx.DB, error) {
-	v := url.Values{}
-	v.Add("mode", "ro")
-	v.Add("_pragma", "busy_timeout(10000)")
-	v.Add("_pragma", "cache_size(-16384)")
-	v.Add("_pragma", "temp_store(MEMORY)")
-	v.Add("_pragma", "query_only(1)")
-	u := url.URL{Path: path}
-	db, err := sqlx.Open("sqlite", "file:"+u.EscapedPath()+"?"+v.Encode())
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 // run writes the jobs, in order, one per transaction at a time: the

@@ -9,7 +9,7 @@ import (
 
 	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/importer/workosapi"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // wireLog records every user-management write as it leaves for WorkOS,

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // The crash test runs the importer in a child process (this test binary,

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestEmailSentAsStaged: issue 11 found whole addresses lower-cased on

@@ -159,9 +159,6 @@ type orgRow struct {
 func (r *runner) organization(ctx context.Context, o orgRow) result {
 	switch o.Resolution {
 	case "org_id":
-		if r.dryRun {
-			return r.createOrg(ctx, o, "dry run placeholder for "+o.GivenID)
-		}
 		found, err := r.api.GetOrganization(ctx, o.GivenID)
 		if err != nil {
 			return r.failure(ctx, err)

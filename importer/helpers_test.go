@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 const testKey = "sk_test_importer"

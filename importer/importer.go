@@ -11,12 +11,15 @@
 package importer
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/mig-tools/mig/importer/workosapi"
 )
@@ -47,7 +50,7 @@ type Options struct {
 	APIKey string `json:"-"`
 	// HTTPClient sends the requests; its Transport is wrapped with the
 	// importer's pacing and retries. Nil uses http.DefaultTransport. `mig
-	// demo` passes an in-process emulator's client here.
+	// import --dry-run` passes an in-process emulator's client here.
 	HTTPClient *http.Client `json:"-"`
 	// Concurrency bounds the requests in flight (DefaultConcurrency when 0).
 	Concurrency int
@@ -56,19 +59,19 @@ type Options struct {
 	RateLimit float64
 	// Only restricts the run to some of Entities; empty means all.
 	Only []string
-	// OrgID puts every staged user into this existing WorkOS organization,
-	// on top of the memberships staged from the source.
-	OrgID string
+	// Prepare, when set, stages what the command line adds to the source
+	// (mig import --org-id: ingest.AddOrgMemberships). It runs first in the
+	// transaction that brings the import rows up to date with the staging,
+	// after the checks that may refuse the run: a refused run stages
+	// nothing, and --plan, which rolls that transaction back, leaves the
+	// database as it was.
+	Prepare func(ctx context.Context, tx *sqlx.Tx) error `json:"-"`
 	// CreateOrgs creates organizations referenced only by external id when
 	// WorkOS does not have them and their name is known.
 	CreateOrgs bool
 	// Limit imports at most this many users in this run (a sample), with
 	// their memberships and factors; 0 means no limit.
 	Limit int
-	// DryRun sends everything to an in-process emulator holding nothing,
-	// working on a copy of the staging database, so the real one and WorkOS
-	// are untouched while the report shows what a real run would hit.
-	DryRun bool
 	// Plan only counts what would be sent; nothing is written anywhere.
 	Plan bool
 	// RetryFailed makes failed rows pending again first: those whose
@@ -156,9 +159,6 @@ func (e *PartialError) Error() string {
 	return fmt.Sprintf("%d rows failed (%d retryable); the rest is in WorkOS", e.Failed, e.Retryable)
 }
 
-// ExitCode is 5, "partial import".
-func (e *PartialError) ExitCode() int { return 5 }
-
 // Hint tells the user what to run next.
 func (e *PartialError) Hint() string {
 	if e.Retryable > 0 {
@@ -215,9 +215,6 @@ func (e *CheckErrorsError) Error() string {
 	return fmt.Sprintf("mig check reports %d error findings: %s; nothing was sent", n, strings.Join(parts, ", "))
 }
 
-// ExitCode is 3, as for `mig check` finding errors.
-func (e *CheckErrorsError) ExitCode() int { return 3 }
-
 // Hint names both ways on.
 func (e *CheckErrorsError) Hint() string {
 	return "mig check   (to see and fix them), or mig import --ignore-check-errors to skip the rows they concern"
@@ -235,9 +232,6 @@ func (e *AuthError) Error() string {
 	}
 	return "WorkOS rejected the API key (401); no row was marked failed: " + e.Err.Message
 }
-
-// ExitCode is 4, "WorkOS auth".
-func (e *AuthError) ExitCode() int { return 4 }
 
 // Hint names where the key comes from.
 func (e *AuthError) Hint() string {

@@ -10,7 +10,7 @@ import (
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // pair is two staged people who share an email address but for its case.

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestDeadEndpointBeforeTheFirstWrite: an endpoint nothing listens on is

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/mig-tools/mig/importer/workosapi"
+	"github.com/mig-tools/mig/sqlqueries"
 )
 
 // codeEmailBelongsToOtherUser is a user row refused because the WorkOS
@@ -144,24 +145,16 @@ func (r *runner) otherOwner(ctx context.Context, u userRow, found *workosapi.Use
 	// Users given this WorkOS user by an earlier run, then users whose
 	// create got no answer (it may have made this very user): each read
 	// by an index, never by a scan of every user.
-	for _, q := range []struct {
-		how, sql string
-		args     []any
-	}{
-		{"was given to", `SELECT u.id, u.source_id FROM import_items i JOIN users u ON u.id = i.entity_id
-			WHERE i.workos_id = ? AND i.entity = 'user' AND i.id <> ? ORDER BY i.id LIMIT 1`,
-			[]any{found.ID, u.ItemID}},
-		{"may have been created by a create that got no answer for", `SELECT u.id, u.source_id
-			FROM import_items i INDEXED BY import_items_status JOIN users u ON u.id = i.entity_id
-			WHERE i.entity = 'user' AND i.status = 'failed' AND i.error_code IN ('no_answer', 'invalid_answer')
-			  AND i.id <> ? AND lower(trim(u.email)) = ? ORDER BY i.id LIMIT 1`,
-			[]any{u.ItemID, emailKey(u.Email)}},
+	args := []any{sql.Named("workos_id", found.ID), sql.Named("item_id", u.ItemID), sql.Named("email_key", emailKey(u.Email))}
+	for _, q := range []struct{ how, query string }{
+		{"was given to", "importer/owner_given.sql"},
+		{"may have been created by a create that got no answer for", "importer/owner_unanswered.sql"},
 	} {
 		var o struct {
 			ID       int64  `db:"id"`
 			SourceID string `db:"source_id"`
 		}
-		err := r.db.GetContext(ctx, &o, q.sql, q.args...)
+		err := r.db.GetContext(ctx, &o, sqlqueries.MustLoad(q.query).SQL, args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

@@ -55,8 +55,8 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 	var plan Plan
 	var entities map[string]Counts
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if opts.OrgID != "" {
-			if err := addOrgIDMemberships(ctx, tx, opts.OrgID); err != nil {
+		if opts.Prepare != nil {
+			if err := opts.Prepare(ctx, tx); err != nil {
 				return err
 			}
 		}

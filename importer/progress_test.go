@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 func TestProgressAndNoSecrets(t *testing.T) {

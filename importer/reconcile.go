@@ -113,10 +113,6 @@ func (e *DifferencesError) Error() string {
 	return fmt.Sprintf("WorkOS differs from what was imported: %d findings (%s)", e.Summary.Errors, strings.Join(parts, ", "))
 }
 
-// ExitCode is 6, "reconcile found differences": neither a failure to run
-// (1) nor a staging problem (3), so that a script can tell them apart.
-func (e *DifferencesError) ExitCode() int { return 6 }
-
 // Hint says where the findings are.
 func (e *DifferencesError) Hint() string {
 	return fmt.Sprintf(`mig sql "select entity, kind, field, staged_value, workos_value, message from reconcile_findings where run_id = %d and severity = 'error'"`, e.Summary.RunID)

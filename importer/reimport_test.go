@@ -12,8 +12,8 @@ import (
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // noReplay strips Idempotency-Key from every request, as a server that

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // bigStage stages n users, each in one or two of four organizations, every
@@ -230,21 +230,6 @@ func TestLimitImportsASample(t *testing.T) {
 	if items["membership pending"] != 45-15 || items["user pending"] != 20 {
 		t.Fatalf("items %v", items)
 	}
-}
-
-func TestOrgIDPutsEveryoneInOneOrg(t *testing.T) {
-	ctx := context.Background()
-	emu, url := emulator(t, workosemu.Options{})
-	s := newStage(t)
-	s.user(userSpec{email: "a@example.com"})
-	s.user(userSpec{email: "b@example.com"})
-	o := opts(url)
-	o.OrgID = "org_missing"
-	if _, err := importer.Run(ctx, s.db, o); err == nil {
-		t.Fatal("an org id WorkOS does not have must fail")
-	}
-	wantItems(t, s, map[string]int{"organization failed organization_not_found": 1, "user done created": 2, "membership failed dependency_failed": 2})
-	_ = emu
 }
 
 func TestMissingUsersAreSkipped(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/importer/workosapi"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestRetryFailedAfterTheFix: a membership fails 422 invalid_role, the

@@ -127,9 +127,6 @@ func (e *RollbackPartialError) Error() string {
 	return fmt.Sprintf("%d objects could not be deleted; the rest of what was in scope is deleted or kept with a reason", e.Failed)
 }
 
-// ExitCode is 5, as for an import with failed rows.
-func (e *RollbackPartialError) ExitCode() int { return 5 }
-
 // Hint says how to see and retry them.
 func (e *RollbackPartialError) Hint() string {
 	return `mig sql "select entity, workos_id, http_status, error_code, reason from rollback_items where status = 'failed'", then mig rollback again`

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 func (a *anchorRun) rollbackOpts() importer.RollbackOptions {

@@ -23,11 +23,17 @@ import (
 )
 
 // Run imports what is staged in db into WorkOS as opts says and returns
-// where every import row stands. It returns a *PartialError (exit code 5)
-// when some rows failed, an *AuthError (exit code 4) when WorkOS refuses the
-// key, and the context's error when interrupted; in every case the
-// database is consistent and the next Run resumes.
+// where every import row stands. It returns a *PartialError when some rows
+// failed, an *AuthError when WorkOS refuses the key, a *CheckErrorsError
+// when `mig check` error findings are open, and the context's error when
+// interrupted; in every case the database is consistent and the next Run
+// resumes.
 func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
+	return run(ctx, db, opts, true)
+}
+
+// run is Run, with the gate on open check errors when gate is set.
+func run(ctx context.Context, db *staging.DB, opts Options, gate bool) (*Summary, error) {
 	if opts.Endpoint == "" {
 		opts.Endpoint = DefaultEndpoint
 	}
@@ -42,11 +48,8 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case opts.Plan:
+	if opts.Plan {
 		return planRun(ctx, db, opts, only)
-	case opts.DryRun:
-		return dryRun(ctx, db, opts)
 	}
 	if db.ReadOnly {
 		return nil, errors.New("import: the staging database is open read-only")
@@ -54,7 +57,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 	if opts.APIKey == "" {
 		return nil, &AuthError{}
 	}
-	if !opts.IgnoreCheckErrors {
+	if gate && !opts.IgnoreCheckErrors {
 		open, err := CheckErrors(ctx, db)
 		if err != nil {
 			return nil, err
@@ -66,7 +69,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 	if err := preflight(ctx, opts); err != nil {
 		return nil, err
 	}
-	return runWith(ctx, db, opts, only, false)
+	return runWith(ctx, db, opts, only)
 }
 
 // runner is one import run: its clients, its database and its state.
@@ -81,10 +84,6 @@ type runner struct {
 	orgs  *organizations.Client
 	log   *slog.Logger
 	prog  progress
-
-	// dryRun makes organizations given by id into placeholders, since an
-	// empty emulator cannot hold an organization with a given id.
-	dryRun bool
 
 	// multipleRolesOff is set on the first multiple_roles_not_enabled
 	// answer, so later memberships send one role at once.
@@ -120,11 +119,11 @@ func newRunner(db *staging.DB, opts Options, only map[string]bool) *runner {
 	}
 }
 
-func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]bool, dry bool) (*Summary, error) {
+func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]bool) (*Summary, error) {
 	start := time.Now()
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if opts.OrgID != "" {
-			if err := addOrgIDMemberships(ctx, tx, opts.OrgID); err != nil {
+		if opts.Prepare != nil {
+			if err := opts.Prepare(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -134,7 +133,6 @@ func runWith(ctx context.Context, db *staging.DB, opts Options, only map[string]
 		return nil, err
 	}
 	r := newRunner(db, opts, only)
-	r.dryRun = dry
 	r.tr.OnOutage = func(oe *workosapi.OutageError) {
 		r.setFatal(&UnreachableError{Endpoint: opts.Endpoint, Stopped: true, Err: oe})
 	}

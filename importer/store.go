@@ -145,8 +145,7 @@ func markInFlight(ctx context.Context, db *staging.DB, runID int64, ids []int64)
 	if len(ids) == 0 {
 		return nil
 	}
-	q, args, err := sqlx.In(`UPDATE import_items SET status = 'in_flight', attempts = attempts + 1,
-		import_run_id = ?, updated_at = ? WHERE id IN (?)`, runID, staging.Now(), ids)
+	q, args, err := sqlx.In(sqlqueries.MustLoad("importer/mark_in_flight.sql").SQL, runID, staging.Now(), ids)
 	if err != nil {
 		return err
 	}
@@ -229,25 +228,22 @@ func (w *writer) loop() {
 func (w *writer) write(ctx context.Context, batch []result) error {
 	now := staging.Now()
 	err := w.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		done, err := tx.PrepareContext(ctx, `UPDATE import_items SET status = 'done', outcome = ?,
-			workos_id = coalesce(?, workos_id), http_status = ?, error_code = NULL, error_subcodes = NULL,
-			request_id = ?, message = ?, retryable = NULL, imported_hash = coalesce(?, imported_hash),
-			import_run_id = ?, updated_at = ? WHERE id = ?`)
+		done, err := tx.PrepareContext(ctx, sqlqueries.MustLoad("importer/record_done.sql").SQL)
 		if err != nil {
 			return err
 		}
 		defer done.Close()
-		other, err := tx.PrepareContext(ctx, `UPDATE import_items SET status = ?, http_status = ?,
-			error_code = ?, error_subcodes = ?, request_id = ?, message = ?, retryable = ?,
-			import_run_id = ?, updated_at = ? WHERE id = ?`)
+		other, err := tx.PrepareContext(ctx, sqlqueries.MustLoad("importer/record_result.sql").SQL)
 		if err != nil {
 			return err
 		}
 		defer other.Close()
 		for _, r := range batch {
 			if r.status == statusDone {
-				_, err = done.ExecContext(ctx, r.outcome, nullStr(r.workosID), nullInt(r.httpStatus),
-					nullStr(r.requestID), nullStr(r.message), nullStr(r.importedHash), w.runID, now, r.itemID)
+				_, err = done.ExecContext(ctx, sql.Named("outcome", r.outcome), sql.Named("workos_id", nullStr(r.workosID)),
+					sql.Named("http_status", nullInt(r.httpStatus)), sql.Named("request_id", nullStr(r.requestID)),
+					sql.Named("message", nullStr(r.message)), sql.Named("imported_hash", nullStr(r.importedHash)),
+					sql.Named("run_id", w.runID), sql.Named("now", now), sql.Named("id", r.itemID))
 			} else {
 				var subs any
 				if len(r.subcodes) > 0 {
@@ -258,17 +254,19 @@ func (w *writer) write(ctx context.Context, batch []result) error {
 				if r.status == statusFailed || r.status == statusSkipped {
 					retry = boolInt(r.retryable)
 				}
-				_, err = other.ExecContext(ctx, r.status, nullInt(r.httpStatus), nullStr(r.code), subs,
-					nullStr(r.requestID), nullStr(r.message), retry, w.runID, now, r.itemID)
+				_, err = other.ExecContext(ctx, sql.Named("status", r.status), sql.Named("http_status", nullInt(r.httpStatus)),
+					sql.Named("code", nullStr(r.code)), sql.Named("subcodes", subs), sql.Named("request_id", nullStr(r.requestID)),
+					sql.Named("message", nullStr(r.message)), sql.Named("retryable", retry),
+					sql.Named("run_id", w.runID), sql.Named("now", now), sql.Named("id", r.itemID))
 			}
 			if err != nil {
 				return err
 			}
 			if r.warning != nil {
 				c, _ := json.Marshal(r.warning.context)
-				if _, err := tx.ExecContext(ctx, `INSERT INTO warnings (source, code, message, entity, source_id, context, created_at)
-					VALUES ('import', ?, ?, ?, ?, ?, ?)`, r.warning.code, r.warning.message, r.warning.entity,
-					nullStr(r.warning.sourceID), string(c), now); err != nil {
+				if _, err := tx.ExecContext(ctx, sqlqueries.MustLoad("importer/record_warning.sql").SQL,
+					sql.Named("code", r.warning.code), sql.Named("message", r.warning.message), sql.Named("entity", r.warning.entity),
+					sql.Named("source_id", nullStr(r.warning.sourceID)), sql.Named("context", string(c)), sql.Named("now", now)); err != nil {
 					return err
 				}
 			}
@@ -296,8 +294,8 @@ func boolInt(b bool) int {
 // startRun records a run in import_runs with its options (never the key).
 func startRun(ctx context.Context, db *staging.DB, endpoint string, o Options) (int64, error) {
 	opts := map[string]any{
-		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only, "org_id": o.OrgID,
-		"create_orgs": o.CreateOrgs, "limit": o.Limit, "dry_run": o.DryRun,
+		"concurrency": o.Concurrency, "rate_limit": o.RateLimit, "only": o.Only,
+		"create_orgs": o.CreateOrgs, "limit": o.Limit,
 		"retry_failed": o.RetryFailed, "retry_all": o.RetryAll,
 	}
 	b, err := json.Marshal(opts)
@@ -336,22 +334,4 @@ func summarize(ctx context.Context, q sqlx.QueryerContext) (map[string]Counts, e
 		out[displayName(r.Entity)] = r.Counts
 	}
 	return out, nil
-}
-
-// addOrgIDMemberships stages, for --org-id, the organization and one
-// membership in it per staged user, so that they get import rows, states
-// and resumability like any other membership.
-func addOrgIDMemberships(ctx context.Context, tx *sqlx.Tx, orgID string) error {
-	orgID = strings.TrimSpace(orgID)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, source)
-		VALUES (?, 'org_id', ?, 'import') ON CONFLICT (org_key) DO NOTHING`, "id:"+orgID, orgID); err != nil {
-		return fmt.Errorf("--org-id: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, organization_id, source)
-		SELECT u.id, o.id, 'import' FROM users u, organizations o
-		WHERE o.org_key = ? AND u.change <> 'missing'
-		ON CONFLICT (user_id, organization_id) DO NOTHING`, "id:"+orgID); err != nil {
-		return fmt.Errorf("--org-id: %w", err)
-	}
-	return nil
 }

@@ -16,7 +16,8 @@ import (
 // read by one INSERT ... SELECT. Through database/sql, executing a statement
 // once per row costs more than SQLite's own work of storing the row (binding
 // twenty values, a driver round trip, a result); a feed pays that once per
-// batch, which halves the time of a million-user ingest's row writes.
+// batch, which made a million-user ingest's row writes much faster
+// (bench/RESULTS.md).
 //
 // The batch lives in memory until it is flushed, so memory is bounded by
 // feedBatch rows whatever the size of the input.

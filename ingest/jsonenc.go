@@ -7,8 +7,8 @@ import (
 
 // The JSON columns of a user (metadata, emails, phones, raw) are encoded by
 // hand for the shapes they have: encoding/json's reflection and key sorting
-// were a third of the CPU of parsing a million-user export, which runs
-// beside the database writes and held them up. The output is byte for byte
+// were a large part of the CPU of parsing a million-user export
+// (bench/RESULTS.md), which runs beside the database writes and held them up. The output is byte for byte
 // what json.Marshal gives (jsonenc_test.go checks it), so content hashes and
 // emitted packages do not change.
 

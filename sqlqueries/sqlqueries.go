@@ -1,6 +1,8 @@
 // Package sqlqueries embeds mig's SQL files: validation rules (checks/),
-// package emitters (emit/), ingest steps (ingest/), inspection queries
-// (inspect/) and importer queries (importer/). Each file starts with a header
+// the statements that run them and the fixes (checkrun/), safe fixes
+// (fixes/), package emitters (emit/), ingest steps (ingest/), inspection
+// queries (inspect/), importer queries (importer/), the command line's own
+// (cmd/) and the staging database's bookkeeping (staging/). Each file starts with a header
 // of "-- key: value" lines that the stages and the docs read:
 //
 //	-- name: email_duplicate
@@ -31,6 +33,38 @@ type Query struct {
 
 // Get returns the header value for key ("" when absent).
 func (q Query) Get(key string) string { return q.Header[key] }
+
+// Fill returns the query's SQL with every {{key}} replaced by vals[key],
+// for the few statements that wrap another query (a check rule, a fix) or
+// name a table and column only the caller knows. The values are spliced as
+// they are: they must be SQL that mig wrote, or names checked against the
+// schema, never input. A placeholder left without a value, a value whose
+// placeholder is missing, or a placeholder in a comment (a query spliced
+// there would leave the comment on its second line) is a mistake in mig
+// and panics.
+func (q Query) Fill(vals map[string]string) string {
+	s := q.SQL
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") && strings.Contains(line, "{{") {
+			panic(fmt.Sprintf("sqlqueries %s: a placeholder in a comment: %s", q.Path, line))
+		}
+	}
+	for k, v := range vals {
+		ph := "{{" + k + "}}"
+		if !strings.Contains(s, ph) {
+			panic(fmt.Sprintf("sqlqueries %s: no %s to fill", q.Path, ph))
+		}
+		s = strings.ReplaceAll(s, ph, v)
+	}
+	if i := strings.Index(s, "{{"); i >= 0 {
+		end := strings.Index(s[i:], "}}")
+		if end < 0 {
+			end = len(s) - i - 2
+		}
+		panic(fmt.Sprintf("sqlqueries %s: %s has no value", q.Path, s[i:i+end+2]))
+	}
+	return s
+}
 
 // FS returns the embedded files, for callers that want to walk them.
 func FS() fs.FS { return files }

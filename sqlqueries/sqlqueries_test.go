@@ -41,7 +41,7 @@ SELECT 1`)
 
 // Every embedded query has a name, and names are unique within a folder.
 func TestEmbeddedQueriesHaveUniqueNames(t *testing.T) {
-	for _, dir := range []string{"checks", "emit", "ingest", "inspect", "importer", "reconcile", "readback", "rollback"} {
+	for _, dir := range []string{"checks", "checkrun", "cmd", "emit", "ingest", "inspect", "importer", "readback", "reconcile", "report", "rollback", "staging"} {
 		qs, err := sqlqueries.Dir(dir)
 		if err != nil {
 			continue // a folder may not exist yet
@@ -54,4 +54,33 @@ func TestEmbeddedQueriesHaveUniqueNames(t *testing.T) {
 			seen[q.Name] = true
 		}
 	}
+}
+
+// Fill splices every placeholder, and a placeholder without a value or a
+// value without a placeholder is a mistake that panics.
+func TestFill(t *testing.T) {
+	q := sqlqueries.Parse("x/wrap.sql", "-- name: wrap\nUPDATE {{table}} SET {{column}} = 1 WHERE {{table}}.id IN (\n{{query}}\n)")
+	got := q.Fill(map[string]string{"table": "users", "column": "email", "query": "SELECT 1"})
+	if want := "-- name: wrap\nUPDATE users SET email = 1 WHERE users.id IN (\nSELECT 1\n)"; got != want {
+		t.Fatalf("Fill = %q, want %q", got, want)
+	}
+	for name, vals := range map[string]map[string]string{
+		"missing value":       {"table": "users", "column": "email"},
+		"missing placeholder": {"table": "users", "column": "email", "query": "SELECT 1", "other": "x"},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			q.Fill(vals)
+		}()
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a placeholder in a comment: no panic")
+		}
+	}()
+	sqlqueries.Parse("x/c.sql", "-- wraps {{query}}\nSELECT * FROM ({{query}})").Fill(map[string]string{"query": "SELECT 1"})
 }

@@ -11,10 +11,10 @@ import (
 // transaction, in large steps, and trims what was not used.
 //
 // A page written past a file's end costs the filesystem a block allocation
-// and an inode update on every write. On this project's 2-core test VM
-// (ext4), appending 4 KiB took 12 µs and writing into blocks already
-// allocated with fallocate 3.6 µs; a million-user ingest writes about 1.8 GB,
-// so that is seconds. SQLite's SQLITE_FCNTL_CHUNK_SIZE is meant for this, but
+// and an inode update on every write. On ext4, appending a page took about
+// three times as long as writing it into blocks already allocated with
+// fallocate, and a million-user ingest writes gigabytes, so that is seconds
+// (bench/RESULTS.md). SQLite's SQLITE_FCNTL_CHUNK_SIZE is meant for this, but
 // the pure-Go build has no posix_fallocate and falls back to writing one byte
 // per block, which costs the same as the append it saves.
 //

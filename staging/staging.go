@@ -95,7 +95,7 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 }
 
 func open(ctx context.Context, path string) (*DB, error) {
-	dsn := "file:" + escapePath(path) + "?" + pragmas(false)
+	dsn := "file:" + escapePath(path) + "?" + pragmas(false, cacheSize)
 	db, err := sqlx.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -112,8 +112,8 @@ func open(ctx context.Context, path string) (*DB, error) {
 	}
 	// The DSN sized the page cache before a new file had its page size, in
 	// pages of the default 4 KiB; at 16 KiB that cache held four times the
-	// memory (267 MB instead of 145 MB at the peak of a million-user
-	// ingest). Sized again now, it holds what it says.
+	// memory, which showed in a million-user ingest's peak (bench/RESULTS.md).
+	// Sized again now, it holds what it says.
 	if _, err := db.ExecContext(ctx, `PRAGMA cache_size = `+cacheSize); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -131,8 +131,23 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := identify(ctx, path, false); err != nil {
 		return nil, err
 	}
+	return openReadOnly(ctx, path, cacheSize)
+}
+
+// OpenReader opens one more connection to db's file, for reading beside
+// db's own: a stage that reads several parts of one snapshot at once (emit
+// writes its package files in parallel) opens one per extra worker. It is
+// read-only as OpenReadOnly's is, with half the page cache, so that the
+// readers together do not multiply the memory the stage uses.
+func (db *DB) OpenReader(ctx context.Context) (*DB, error) {
+	return openReadOnly(ctx, db.Path, readerCacheSize)
+}
+
+// openReadOnly opens path through a read-only connection with a page cache
+// of cache (see pragmas).
+func openReadOnly(ctx context.Context, path, cache string) (*DB, error) {
 	// Read-only needs the URI form; a plain path with ?mode=ro is ignored.
-	dsn := "file:" + escapePath(path) + "?mode=ro&_defensive=1&" + pragmas(true)
+	dsn := "file:" + escapePath(path) + "?mode=ro&_defensive=1&" + pragmas(true, cache)
 	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -209,26 +224,35 @@ func recoverCrashedWrite(ctx context.Context, path string) {
 // cacheSize is the page cache, in KiB when negative.
 const cacheSize = "-32768"
 
+// readerCacheSize is the page cache of an extra reader (OpenReader): half
+// the main connection's, because a stage opens several at once.
+const readerCacheSize = "-16384"
+
 // busyPragma makes a connection wait for another mig process (an import
 // while someone runs mig sql) instead of failing at once with SQLITE_BUSY.
 func busyPragma() url.Values {
 	return url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds())}}
 }
 
-func pragmas(readOnly bool) string {
+// pragmas are the DSN parameters of every connection mig opens to a
+// staging database: one that writes, or one that only reads (readOnly),
+// with a page cache of cache.
+func pragmas(readOnly bool, cache string) string {
 	v := busyPragma()
 	// Memberships, roles and TOTP rows must point at staged users and orgs.
 	v.Add("_pragma", "foreign_keys(1)")
 	// 16 KiB pages for a new database (an existing one keeps its own). A
-	// million-user ingest writes 1.8 GB; with 4 KiB pages that is 450,000
-	// writes and as many reads back, each a system call that costs more in
-	// this VM than its bytes do. With the file grown ahead (see Grower) the
-	// ingest went from 33 s to 23-26 s; check and emit got no slower.
+	// million-user ingest writes gigabytes; with 4 KiB pages each write and
+	// each read back is a system call that costs more in a VM than its bytes
+	// do. With the file grown ahead (see Grower) a million-user ingest got
+	// faster by about a quarter, and check and emit no slower
+	// (bench/RESULTS.md).
 	v.Add("_pragma", "page_size(16384)")
 	// 32 MiB of page cache. SQLite also lets a sort (CREATE INDEX, GROUP BY)
-	// hold as much before it spills, so this bounds the process at about
-	// 150 MB on a million-user ingest; 64 MiB was no faster and took 300 MB.
-	v.Add("_pragma", "cache_size("+cacheSize+")")
+	// hold as much before it spills, so this bounds the memory of a
+	// million-user ingest; twice as much was no faster and took twice the
+	// memory (bench/RESULTS.md).
+	v.Add("_pragma", "cache_size("+cache+")")
 	// Temporary tables and the sorts of CREATE INDEX and GROUP BY spill to
 	// temporary files (SQLite's default) rather than memory: on a
 	// ten-million-user ingest they would otherwise grow the process by
@@ -279,11 +303,17 @@ func ensureFile(path string) (created bool, madeDirs []string, err error) {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
+	if err := renumber(ctx, db); err != nil {
+		return err
+	}
 	p, err := goose.NewProvider(database.DialectSQLite3, db, schema.Migrations(),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithLogger(goose.NopLogger()),
-		// Each stage owns its migrations and they are numbered apart; a
-		// database made before a lower-numbered one existed must still open.
+		// A change under way on a branch takes its migration's number before
+		// it merges, and one merged after it may take the next (00012 was
+		// merged while 00011 waited for mig reconcile), so a database made in
+		// between lacks a number below its highest: it must still open, and
+		// get the lower one when it arrives.
 		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {

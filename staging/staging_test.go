@@ -114,7 +114,7 @@ func TestEmbeddedSQLRunsOnEmptyDatabase(t *testing.T) {
 			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 				for _, st := range sqlqueries.Statements(q.SQL) {
 					rows, err := tx.QueryContext(ctx, st, sql.Named("run_id", 1), sql.Named("source", "clerk"),
-						sql.Named("tenant", ""), sql.Named("now", "2026-01-01T00:00:00Z"))
+						sql.Named("tenant", ""), sql.Named("now", "2026-01-01T00:00:00Z"), sql.Named("org_id", "org_01TEST"))
 					if err != nil {
 						return err
 					}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -82,3 +83,11 @@ func commandOf(args []string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// Every connection mig opens to a staging database has the Go functions
+// mig's SQL calls (mig_email_problem, ...), mig sql's read-only one
+// included, so that a rule's SQL can be run and taken apart there. The
+// driver adds registered functions to each connection it opens
+// afterwards, so they are registered when the program starts, before any
+// command (or test of one) opens a database.
+func init() { checks.RegisterSQLFunctions() }

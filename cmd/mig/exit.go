@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+
+	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/importer"
 )
 
 // Exit codes, in one place. Scripts and CI jobs depend on them.
@@ -18,21 +21,42 @@ const (
 	exitDifferences = 6
 )
 
-// codedError lets any stage's error choose its exit code without cmd/mig
-// importing a list of sentinels from every package.
-type codedError interface{ ExitCode() int }
-
 // usageError marks a mistake in how the command was called.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
-func (e usageError) ExitCode() int { return exitUsage }
+
+// exitCodes maps the errors that have an exit code of their own to it. The
+// stages return typed errors that say what happened and carry no number;
+// which number a script sees is the command line's business, decided here
+// and nowhere else. The first entry that matches (errors.As) wins.
+var exitCodes = []struct {
+	code  int
+	match func(error) bool
+}{
+	{exitUsage, as[usageError]},
+	{exitUsage, as[*checks.UnknownRuleError]},
+	{exitFindings, as[*checks.FindingsError]},
+	{exitFindings, as[*importer.CheckErrorsError]},
+	{exitFindings, as[*notImportableError]},
+	{exitAuth, as[*importer.AuthError]},
+	{exitPartial, as[*importer.PartialError]},
+	{exitPartial, as[*importer.RollbackPartialError]},
+	{exitDifferences, as[*importer.DifferencesError]},
+}
+
+// as reports whether err's tree holds an error of type T.
+func as[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
 
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {
-	var c codedError
-	if errors.As(err, &c) {
-		return c.ExitCode()
+	for _, c := range exitCodes {
+		if c.match(err) {
+			return c.code
+		}
 	}
 	return exitFailure
 }

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-isatty"
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/importer"
+	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -28,18 +30,19 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 	var o importer.Options
 	var only []string
 	var summaryFile string
-	var asJSON bool
+	var asJSON, dry bool
+	var orgID string
 	cmd := app.Command("import", "Import what is staged into WorkOS; resumable: run it again after Ctrl-C or a crash.")
 	cmd.Flag("api-key", "WorkOS secret key (sk_...). Never written anywhere.").Envar("WORKOS_SECRET_KEY").StringVar(&o.APIKey)
 	cmd.Flag("endpoint", "WorkOS API base URL.").Envar("WORKOS_API_URL").Default(importer.DefaultEndpoint).StringVar(&o.Endpoint)
 	cmd.Flag("concurrency", "Requests in flight at most.").Default(fmt.Sprint(importer.DefaultConcurrency)).IntVar(&o.Concurrency)
 	cmd.Flag("rate-limit", "Requests per second for every budget; 0 keeps under WorkOS's published limits (48 user-management writes/s).").Default("0").Float64Var(&o.RateLimit)
 	cmd.Flag("only", "Import only these: "+strings.Join(importer.Entities, ",")+" (comma-separated or repeated).").StringsVar(&only)
-	cmd.Flag("org-id", "Put every staged user into this existing WorkOS organization (org_...).").StringVar(&o.OrgID)
+	cmd.Flag("org-id", "Put every staged user into this existing WorkOS organization (org_...).").StringVar(&orgID)
 	cmd.Flag("create-orgs", "Create organizations referenced by external id that WorkOS lacks, when their name is known.").BoolVar(&o.CreateOrgs)
 	cmd.Flag("limit", "Import at most N users in this run (with their memberships and factors), to try a sample first.").IntVar(&o.Limit)
 	cmd.Flag("plan", "Only show what would be sent: rows and requests per entity, and the time at the rate limit.").BoolVar(&o.Plan)
-	cmd.Flag("dry-run", "Send everything to an in-process WorkOS emulator holding nothing, on a copy of the database: shows duplicates and org lookups; changes nothing.").BoolVar(&o.DryRun)
+	cmd.Flag("dry-run", "Send everything to an in-process WorkOS emulator holding nothing, on a copy of the database: shows duplicates and org lookups; changes nothing.").BoolVar(&dry)
 	cmd.Flag("retry-failed", "Retry rows that failed with a retryable error (429, 5xx, no answer).").BoolVar(&o.RetryFailed)
 	cmd.Flag("all", "With --retry-failed: retry every failed row.").BoolVar(&o.RetryAll)
 	cmd.Flag("ignore-check-errors", "Start although mig check reports errors; the rows they concern are skipped, with the finding as the reason.").BoolVar(&o.IgnoreCheckErrors)
@@ -49,13 +52,19 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		if o.RetryAll && !o.RetryFailed {
 			return usageError{"--all goes with --retry-failed"}
 		}
-		if o.Plan && o.DryRun {
+		if o.Plan && dry {
 			return usageError{"--plan and --dry-run are different runs; pick one"}
 		}
 		if u, err := url.Parse(o.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return usageError{fmt.Sprintf("--endpoint %q: want an http(s) URL such as %s", o.Endpoint, importer.DefaultEndpoint)}
 		}
 		o.Only = only
+		if orgID != "" {
+			// The memberships are source data given on the command line:
+			// ingest stages them, in the run's own transaction once it may
+			// start (see importer.Options.Prepare).
+			o.Prepare = func(ctx context.Context, tx *sqlx.Tx) error { return ingest.AddOrgMemberships(ctx, tx, orgID) }
+		}
 		o.Log = e.Log
 		o.Progress = e.Stderr
 		if f, ok := e.Stderr.(*os.File); ok {
@@ -66,15 +75,21 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			return dbHint(err)
 		}
 		defer db.Close()
-		if !o.Plan && !o.DryRun && o.APIKey == "" {
+		if !o.Plan && !dry && o.APIKey == "" {
 			return &importer.AuthError{}
 		}
-		if !o.Plan && !o.DryRun {
+		if !o.Plan && !dry {
 			if err := runErrorChecks(ctx, e, db); err != nil {
 				return err
 			}
 		}
-		s, runErr := importer.Run(ctx, db, o)
+		var s *importer.Summary
+		var runErr error
+		if dry {
+			s, runErr = dryRun(ctx, db, o)
+		} else {
+			s, runErr = importer.Run(ctx, db, o)
+		}
 		if s == nil {
 			return runErr
 		}

@@ -113,8 +113,7 @@ func tablesQuery(ctx context.Context, db *staging.DB) string {
 		Name string `db:"name"`
 		Type string `db:"type"`
 	}
-	db.SelectContext(ctx, &objs, `SELECT name, type FROM sqlite_schema
-		WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'goose_%' ORDER BY type, name`)
+	db.SelectContext(ctx, &objs, sqlqueries.MustLoad("cmd/schema_objects.sql").SQL)
 	var parts []string
 	for _, o := range objs {
 		parts = append(parts, fmt.Sprintf("SELECT '%s' AS name, '%s' AS type, (SELECT count(*) FROM \"%s\") AS rows", o.Name, o.Type, o.Name))

@@ -51,8 +51,7 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 			Finished string `db:"finished_at" json:"finished_at"`
 			Rows     int64  `db:"rows_read" json:"rows_read"`
 		}
-		if err := db.SelectContext(ctx, &runs, `SELECT id, provider, source_tenant, coalesce(finished_at, '') AS finished_at, rows_read
-			FROM ingest_runs ORDER BY id DESC LIMIT 5`); err != nil {
+		if err := db.SelectContext(ctx, &runs, sqlqueries.MustLoad("cmd/recent_ingests.sql").SQL); err != nil {
 			return err
 		}
 		next, err := readNextStep(ctx, db)

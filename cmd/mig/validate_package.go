@@ -175,4 +175,3 @@ type notImportableError struct {
 func (e *notImportableError) Error() string {
 	return fmt.Sprintf("%s is not importable: %d errors", e.dir, e.errors)
 }
-func (e *notImportableError) ExitCode() int { return exitFindings }

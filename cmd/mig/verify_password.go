@@ -11,6 +11,7 @@ import (
 
 	"github.com/mig-tools/mig/cmd/mig/internal/prompt"
 	"github.com/mig-tools/mig/passhash"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -21,7 +22,6 @@ func init() { register(configureVerifyPasswordCmd) }
 type mismatchError struct{ msg string }
 
 func (e mismatchError) Error() string { return e.msg }
-func (e mismatchError) ExitCode() int { return exitFailure }
 
 func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var email string
@@ -45,8 +45,7 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 			Digest    *string `db:"source_password_digest"`
 			Plaintext *string `db:"password"`
 		}
-		if err := db.SelectContext(ctx, &users, `SELECT source, source_tenant, source_id, password_hash, password_hash_type,
-			source_hasher, source_password_digest, password FROM users WHERE email = lower(trim(?)) ORDER BY id`, email); err != nil {
+		if err := db.SelectContext(ctx, &users, sqlqueries.MustLoad("cmd/password_candidates.sql").SQL, email); err != nil {
 			return err
 		}
 		if len(users) == 0 {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 	"github.com/workos/workos-go/v4/pkg/mfa"
 	"github.com/workos/workos-go/v4/pkg/organizations"
 	"github.com/workos/workos-go/v4/pkg/usermanagement"

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/accept"
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestEmailAcceptance holds the emulator to accept.Email, the rule mig's

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestReconcileRollbackRoutesServed walks every WorkOS operation `mig

@@ -11,7 +11,7 @@ import (
 	"github.com/pb33f/libopenapi"
 	"github.com/workos/workos-go/v4/pkg/organizations"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestIdempotencyKeyWhereSpecSays: by default a key is replayed only where

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestRateLimitLoad hammers the emulator on loopback for 30 s with
@@ -24,7 +24,7 @@ import (
 // integer Retry-After. It takes 30 s, so it runs only with
 // WORKOS_EMU_LOAD=1 and never under -short:
 //
-//	WORKOS_EMU_LOAD=1 go test -run TestRateLimitLoad -v ./importer/workosemu/
+//	WORKOS_EMU_LOAD=1 go test -run TestRateLimitLoad -v ./workosemu/
 func TestRateLimitLoad(t *testing.T) {
 	if testing.Short() || os.Getenv("WORKOS_EMU_LOAD") == "" {
 		t.Skip("30 s load test; run with WORKOS_EMU_LOAD=1")

@@ -27,7 +27,7 @@ import (
 // $WORKOS_OPENAPI_SPEC, or from shared/ beside the repository, as CI lays it
 // out; without it the check is skipped and TestContract says so.
 
-const defaultSpec = "../../../shared/workos/open-api-spec.yaml"
+const defaultSpec = "../../shared/workos/open-api-spec.yaml"
 
 var spec struct {
 	once sync.Once

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestStateEndpoint: the state dump takes the API's key and answers 401 with

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // TestImporterRoutesServed walks every WorkOS operation the importer calls
