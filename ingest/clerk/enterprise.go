@@ -12,10 +12,12 @@
 // and GET /saml_connections, the older SAML endpoint, for what only that one
 // returns: each SAML connection's attribute mapping, and SAML connections
 // that belong to no enterprise connection. SAML connections become
-// idpEntityId, idpUrl, x509Cert, idpMetadataUrl, the attribute columns,
-// and Clerk's service-provider entity ID as customEntityId; Clerk's ACS URL
-// and entity ID also become sourceAcsUrl and sourceEntityId, the callback
-// proxy's route. OIDC connections become clientId and discoveryEndpoint.
+// idpEntityId, idpUrl, x509Cert, idpMetadataUrl and the attribute columns;
+// Clerk's ACS URL and entity ID, what the IdP knows today, become
+// sourceAcsUrl and sourceEntityId (the callback proxy's route), and the
+// entity ID customEntityId too, by the kit's rule
+// (ingest.SSOConnection.SetServiceProvider). OIDC connections become
+// clientId and discoveryEndpoint.
 // Custom attributes (key and SSO path) become attribute mappings.
 //
 // Clerk's Backend API gives out no client secret and no private key, so an
@@ -382,11 +384,9 @@ func mapSAML(s *samlConnection, c *ingest.SSOConnection, w *warner) {
 	}
 	put("x509Cert", pemBody(cert))
 	put("idpMetadataUrl", s.IdpMetadataURL)
-	// Keeping Clerk's entity ID spares the IdP a change; the ACS URL is on
-	// the instance's own domain, so it is the callback proxy's route.
-	put("customEntityId", s.SpEntityID)
-	put("sourceEntityId", s.SpEntityID)
-	put("sourceAcsUrl", s.AcsURL)
+	// Clerk's entity ID and ACS URL are what the IdP knows today (the kit's
+	// rule: the handoff's source columns, and the entity ID kept for WorkOS).
+	c.SetServiceProvider(ingest.ServiceProvider{EntityID: s.SpEntityID, ACSURL: s.AcsURL}, ingest.ServiceProvider{})
 	if s.AllowIdpInitiated != nil {
 		put("idpInitiatedEnabled", strconv.FormatBool(*s.AllowIdpInitiated))
 	}

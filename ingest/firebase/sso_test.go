@@ -209,7 +209,7 @@ func TestFetchSSO(t *testing.T) {
 	}
 	saml := rec.conns[0]
 	wantSAML := map[string]string{"idpEntityId": "https://idp.example.com/saml.a", "idpUrl": "https://idp.example.com/saml.a/sso", "x509Cert": "MIICertLine1MIICertLine2==",
-		"customEntityId": "demo-proj-sp", "customAcsUrl": "https://demo-proj.firebaseapp.com/__/auth/handler"}
+		"sourceEntityId": "demo-proj-sp", "sourceAcsUrl": "https://demo-proj.firebaseapp.com/__/auth/handler", "customEntityId": "demo-proj-sp"}
 	if saml.Protocol != "saml" || saml.Name != "SAML saml.a" || !reflect.DeepEqual(saml.Config, wantSAML) || len(saml.Secrets) != 0 {
 		t.Errorf("SAML connection %+v", saml)
 	}
