@@ -278,8 +278,9 @@ func (f *fetcher) pool(ctx context.Context, id string, from *Checkpoint) error {
 		return fmt.Errorf("cognito %s: DescribeUserPool: %w", id, err)
 	}
 	pool := Pool{ID: id, Connections: map[string]Connection{}}
-	if desc.UserPool != nil {
-		pool.Name = aws.ToString(desc.UserPool.Name)
+	if up := desc.UserPool; up != nil {
+		pool.Name = aws.ToString(up.Name)
+		pool.Domain = HostedDomain(f.region, aws.ToString(up.Domain), aws.ToString(up.CustomDomain))
 	}
 	if f.o.wants(EntityOrganizations) && f.o.orgStrategy() == StrategyUserPool {
 		if err := f.sink.AddOrganization(ctx, "cognito:"+id, ingest.Organization{Row: 1, ExternalID: id, Name: poolOrgName(pool),
@@ -318,6 +319,7 @@ func (f *fetcher) providers(ctx context.Context, pool *Pool) error {
 				return fmt.Errorf("cognito %s: DescribeIdentityProvider %s: %w", pool.ID, name, err)
 			}
 			p := providerFrom(pool.ID, f.region, name, out.IdentityProvider)
+			p.Domain = pool.Domain
 			res := MapProvider(p, f.o, file, row)
 			for _, w := range res.Warnings {
 				if err := f.sink.Warn(ctx, w); err != nil {
