@@ -42,6 +42,10 @@ const ProviderName = "cognito"
 // Cognito users: the user's sub, which is its external id.
 const MappingUserColumn = "cognito_sub"
 
+// MappingUserColumns are the columns a mapping file may name a Cognito user
+// by: its sub, or the kit's generic columns (ingest.Mappings).
+var MappingUserColumns = []string{MappingUserColumn, ingest.UserIDColumn, ingest.ExternalIDColumn, ingest.EmailColumn}
+
 // Entities that Options.Entities may name.
 const (
 	EntityUsers         = "users"
@@ -102,6 +106,15 @@ type Options struct {
 	// PageSize is ListUsers' Limit: 1 to 60, 0 meaning 60.
 	PageSize int32
 	Log      *slog.Logger
+
+	// What Ingest needs besides the fetch: the optional org- and
+	// role-mapping files, the tenant that keeps two Cognito sources apart
+	// in one database, whether SSO secrets are staged, and the settings of
+	// the run.
+	OrgMapping, RoleMapping string
+	Tenant                  string
+	IncludeSecrets          bool
+	Settings                ingest.Settings
 }
 
 func (o Options) wants(entity string) bool {

@@ -59,6 +59,10 @@ type Call struct {
 type Fake struct {
 	Pools map[string]*Pool
 	Next  http.Handler
+	// Refuse, when set, is asked about every call the fake answers; when it
+	// says true, the call fails with an InvalidParameterException, which
+	// the SDK does not retry: a fetch that dies mid-way.
+	Refuse func(Call) bool
 
 	mu    sync.Mutex
 	calls []Call
@@ -92,7 +96,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, Call{Op: op, Pool: in.UserPoolId, Token: in.PaginationToken + in.NextToken, Limit: in.Limit + in.MaxResults})
+	call := Call{Op: op, Pool: in.UserPoolId, Token: in.PaginationToken + in.NextToken, Limit: in.Limit + in.MaxResults}
+	f.calls = append(f.calls, call)
+	if f.Refuse != nil && f.Refuse(call) {
+		fail(w, "InvalidParameterException", "refused by the test")
+		return
+	}
 	p := f.Pools[in.UserPoolId]
 	if p == nil {
 		fail(w, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
