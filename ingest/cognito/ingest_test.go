@@ -73,13 +73,13 @@ func TestIngestResumes(t *testing.T) {
 		t.Errorf("counts %+v, want 134 rows: 132 staged (each a member of its pool's org), 2 skipped", c)
 	}
 	for q, want := range map[string]int{
-		`SELECT count(DISTINCT source_id) FROM users WHERE source = 'cognito'`: 132,
+		`SELECT count(DISTINCT source_id) FROM users WHERE source = 'cognito'`:    132,
 		`SELECT count(*) FROM warnings WHERE code = 'cognito_no_password_hashes'`: 1,
-		`SELECT count(*) FROM sso_connections`:                                   2,
-		`SELECT count(*) FROM sso_connections WHERE secrets IS NOT NULL`:         0,
-		`SELECT count(*) FROM warnings WHERE code = 'sso_secret_redacted'`:       1,
-		`SELECT count(*) FROM ingest_spool_records`:                              0,
-		`SELECT count(*) FROM ingest_spools`:                                     0,
+		`SELECT count(*) FROM sso_connections`:                                    2,
+		`SELECT count(*) FROM sso_connections WHERE secrets IS NOT NULL`:          0,
+		`SELECT count(*) FROM warnings WHERE code = 'sso_secret_redacted'`:        1,
+		`SELECT count(*) FROM ingest_spool_records`:                               0,
+		`SELECT count(*) FROM ingest_spools`:                                      0,
 	} {
 		if got := count(t, db, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
