@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mig-tools/mig/ingest/cognito/cognitofake"
+	"github.com/mig-tools/mig/ingest/firebase/firebasefake"
 )
 
 // The script commands below start in-process fakes of the providers' APIs
@@ -102,4 +104,33 @@ func atoi(ts *testscript.TestScript, s string) int {
 		ts.Fatalf("%q is not a number", s)
 	}
 	return n
+}
+
+// firebasefakeCmd is `firebasefake PROJECT CONFIGS`: a fake Identity
+// Toolkit API with its token endpoint, serving the provider configurations
+// of CONFIGS, a JSON file {"projects": {"P" or "P/tenants/T": {"saml":
+// [...], "oidc": [...]}}, "tenants": {"P": ["T", ...]}} in the API's
+// shapes. It writes a service-account key for the fake whose project_id is
+// PROJECT, and sets FIREBASE_SA_KEY to its path and FIREBASE_SSO_URL to the
+// API's URL.
+func firebasefakeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: firebasefake PROJECT CONFIGS")
+	}
+	var cfg struct {
+		Projects map[string]firebasefake.Configs `json:"projects"`
+		Tenants  map[string][]string             `json:"tenants"`
+	}
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &cfg))
+	f, key, stop, err := firebasefake.Listen(args[0], ts.MkAbs("."))
+	ts.Check(err)
+	ts.Defer(stop)
+	for k, v := range cfg.Projects {
+		f.Projects[k] = v
+	}
+	for k, v := range cfg.Tenants {
+		f.Tenants[k] = v
+	}
+	ts.Setenv("FIREBASE_SA_KEY", key)
+	ts.Setenv("FIREBASE_SSO_URL", f.URL)
 }

@@ -42,8 +42,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"jsonpath":    jsonpathCmd,
-			"cognitofake": cognitofakeCmd,
+			"jsonpath":     jsonpathCmd,
+			"cognitofake":  cognitofakeCmd,
+			"firebasefake": firebasefakeCmd,
 			// sqlite FILE SQL runs SQL on any SQLite file, as another tool
 			// would, without mig's checks.
 			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {
