@@ -11,6 +11,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mig-tools/mig/ingest/clerk/clerkfake"
 	"github.com/mig-tools/mig/ingest/cognito/cognitofake"
 	"github.com/mig-tools/mig/ingest/firebase/firebasefake"
 )
@@ -133,4 +134,25 @@ func firebasefakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("FIREBASE_SA_KEY", key)
 	ts.Setenv("FIREBASE_SSO_URL", f.URL)
+}
+
+// clerkfakeCmd is `clerkfake [-reveal-secrets] CONNECTIONS`: a fake Clerk
+// Backend API serving the enterprise connections of CONNECTIONS, a JSON
+// list of clerkfake.Connection (Go field names), accepting the key
+// clerkfake.SecretKey. -reveal-secrets puts the OIDC client secrets in its
+// answers, which Clerk's API does not do. It sets CLERK_API_URL.
+func clerkfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	reveal := len(args) > 0 && args[0] == "-reveal-secrets"
+	if reveal {
+		args = args[1:]
+	}
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: clerkfake [-reveal-secrets] CONNECTIONS")
+	}
+	var conns []clerkfake.Connection
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &conns))
+	s := clerkfake.Listen(conns...)
+	s.RevealSecrets = reveal
+	ts.Defer(s.Close)
+	ts.Setenv("CLERK_API_URL", s.URL)
 }

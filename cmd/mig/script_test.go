@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"jsonpath":     jsonpathCmd,
 			"cognitofake":  cognitofakeCmd,
 			"firebasefake": firebasefakeCmd,
+			"clerkfake":    clerkfakeCmd,
 			// sqlite FILE SQL runs SQL on any SQLite file, as another tool
 			// would, without mig's checks.
 			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {
