@@ -37,7 +37,9 @@ func configureIngestFirebaseCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 	mappingFlags(cmd, firebase.MappingUserColumns, &o.OrgMapping, &o.RoleMapping)
 	cmd.Flag("service-account-key", "A service-account key (JSON) of the project: also read its Identity Platform SAML and OIDC providers for the SSO handoff.").
 		Envar("GOOGLE_APPLICATION_CREDENTIALS").StringVar(&sso.CredentialsFile)
-	cmd.Flag("project-id", "The Firebase project of those providers (default: the key's project_id).").Envar("GOOGLE_CLOUD_PROJECT").StringVar(&sso.ProjectID)
+	// Not an Envar: GOOGLE_CLOUD_PROJECT alone, set on many machines, must
+	// not turn the SSO read on; FetchSSO reads it once the read is asked for.
+	cmd.Flag("project-id", "The Firebase project of those providers (default: GOOGLE_CLOUD_PROJECT, then the key's project_id).").StringVar(&sso.ProjectID)
 	cmd.Flag("tenant-ids", "Identity Platform tenants whose providers are read too (comma-separated).").StringsVar(&tenants)
 	cmd.Flag("all-tenants", "Read the providers of every Identity Platform tenant of the project too.").BoolVar(&sso.AllTenants)
 	cmd.Flag("identity-toolkit-url", "Identity Toolkit API base URL instead of Google's, for a fake.").PlaceHolder(firebase.DefaultIdentityToolkitEndpoint).StringVar(&sso.Endpoint)
