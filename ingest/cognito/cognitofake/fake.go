@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -282,14 +281,4 @@ func (f *Fake) LoadSamples(paths ...string) error {
 		}
 	}
 	return nil
-}
-
-// PoolIDs lists the fake's pools, sorted.
-func (f *Fake) PoolIDs() []string {
-	ids := make([]string, 0, len(f.Pools))
-	for id := range f.Pools {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -30,8 +30,8 @@ import (
 	"testing"
 )
 
-// Token is the access token the fake issues and accepts.
-const Token = "ya29.fake-access-token"
+// token is the access token the fake issues and accepts.
+const token = "ya29.fake-access-token"
 
 // Configs are one project's or tenant's provider configurations, as the
 // API answers them (see SAMLConfig for the shape of one).
@@ -157,7 +157,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.gets = append(f.gets, r.URL.Path+"?"+r.URL.RawQuery)
-	if r.Header.Get("Authorization") != "Bearer "+Token {
+	if r.Header.Get("Authorization") != "Bearer "+token {
 		gerr(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
 		return
 	}
@@ -235,7 +235,7 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.tokens++
-	json.NewEncoder(w).Encode(map[string]any{"access_token": Token, "token_type": "Bearer", "expires_in": 3600})
+	json.NewEncoder(w).Encode(map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": 3600})
 }
 
 func gerr(w http.ResponseWriter, code int, status, msg string) {
@@ -243,9 +243,9 @@ func gerr(w http.ResponseWriter, code int, status, msg string) {
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": msg, "status": status}})
 }
 
-// CertPEM is a certificate-shaped PEM block for the samples: the handoff
+// certPEM is a certificate-shaped PEM block for the samples: the handoff
 // keeps its base64 body, MIICertLine1MIICertLine2==.
-const CertPEM = "-----BEGIN CERTIFICATE-----\nMIICertLine1\nMIICertLine2==\n-----END CERTIFICATE-----\n"
+const certPEM = "-----BEGIN CERTIFICATE-----\nMIICertLine1\nMIICertLine2==\n-----END CERTIFICATE-----\n"
 
 // SAMLConfig is a sample inbound SAML configuration of parent
 // ("projects/P" or "projects/P/tenants/T") with id ("saml.x"), in the
@@ -254,6 +254,6 @@ func SAMLConfig(parent, id string, enabled bool) map[string]any {
 	project := strings.Split(strings.TrimPrefix(parent, "projects/"), "/")[0]
 	return map[string]any{"name": parent + "/inboundSamlConfigs/" + id, "displayName": "SAML " + id, "enabled": enabled,
 		"idpConfig": map[string]any{"idpEntityId": "https://idp.example.com/" + id, "ssoUrl": "https://idp.example.com/" + id + "/sso",
-			"idpCertificates": []any{map[string]string{"x509Certificate": CertPEM}}},
+			"idpCertificates": []any{map[string]string{"x509Certificate": certPEM}}},
 		"spConfig": map[string]any{"spEntityId": project + "-sp", "callbackUri": "https://" + project + ".firebaseapp.com/__/auth/handler"}}
 }
