@@ -103,6 +103,16 @@ func TestEmitRoundTrip(t *testing.T) {
 		{"package-handbuilt-sso", func(t *testing.T, db *staging.DB) {
 			must[any](t)(pkg.IngestPackage(ctx, db, pkg.Options{Dir: "../testdata/packages/handbuilt-sso"}))
 		}, counts{users: 3, orgs: 2, memberships: 4, roleDefs: 3, assignments: 3, totp: 1, warnings: 1, skipped: 1}},
+		// issue 14: the three sources of the issue, each with its SSO handoff.
+		{"cognito-samples", func(t *testing.T, db *staging.DB) {
+			stageCognitoSamples(t, db)
+		}, counts{users: 11, orgs: 1, memberships: 11, warnings: 6, skipped: 1}},
+		{"firebase-samples", func(t *testing.T, db *staging.DB) {
+			stageFirebaseSamples(t, db)
+		}, counts{users: 42, orgs: 2, memberships: 3, skipped: 8}},
+		{"clerk-sso", func(t *testing.T, db *staging.DB) {
+			stageClerkSSO(t, db)
+		}, counts{users: 25, orgs: 5, memberships: 20, warnings: 2}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

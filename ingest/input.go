@@ -32,6 +32,8 @@ type Settings struct {
 	// Log says when the run waits for an input that gives nothing yet
 	// (default slog.Default()).
 	Log *slog.Logger
+	// fetches is Spec.Fetches: the run also reads an API.
+	fetches bool
 }
 
 // waitNotice is how long a run waits for the first byte of a non-regular

@@ -72,6 +72,10 @@ type Spec struct {
 	// Spool, when set, holds what an API fetch handed over: it is replayed
 	// into the run first, and deleted when the run commits.
 	Spool *Spool
+	// Fetches says the decoder also reads an API (a file source's opt-in
+	// SSO connections), whose data changes by itself: the run is never
+	// the same as the last one, even with the same files and options.
+	Fetches bool
 	// Decode hands over the source's records (nil when Spool holds them
 	// all).
 	Decode Decoder
@@ -116,6 +120,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	if set.Log == nil {
 		set.Log = s.Log
 	}
+	set.fetches = s.Fetches
 	run, err := BeginWith(ctx, db, s.Source, files, runOptions(s), set)
 	if err != nil {
 		return Counts{}, err

@@ -247,9 +247,10 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	if err != nil {
 		return nil, err
 	}
-	// A run without files reads an API, whose data changes by itself: it
-	// is never the same as the last one.
-	if last > 0 && len(files) > 0 {
+	// A run without files, or one that also fetches (Spec.Fetches), reads
+	// an API, whose data changes by itself: it is never the same as the
+	// last one.
+	if last > 0 && len(files) > 0 && !set.fetches {
 		if err := digestFiles(files); err != nil {
 			return nil, err
 		}

@@ -36,10 +36,20 @@ func configureIngestClerkCmd(app *kingpin.Application, e *env) (*kingpin.CmdClau
 	cmd.Flag("source-tenant", "Name of this Clerk instance, to keep two instances apart in one database.").StringVar(&o.Tenant)
 	cmd.Flag("totp-issuer", "Issuer shown in authenticator apps for migrated TOTP factors.").StringVar(&o.TOTPIssuer)
 	cmd.Flag("json", "Print the counts as JSON on stdout.").BoolVar(&asJSON)
+	var ent clerk.EnterpriseOptions
+	cmd.Flag("secret-key", "The instance's secret key (sk_live_... or sk_test_...): also read its enterprise SAML and OIDC connections "+
+		"from the Backend API for the SSO handoff. Used for the requests only, never stored.").Envar(clerk.SecretKeyEnv).StringVar(&ent.SecretKey)
+	cmd.Flag("clerk-api-url", "The Backend API's base URL.").Default(clerk.DefaultBackendAPI).StringVar(&ent.BaseURL)
+	cmd.Flag("include-secrets", "Stage the secrets the connections carry (left out, with a warning, by default).").BoolVar(&o.IncludeSecrets)
 	settings := ingestSettingsFlags(cmd, true)
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Log = e.Log
 		o.Settings = settings(e)
+		if ent.SecretKey != "" {
+			e.Log.Info("reading the instance's enterprise SSO connections too", "api", ent.BaseURL)
+			ent.Log = e.Log
+			o.Enterprise = &ent
+		}
 		return runIngest(ctx, e, "clerk", o.UsersFile, asJSON, func(db *staging.DB) (ingest.Counts, error) {
 			return clerk.Ingest(ctx, db, o)
 		})

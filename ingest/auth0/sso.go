@@ -192,13 +192,16 @@ func mapSAML(c apiConnection, s *ingest.SSOConnection, base string) []string {
 		}
 	}
 	if base != "" {
-		put("sourceAcsUrl", base+"/login/callback?connection="+url.QueryEscape(c.Name))
+		// What the IdP knows of Auth0 today, by the kit's rule for the
+		// handoff's source and custom columns.
+		sp := ingest.ServiceProvider{ACSURL: base + "/login/callback?connection=" + url.QueryEscape(c.Name)}
 		if u, err := url.Parse(base); err == nil {
 			if tenant, ok := strings.CutSuffix(u.Hostname(), ".auth0.com"); ok {
 				// Auth0's own service provider entity ID for SAML connections.
-				put("sourceEntityId", "urn:auth0:"+strings.Split(tenant, ".")[0]+":"+c.Name)
+				sp.EntityID = "urn:auth0:" + strings.Split(tenant, ".")[0] + ":" + c.Name
 			}
 		}
+		s.SetServiceProvider(sp, ingest.ServiceProvider{})
 	}
 	if s.Config["idpMetadataUrl"] != "" {
 		return nil
@@ -259,7 +262,7 @@ func mapOIDC(c apiConnection, s *ingest.SSOConnection, base string) []string {
 		s.Config["discoveryEndpoint"] = discovery
 	}
 	if base != "" {
-		s.Config["sourceRedirectUri"] = base + "/login/callback"
+		s.SetServiceProvider(ingest.ServiceProvider{RedirectURI: base + "/login/callback"}, ingest.ServiceProvider{})
 	}
 	return missing
 }

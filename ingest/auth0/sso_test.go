@@ -30,7 +30,7 @@ func TestMapConnection(t *testing.T) {
 		}
 		for k, v := range map[string]string{"idpEntityId": "https://idp.corp.test/entity", "requestSigningCert": "REQ-CERT",
 			"assertionEncryptionCert": "DEC-CERT", "emailAttribute": "mail", "nameAttribute": "displayName",
-			"sourceAcsUrl": "https://my-tenant.us.auth0.com/login/callback?connection=corp", "sourceEntityId": "urn:auth0:my-tenant:corp"} {
+			"sourceAcsUrl": "https://my-tenant.us.auth0.com/login/callback?connection=corp", "sourceEntityId": "urn:auth0:my-tenant:corp", "customEntityId": "urn:auth0:my-tenant:corp"} {
 			if c.Config[k] != v {
 				t.Errorf("%s = %q, want %q", k, c.Config[k], v)
 			}

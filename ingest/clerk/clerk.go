@@ -25,6 +25,13 @@ type Options struct {
 	// Settings bound what one CSV record may hold and whether a re-ingest
 	// may mark most users missing.
 	Settings ingest.Settings
+	// Enterprise, when set, also reads the instance's enterprise SSO
+	// connections from the Backend API (FetchEnterpriseConnections) into
+	// the same run. Its secret key is used for the requests only: it is
+	// not among the options the run records.
+	Enterprise *EnterpriseOptions
+	// IncludeSecrets stages the connections' secrets (client secrets).
+	IncludeSecrets bool
 }
 
 // Columns of the Clerk dashboard export.
@@ -58,17 +65,37 @@ var secretColumns = map[string]bool{colPasswordDigest: true, colTOTPSecret: true
 // names a Clerk user by its id.
 const MappingUserColumn = "clerk_user_id"
 
-// Ingest stages the export. It is one transaction: any malformed file
-// returns a FILE:LINE error and leaves the database as it was. Ingesting the
-// same files again returns ingest.ErrUnchanged.
+// Ingest stages the export, and with o.Enterprise the instance's
+// enterprise SSO connections. It is one transaction: any malformed file, or
+// a request to the Backend API that fails for good, returns an error and
+// leaves the database as it was. Ingesting the same files again returns
+// ingest.ErrUnchanged, unless connections are read: an API is read every
+// time.
 func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, error) {
+	opts := map[string]any{"totp_issuer": o.TOTPIssuer}
+	var complete []ingest.Kind
+	if e := o.Enterprise; e != nil {
+		// Which instance is read, never the key that reads it.
+		opts["enterprise_connections"] = orDefault(e.BaseURL, DefaultBackendAPI)
+		complete = append(complete, ingest.SSOConnections)
+	}
 	return ingest.Ingest(ctx, db, ingest.Spec{
-		Source:   ingest.Source{Provider: "clerk", Tenant: o.Tenant},
-		Files:    []*ingest.File{{Role: "users", Path: o.UsersFile}},
-		Options:  map[string]any{"totp_issuer": o.TOTPIssuer},
-		Settings: o.Settings,
-		Mappings: ingest.Mappings{OrgMapping: o.OrgMapping, RoleMapping: o.RoleMapping, UserColumns: []string{MappingUserColumn}},
+		Source:         ingest.Source{Provider: "clerk", Tenant: o.Tenant},
+		Files:          []*ingest.File{{Role: "users", Path: o.UsersFile}},
+		Options:        opts,
+		Settings:       o.Settings,
+		Mappings:       ingest.Mappings{OrgMapping: o.OrgMapping, RoleMapping: o.RoleMapping, UserColumns: []string{MappingUserColumn}},
+		IncludeSecrets: o.IncludeSecrets,
+		Fetches:        o.Enterprise != nil,
+		Complete:       complete,
 		Decode: func(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink) error {
+			// The connections first: a refused key fails before the
+			// export is read.
+			if o.Enterprise != nil {
+				if err := FetchEnterpriseConnections(ctx, *o.Enterprise, sink); err != nil {
+					return err
+				}
+			}
 			return Decode(ctx, in, sink, o)
 		},
 		Log: o.Log,

@@ -12,16 +12,19 @@
 // and GET /saml_connections, the older SAML endpoint, for what only that one
 // returns: each SAML connection's attribute mapping, and SAML connections
 // that belong to no enterprise connection. SAML connections become
-// idpEntityId, idpUrl, x509Cert, idpMetadataUrl, the attribute columns,
-// and Clerk's service-provider entity ID as customEntityId; Clerk's ACS URL
-// and entity ID also become sourceAcsUrl and sourceEntityId, the callback
-// proxy's route. OIDC connections become clientId and discoveryEndpoint.
+// idpEntityId, idpUrl, x509Cert, idpMetadataUrl and the attribute columns;
+// Clerk's ACS URL and entity ID, what the IdP knows today, become
+// sourceAcsUrl and sourceEntityId (the callback proxy's route), and the
+// entity ID customEntityId too, by the kit's rule
+// (ingest.SSOConnection.SetServiceProvider). OIDC connections become
+// clientId and discoveryEndpoint.
 // Custom attributes (key and SSO path) become attribute mappings.
 //
 // Clerk's Backend API gives out no client secret and no private key, so an
 // OIDC connection comes with a warning that its secret must be supplied;
-// a secret that an answer does carry goes to Secrets only with
-// IncludeSecrets, and is otherwise dropped with a warning. A connection
+// a secret that an answer does carry goes to the connection's Secrets,
+// which the source kit stages only when secrets were asked for (and
+// otherwise drops with a warning). A connection
 // without what WorkOS needs is not handed over: a warning names what is
 // missing. An inactive one is handed over with a warning, because being
 // switched off in Clerk is a decision for the person setting up WorkOS,
@@ -91,9 +94,6 @@ type EnterpriseOptions struct {
 	// HTTPClient sends the requests; nil is a client that gives up on a
 	// request after a minute.
 	HTTPClient *http.Client
-	// IncludeSecrets keeps the secrets an answer carries in the
-	// connections' Secrets; without it they are dropped, with a warning.
-	IncludeSecrets bool
 	// PageSize is the limit of each list call, DefaultEnterprisePageSize
 	// when 0; at most 500.
 	PageSize int
@@ -163,7 +163,7 @@ func FetchEnterpriseConnections(ctx context.Context, o EnterpriseOptions, sink i
 			if detail != nil {
 				claimed[detail] = true
 			}
-			return handOver(ctx, sink, enterpriseFile, mapEnterprise(ec, detail, row, o.IncludeSecrets))
+			return handOver(ctx, sink, enterpriseFile, mapEnterprise(ec, detail, row))
 		})
 	switch {
 	case errors.As(err, &notFound) && legacyAvailable:
@@ -300,7 +300,7 @@ type mapped struct {
 
 // mapEnterprise turns an enterprise connection (with the older endpoint's
 // copy of its SAML connection, if any) into a handoff connection.
-func mapEnterprise(ec *enterpriseConnection, detail *samlConnection, row int, includeSecrets bool) mapped {
+func mapEnterprise(ec *enterpriseConnection, detail *samlConnection, row int) mapped {
 	c := &ingest.SSOConnection{Row: row, SourceID: "clerk:" + ec.ID, Name: orDefault(ec.Name, ec.ID),
 		OrgExternalID: strings.TrimSpace(ec.OrganizationID), Domains: cleanDomains(ec.Domains),
 		Config: map[string]string{}, Secrets: map[string]string{}, AttributeMappings: map[string]string{}}
@@ -335,7 +335,7 @@ func mapEnterprise(ec *enterpriseConnection, detail *samlConnection, row int, in
 		if ec.OAuth != nil {
 			o = *ec.OAuth
 		}
-		mapOIDC(&o, c, &w, includeSecrets)
+		mapOIDC(&o, c, &w)
 	}
 	if out.conn != nil && !ec.Active {
 		w.warn("sso_provider_disabled", fmt.Sprintf("connection %q is inactive in Clerk; it is handed over all the same", c.Name), nil)
@@ -382,11 +382,9 @@ func mapSAML(s *samlConnection, c *ingest.SSOConnection, w *warner) {
 	}
 	put("x509Cert", pemBody(cert))
 	put("idpMetadataUrl", s.IdpMetadataURL)
-	// Keeping Clerk's entity ID spares the IdP a change; the ACS URL is on
-	// the instance's own domain, so it is the callback proxy's route.
-	put("customEntityId", s.SpEntityID)
-	put("sourceEntityId", s.SpEntityID)
-	put("sourceAcsUrl", s.AcsURL)
+	// Clerk's entity ID and ACS URL are what the IdP knows today (the kit's
+	// rule: the handoff's source columns, and the entity ID kept for WorkOS).
+	c.SetServiceProvider(ingest.ServiceProvider{EntityID: s.SpEntityID, ACSURL: s.AcsURL}, ingest.ServiceProvider{})
 	if s.AllowIdpInitiated != nil {
 		put("idpInitiatedEnabled", strconv.FormatBool(*s.AllowIdpInitiated))
 	}
@@ -420,7 +418,7 @@ func mapSAML(s *samlConnection, c *ingest.SSOConnection, w *warner) {
 
 // mapOIDC fills the OIDC handoff columns, or skips the connection when
 // WorkOS could not use them.
-func mapOIDC(o *oauthConfig, c *ingest.SSOConnection, w *warner, includeSecrets bool) {
+func mapOIDC(o *oauthConfig, c *ingest.SSOConnection, w *warner) {
 	var missing []string
 	if v := strings.TrimSpace(o.ClientID); v != "" {
 		c.Config["clientId"] = v
@@ -444,19 +442,8 @@ func mapOIDC(o *oauthConfig, c *ingest.SSOConnection, w *warner, includeSecrets 
 		w.warn("sso_client_secret_missing", fmt.Sprintf("connection %q: Clerk's Backend API does not give out client secrets; supply the secret at import, or create one at the IdP for the WorkOS connection", c.Name), nil)
 		return
 	}
-	putSecret(c, w, includeSecrets, "clientSecret", o.ClientSecret)
-}
-
-// putSecret keeps a secret in the connection's Secrets when the user asked
-// for secrets, and otherwise leaves it out with a warning: the one place
-// where a secret is let through.
-func putSecret(c *ingest.SSOConnection, w *warner, include bool, field, value string) {
-	if include {
-		c.Secrets[field] = value
-		return
-	}
-	w.warn("sso_secret_redacted", fmt.Sprintf("connection %q: its %s is left out; ingest with --include-secrets to keep it, or supply it at import", c.Name, field),
-		map[string]any{"fields": []string{field}})
+	// The kit stages it only when secrets were asked for (Spec.IncludeSecrets).
+	c.Secrets["clientSecret"] = o.ClientSecret
 }
 
 // warner collects one connection's warnings.

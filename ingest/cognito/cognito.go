@@ -42,6 +42,10 @@ const ProviderName = "cognito"
 // Cognito users: the user's sub, which is its external id.
 const MappingUserColumn = "cognito_sub"
 
+// MappingUserColumns are the columns a mapping file may name a Cognito user
+// by: its sub, or the kit's generic columns (ingest.Mappings).
+var MappingUserColumns = []string{MappingUserColumn, ingest.UserIDColumn, ingest.ExternalIDColumn, ingest.EmailColumn}
+
 // Entities that Options.Entities may name.
 const (
 	EntityUsers         = "users"
@@ -102,6 +106,15 @@ type Options struct {
 	// PageSize is ListUsers' Limit: 1 to 60, 0 meaning 60.
 	PageSize int32
 	Log      *slog.Logger
+
+	// What Ingest needs besides the fetch: the optional org- and
+	// role-mapping files, the tenant that keeps two Cognito sources apart
+	// in one database, whether SSO secrets are staged, and the settings of
+	// the run.
+	OrgMapping, RoleMapping string
+	Tenant                  string
+	IncludeSecrets          bool
+	Settings                ingest.Settings
 }
 
 func (o Options) wants(entity string) bool {
@@ -278,8 +291,9 @@ func (f *fetcher) pool(ctx context.Context, id string, from *Checkpoint) error {
 		return fmt.Errorf("cognito %s: DescribeUserPool: %w", id, err)
 	}
 	pool := Pool{ID: id, Connections: map[string]Connection{}}
-	if desc.UserPool != nil {
-		pool.Name = aws.ToString(desc.UserPool.Name)
+	if up := desc.UserPool; up != nil {
+		pool.Name = aws.ToString(up.Name)
+		pool.Domain = HostedDomain(f.region, aws.ToString(up.Domain), aws.ToString(up.CustomDomain))
 	}
 	if f.o.wants(EntityOrganizations) && f.o.orgStrategy() == StrategyUserPool {
 		if err := f.sink.AddOrganization(ctx, "cognito:"+id, ingest.Organization{Row: 1, ExternalID: id, Name: poolOrgName(pool),
@@ -318,6 +332,7 @@ func (f *fetcher) providers(ctx context.Context, pool *Pool) error {
 				return fmt.Errorf("cognito %s: DescribeIdentityProvider %s: %w", pool.ID, name, err)
 			}
 			p := providerFrom(pool.ID, f.region, name, out.IdentityProvider)
+			p.Domain = pool.Domain
 			res := MapProvider(p, f.o, file, row)
 			for _, w := range res.Warnings {
 				if err := f.sink.Warn(ctx, w); err != nil {

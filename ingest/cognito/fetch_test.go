@@ -10,13 +10,16 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/ingest/cognito"
+	"github.com/mig-tools/mig/ingest/cognito/cognitofake"
+	"github.com/mig-tools/mig/ingest/ingesttest"
 )
 
 // twoPools is a fake with pool AAA (130 users in pages of 60, 7, 0, 13, ...
 // entries, so pages are shorter than the limit and one is empty) and pool
-// BBB (three users, and the sample identity providers).
-func twoPools(t *testing.T) *fakeCognito {
-	a := &fakePool{name: "Acme", pages: []int{60, 7, 0, 13}}
+// BBB (three users, the sample identity providers, and a hosted UI
+// domain).
+func twoPools(t *testing.T) *cognitofake.Fake {
+	a := &cognitofake.Pool{Name: "Acme", Pages: []int{60, 7, 0, 13}}
 	for i := range 130 {
 		attrs := map[string]string{"sub": fmt.Sprintf("sub-a-%03d", i), "email": fmt.Sprintf("a%03d@example.com", i), "email_verified": "true", "given_name": "A", "family_name": fmt.Sprint(i)}
 		user, status, enabled := fmt.Sprintf("a%03d", i), "CONFIRMED", true
@@ -29,20 +32,20 @@ func twoPools(t *testing.T) *fakeCognito {
 		case 70:
 			user, status = "okta-saml_a070@example.com", "EXTERNAL_PROVIDER"
 		}
-		a.users = append(a.users, listUser(user, status, enabled, attrs))
+		a.Users = append(a.Users, cognitofake.ListUser(user, status, enabled, attrs))
 	}
-	b := &fakePool{name: "Beta", pages: []int{60}}
+	b := &cognitofake.Pool{Name: "Beta", Domain: "beta-login", Pages: []int{60}}
 	for i := range 3 {
-		b.users = append(b.users, listUser(fmt.Sprintf("b%d", i), "CONFIRMED", true, map[string]string{"sub": fmt.Sprintf("sub-b-%d", i), "email": fmt.Sprintf("b%d@example.com", i)}))
+		b.Users = append(b.Users, cognitofake.ListUser(fmt.Sprintf("b%d", i), "CONFIRMED", true, map[string]string{"sub": fmt.Sprintf("sub-b-%d", i), "email": fmt.Sprintf("b%d@example.com", i)}))
 	}
-	b.users = append(b.users, listUser("okta-saml_z@example.com", "EXTERNAL_PROVIDER", true, map[string]string{"sub": "sub-b-z", "email": "z@example.com"}))
+	b.Users = append(b.Users, cognitofake.ListUser("okta-saml_z@example.com", "EXTERNAL_PROVIDER", true, map[string]string{"sub": "sub-b-z", "email": "z@example.com"}))
 	for _, name := range []string{"saml-metadata-file", "oidc-azure"} {
 		var p map[string]any
 		fixture(t, "connections_"+name, &p)
-		b.providers = append(b.providers, p)
+		b.Providers = append(b.Providers, p)
 	}
-	b.providers = append(b.providers, map[string]any{"providerName": "Google", "providerType": "Google", "providerDetails": map[string]string{"client_id": "g", "client_secret": "gs"}})
-	return &fakeCognito{pools: map[string]*fakePool{"us-east-1_AAA": a, "us-east-1_BBB": b}}
+	b.Providers = append(b.Providers, map[string]any{"providerName": "Google", "providerType": "Google", "providerDetails": map[string]string{"client_id": "g", "client_secret": "gs"}})
+	return &cognitofake.Fake{Pools: map[string]*cognitofake.Pool{"us-east-1_AAA": a, "us-east-1_BBB": b}}
 }
 
 // TestFetchFollowsTokens fetches both pools: every user arrives once,
@@ -51,10 +54,10 @@ func twoPools(t *testing.T) *fakeCognito {
 func TestFetchFollowsTokens(t *testing.T) {
 	awsTestEnv(t)
 	fake := twoPools(t)
-	url := startFake(t, fake)
+	url := fake.Start(t)
 	o := cognito.Options{UserPoolIDs: []string{"us-east-1_AAA", "us-east-1_BBB"}, EndpointURL: url,
 		Entities: []string{"users", "organizations", "memberships", "sso"}, SAMLEntityIDTemplate: cognito.DefaultSAMLEntityIDTemplate}
-	var rec recorder
+	var rec ingesttest.Recorder
 	var cps []cognito.Checkpoint
 	err := cognito.Fetch(context.Background(), o, &rec, nil, func(_ context.Context, cp cognito.Checkpoint) error {
 		cps = append(cps, cp)
@@ -63,23 +66,23 @@ func TestFetchFollowsTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.users) + len(rec.skips); n != 134 {
-		t.Errorf("%d users staged and %d skipped, want 134 in all", len(rec.users), len(rec.skips))
+	if n := len(rec.Users) + len(rec.Skips); n != 134 {
+		t.Errorf("%d users staged and %d skipped, want 134 in all", len(rec.Users), len(rec.Skips))
 	}
 	ids := map[string]bool{}
-	for _, u := range rec.users {
+	for _, u := range rec.Users {
 		if ids[u.SourceID] {
 			t.Errorf("user %s staged twice", u.SourceID)
 		}
 		ids[u.SourceID] = true
 	}
 	var tokens []string
-	for _, c := range fake.callsOf("ListUsers") {
-		if c.pool == "us-east-1_AAA" {
-			tokens = append(tokens, c.token)
+	for _, c := range fake.Calls("ListUsers") {
+		if c.Pool == "us-east-1_AAA" {
+			tokens = append(tokens, c.Token)
 		}
-		if c.limit != 60 {
-			t.Errorf("ListUsers limit %d, want 60", c.limit)
+		if c.Limit != 60 {
+			t.Errorf("ListUsers limit %d, want 60", c.Limit)
 		}
 	}
 	if want := []string{"", "u60.1", "u67.2", "u67.3", "u80.4"}; !reflect.DeepEqual(tokens, want) {
@@ -94,34 +97,37 @@ func TestFetchFollowsTokens(t *testing.T) {
 		t.Errorf("checkpoints\n%+v\nwant\n%+v", cps, wantCPs)
 	}
 	reasons := map[string]string{}
-	for _, s := range rec.skips {
-		reasons[s.sourceID] = s.reason
-		if s.file != "cognito:us-east-1_AAA/users" {
-			t.Errorf("skip in file %q", s.file)
+	for _, s := range rec.Skips {
+		reasons[s.SourceID] = s.Reason
+		if s.File != "cognito:us-east-1_AAA/users" {
+			t.Errorf("skip in file %q", s.File)
 		}
 	}
 	if len(reasons) != 2 || !strings.Contains(reasons["sub-a-005"], "phone-only") || !strings.Contains(reasons["sub-a-006"], "disabled") {
 		t.Errorf("skips %v, want the phone-only and the disabled user", reasons)
 	}
-	if c := rec.codes(); c["cognito_no_password_hashes"] != 1 || c["cognito_social_provider"] != 1 {
+	if c := rec.Codes(); c["cognito_no_password_hashes"] != 1 || c["cognito_social_provider"] != 1 {
 		t.Errorf("warnings %v: want one no-password-hashes and one social provider warning", c)
 	}
-	if len(rec.orgs) != 2 || rec.orgs[0].ExternalID != "us-east-1_AAA" || rec.orgs[0].Name != "Acme" || rec.orgs[1].Name != "Beta" {
-		t.Errorf("organizations %+v, want one per pool named after it", rec.orgs)
+	if len(rec.Orgs) != 2 || rec.Orgs[0].ExternalID != "us-east-1_AAA" || rec.Orgs[0].Name != "Acme" || rec.Orgs[1].Name != "Beta" {
+		t.Errorf("organizations %+v, want one per pool named after it", rec.Orgs)
 	}
-	if len(rec.orgRows) != len(rec.users) {
-		t.Errorf("%d memberships for %d users", len(rec.orgRows), len(rec.users))
+	if len(rec.OrgRows) != len(rec.Users) {
+		t.Errorf("%d memberships for %d users", len(rec.OrgRows), len(rec.Users))
 	}
 	var conns []string
-	for _, c := range rec.conns {
+	for _, c := range rec.Connections {
 		conns = append(conns, c.SourceID+" "+c.Protocol+" "+c.Config["customEntityId"])
 	}
 	if want := []string{"us-east-1_BBB:okta-saml saml urn:amazon:cognito:sp:us-east-1_BBB", "us-east-1_BBB:azure-oidc oidc "}; !reflect.DeepEqual(conns, want) {
 		t.Errorf("connections %q, want %q", conns, want)
 	}
+	if got := rec.Connections[0].Config["sourceAcsUrl"]; got != "https://beta-login.auth.us-east-1.amazoncognito.com/saml2/idpresponse" {
+		t.Errorf("sourceAcsUrl %q: want the ACS URL of pool BBB's hosted UI domain", got)
+	}
 	// The federated user of pool BBB is linked to its connection; pool AAA
 	// has no identity providers, so its federated user is linked to none.
-	for _, u := range rec.users {
+	for _, u := range rec.Users {
 		switch u.SourceID {
 		case "sub-b-z":
 			if u.Metadata["cognito_identity_provider"] != "okta-saml" || u.Metadata["cognito_identity_provider_type"] != "SAML" {
@@ -142,9 +148,9 @@ var errStop = errors.New("stopped by the test")
 func TestFetchResume(t *testing.T) {
 	awsTestEnv(t)
 	fake := twoPools(t)
-	url := startFake(t, fake)
+	url := fake.Start(t)
 	o := cognito.Options{UserPoolIDs: []string{"us-east-1_AAA", "us-east-1_BBB"}, EndpointURL: url}
-	var first recorder
+	var first ingesttest.Recorder
 	var last *cognito.Checkpoint
 	err := cognito.Fetch(context.Background(), o, &first, nil, func(_ context.Context, cp cognito.Checkpoint) error {
 		last = &cp
@@ -161,18 +167,18 @@ func TestFetchResume(t *testing.T) {
 	var resume cognito.Checkpoint
 	json.Unmarshal(b, &resume)
 
-	fake.calls = nil
-	var second recorder
+	fake.ResetCalls()
+	var second ingesttest.Recorder
 	if err := cognito.Fetch(context.Background(), o, &second, &resume, nil); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
-	for _, r := range []*recorder{&first, &second} {
-		for _, u := range r.users {
+	for _, r := range []*ingesttest.Recorder{&first, &second} {
+		for _, u := range r.Users {
 			seen[u.SourceID]++
 		}
-		for _, s := range r.skips {
-			seen[s.sourceID]++
+		for _, s := range r.Skips {
+			seen[s.SourceID]++
 		}
 	}
 	for id, n := range seen {
@@ -183,23 +189,23 @@ func TestFetchResume(t *testing.T) {
 	if len(seen) != 134 {
 		t.Errorf("%d users in both runs, want 134", len(seen))
 	}
-	if calls := fake.callsOf("ListUsers"); len(calls) == 0 || calls[0].token != "u67.2" {
+	if calls := fake.Calls("ListUsers"); len(calls) == 0 || calls[0].Token != "u67.2" {
 		t.Errorf("resumed ListUsers calls %+v: the first should carry the checkpoint's token", calls)
 	}
-	if second.users[0].Row != 68 {
-		t.Errorf("first resumed user is row %d, want 68 (rows go on from the checkpoint)", second.users[0].Row)
+	if second.Users[0].Row != 68 {
+		t.Errorf("first resumed user is row %d, want 68 (rows go on from the checkpoint)", second.Users[0].Row)
 	}
-	if len(second.orgs) != 2 {
-		t.Errorf("resumed run handed over %d organizations, want both pools' again", len(second.orgs))
+	if len(second.Orgs) != 2 {
+		t.Errorf("resumed run handed over %d organizations, want both pools' again", len(second.Orgs))
 	}
 
 	// A checkpoint at the end of a pool resumes at the next pool.
-	var third recorder
+	var third ingesttest.Recorder
 	if err := cognito.Fetch(context.Background(), o, &third, &cognito.Checkpoint{PoolID: "us-east-1_AAA", Users: 130, PoolDone: true}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(third.users) != 4 || len(third.orgs) != 1 {
-		t.Errorf("after a done pool: %d users, %d orgs; want pool BBB's 4 and 1", len(third.users), len(third.orgs))
+	if len(third.Users) != 4 || len(third.Orgs) != 1 {
+		t.Errorf("after a done pool: %d users, %d orgs; want pool BBB's 4 and 1", len(third.Users), len(third.Orgs))
 	}
 	err = cognito.Fetch(context.Background(), o, &third, &cognito.Checkpoint{PoolID: "us-east-1_ZZZ"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "us-east-1_ZZZ") {
@@ -211,7 +217,7 @@ func TestFetchResume(t *testing.T) {
 // API error names the pool and the call.
 func TestFetchErrors(t *testing.T) {
 	awsTestEnv(t)
-	url := startFake(t, twoPools(t))
+	url := twoPools(t).Start(t)
 	for _, tc := range []struct {
 		o    cognito.Options
 		want string
@@ -226,7 +232,7 @@ func TestFetchErrors(t *testing.T) {
 		{cognito.Options{UserPoolIDs: []string{"us-east-1_A"}, EndpointURL: "localhost:9229"}, "not an http or https URL"},
 		{cognito.Options{UserPoolIDs: []string{"us-east-1_NOPE"}, EndpointURL: url}, "cognito us-east-1_NOPE: DescribeUserPool"},
 	} {
-		err := cognito.Fetch(context.Background(), tc.o, &recorder{}, nil, nil)
+		err := cognito.Fetch(context.Background(), tc.o, &ingesttest.Recorder{}, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want one containing %q", tc.o, err, tc.want)
 		}
@@ -238,32 +244,32 @@ func TestFetchErrors(t *testing.T) {
 // warning says how many).
 func TestFetchConnectionStrategy(t *testing.T) {
 	awsTestEnv(t)
-	url := startFake(t, twoPools(t))
-	var rec recorder
+	url := twoPools(t).Start(t)
+	var rec ingesttest.Recorder
 	o := cognito.Options{UserPoolIDs: []string{"us-east-1_BBB"}, EndpointURL: url, OrgStrategy: cognito.StrategyConnection}
 	if err := cognito.Fetch(context.Background(), o, &rec, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	var orgs []string
-	for _, org := range rec.orgs {
+	for _, org := range rec.Orgs {
 		orgs = append(orgs, org.ExternalID)
 	}
 	if want := []string{"us-east-1_BBB:okta-saml", "us-east-1_BBB:azure-oidc"}; !reflect.DeepEqual(orgs, want) {
 		t.Errorf("organizations %v, want %v", orgs, want)
 	}
-	if len(rec.orgRows) != 1 || rec.orgRows[0].SourceUserID != "sub-b-z" || rec.orgRows[0].OrgExternalID != "us-east-1_BBB:okta-saml" {
-		t.Errorf("memberships %+v", rec.orgRows)
+	if len(rec.OrgRows) != 1 || rec.OrgRows[0].SourceUserID != "sub-b-z" || rec.OrgRows[0].OrgExternalID != "us-east-1_BBB:okta-saml" {
+		t.Errorf("memberships %+v", rec.OrgRows)
 	}
-	if len(rec.conns) != 0 {
-		t.Errorf("%d connections handed over without sso asked for", len(rec.conns))
+	if len(rec.Connections) != 0 {
+		t.Errorf("%d connections handed over without sso asked for", len(rec.Connections))
 	}
 	found := false
-	for _, w := range rec.warnings {
+	for _, w := range rec.Warnings {
 		if w.Code == "cognito_users_without_connection" && strings.HasPrefix(w.Message, "3 users") {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("no warning counting the 3 users without a connection: %+v", rec.warnings)
+		t.Errorf("no warning counting the 3 users without a connection: %+v", rec.Warnings)
 	}
 }

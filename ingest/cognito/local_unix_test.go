@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/mig-tools/mig/ingest/cognito"
+	"github.com/mig-tools/mig/ingest/cognito/cognitofake"
+	"github.com/mig-tools/mig/ingest/ingesttest"
 )
 
 // cognitoLocal is the open-source Cognito emulator the tests run, pinned.
@@ -155,20 +157,20 @@ func TestCognitoLocal(t *testing.T) {
 	target, _ := url.Parse(emu)
 	var p map[string]any
 	fixture(t, "connections_saml-metadata-file", &p)
-	fake := &fakeCognito{next: httputil.NewSingleHostReverseProxy(target), pools: map[string]*fakePool{poolID: {providers: []map[string]any{p}}}}
+	fake := &cognitofake.Fake{Next: httputil.NewSingleHostReverseProxy(target), Pools: map[string]*cognitofake.Pool{poolID: {Providers: []map[string]any{p}}}}
 	front := httptest.NewServer(fake)
 	defer front.Close()
 
-	var rec recorder
+	var rec ingesttest.Recorder
 	var cps []cognito.Checkpoint
 	o := cognito.Options{UserPoolIDs: []string{poolID}, EndpointURL: front.URL, Entities: []string{"users", "organizations", "memberships", "sso"}}
 	if err := cognito.Fetch(ctx, o, &rec, nil, func(_ context.Context, cp cognito.Checkpoint) error { cps = append(cps, cp); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.users) != n-1 || len(rec.skips) != 1 || !strings.Contains(rec.skips[0].reason, "disabled") {
-		t.Fatalf("%d users staged, skips %+v; want %d staged and the disabled one skipped", len(rec.users), rec.skips, n-1)
+	if len(rec.Users) != n-1 || len(rec.Skips) != 1 || !strings.Contains(rec.Skips[0].Reason, "disabled") {
+		t.Fatalf("%d users staged, skips %+v; want %d staged and the disabled one skipped", len(rec.Users), rec.Skips, n-1)
 	}
-	for _, u := range rec.users {
+	for _, u := range rec.Users {
 		if u.SourceID == "" || u.ExternalID != u.SourceID || u.FirstName != "Ada" || !strings.HasPrefix(u.LastName, "Lovelace ") || u.Metadata["department"] != "R&D" {
 			t.Errorf("user %+v", u)
 		}
@@ -176,10 +178,10 @@ func TestCognitoLocal(t *testing.T) {
 	if last := cps[len(cps)-1]; !last.PoolDone || last.Users != n {
 		t.Errorf("last checkpoint %+v, want the pool done after %d users", last, n)
 	}
-	if len(rec.orgs) != 1 || rec.orgs[0].Name != "Local Acme" || len(rec.orgRows) != n-1 {
-		t.Errorf("organizations %+v, %d memberships", rec.orgs, len(rec.orgRows))
+	if len(rec.Orgs) != 1 || rec.Orgs[0].Name != "Local Acme" || len(rec.OrgRows) != n-1 {
+		t.Errorf("organizations %+v, %d memberships", rec.Orgs, len(rec.OrgRows))
 	}
-	if len(rec.conns) != 1 || rec.conns[0].Config["idpEntityId"] != "http://www.okta.com/exkabcde1234" {
-		t.Errorf("connections %+v", rec.conns)
+	if len(rec.Connections) != 1 || rec.Connections[0].Config["idpEntityId"] != "http://www.okta.com/exkabcde1234" {
+		t.Errorf("connections %+v", rec.Connections)
 	}
 }

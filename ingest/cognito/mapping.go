@@ -34,6 +34,23 @@ type Provider struct {
 	Details          map[string]string `json:"providerDetails"`
 	AttributeMapping map[string]string `json:"attributeMapping"`
 	IdpIdentifiers   []string          `json:"idpIdentifiers"`
+	// Domain is the host name of the pool's hosted UI, which the identity
+	// provider sends its users back to (see HostedDomain); empty when the
+	// pool has none or it is not known.
+	Domain string `json:"domain,omitempty"`
+}
+
+// HostedDomain is the host name of a pool's hosted UI: its custom domain
+// when it has one, else its prefix domain under amazoncognito.com; empty
+// when it has neither.
+func HostedDomain(region, prefix, custom string) string {
+	switch {
+	case custom != "":
+		return custom
+	case prefix != "":
+		return prefix + ".auth." + region + ".amazoncognito.com"
+	}
+	return ""
 }
 
 // Pool is what the mapping knows of a user pool beyond one user: its id and
@@ -41,6 +58,8 @@ type Provider struct {
 type Pool struct {
 	ID   string
 	Name string
+	// Domain is the host name of the pool's hosted UI (HostedDomain).
+	Domain string
 	// Connections holds the pool's SAML and OIDC providers, keyed by the
 	// lower-cased name (Cognito prefixes a federated user's username with
 	// the provider name, not always in the same case).
@@ -160,11 +179,11 @@ func MapUser(u User, pool Pool, o Options, file string, row int) UserResult {
 		}
 	}
 
-	pairs := []metaPair{
-		{metaUsername, u.Username},
-		{metaPhone, strings.TrimSpace(a["phone_number"])},
-		{metaIdentity, res.IdentityProvider},
-		{metaIdentityType, idpType},
+	entries := []ingest.MetadataEntry{
+		{Key: metaUsername, Value: u.Username},
+		{Key: metaPhone, Value: strings.TrimSpace(a["phone_number"])},
+		{Key: metaIdentity, Value: res.IdentityProvider},
+		{Key: metaIdentityType, Value: idpType},
 	}
 	var custom []string
 	for k := range a {
@@ -174,11 +193,11 @@ func MapUser(u User, pool Pool, o Options, file string, row int) UserResult {
 	}
 	sort.Strings(custom)
 	for _, k := range custom {
-		pairs = append(pairs, metaPair{strings.TrimPrefix(k, "custom:"), a[k]})
+		entries = append(entries, ingest.MetadataEntry{Key: strings.TrimPrefix(k, "custom:"), Value: a[k]})
 	}
-	meta, problems := fitMetadata(pairs)
+	meta, problems := ingest.FitMetadata(entries)
 	for _, p := range problems {
-		warn("metadata_left_out", p.reason)
+		warn(p.Code, p.Message)
 	}
 	usr.Metadata = meta
 	res.User = usr

@@ -10,9 +10,10 @@ import (
 )
 
 // DefaultSAMLEntityIDTemplate is the entity id Cognito gives itself as a
-// SAML service provider. Set as the custom entity id of the handoff rows, it
+// SAML service provider: the handoff rows' sourceEntityId, and by the kit's
+// rule their customEntityId too unless another template is given, which
 // lets WorkOS answer to the identity providers as Cognito did, so that
-// nothing changes on the customer's side; the CLI offers it as the flag's
+// nothing changes on the customer's side. The CLI offers it as the flag's
 // default.
 const DefaultSAMLEntityIDTemplate = "urn:amazon:cognito:sp:{user_pool_id}"
 
@@ -93,14 +94,23 @@ func MapProvider(p Provider, o Options, file string, row int) ProviderResult {
 		case "false":
 			c.Config["idpInitiatedEnabled"] = "false"
 		}
-		set("customEntityId", renderTemplate(o.SAMLEntityIDTemplate, p))
-		set("customAcsUrl", renderTemplate(o.SAMLACSURLTemplate, p))
+		// What the IdP knows of Cognito today, and what WorkOS is asked to
+		// be instead, by the kit's rule for the handoff columns.
+		sp := ingest.ServiceProvider{EntityID: renderTemplate(DefaultSAMLEntityIDTemplate, p)}
+		if p.Domain != "" {
+			sp.ACSURL = "https://" + p.Domain + "/saml2/idpresponse"
+		}
+		c.SetServiceProvider(sp, ingest.ServiceProvider{EntityID: renderTemplate(o.SAMLEntityIDTemplate, p), ACSURL: renderTemplate(o.SAMLACSURLTemplate, p)})
 	} else {
 		c.Protocol = "oidc"
 		set("clientId", d["client_id"])
 		set("discoveryEndpoint", discoveryEndpoint(d["oidc_issuer"]))
 		set("scopes", d["authorize_scopes"])
-		set("customRedirectUri", renderTemplate(o.OIDCRedirectURITemplate, p))
+		var sp ingest.ServiceProvider
+		if p.Domain != "" {
+			sp.RedirectURI = "https://" + p.Domain + "/oauth2/idpresponse"
+		}
+		c.SetServiceProvider(sp, ingest.ServiceProvider{RedirectURI: renderTemplate(o.OIDCRedirectURITemplate, p)})
 		if s := d["client_secret"]; s != "" {
 			c.Secrets["clientSecret"] = s
 		}

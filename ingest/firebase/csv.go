@@ -1,14 +1,11 @@
 package firebase
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
 )
@@ -35,37 +32,36 @@ const (
 
 var csvProviders = []string{"google.com", "facebook.com", "twitter.com", "github.com"}
 
-// decodeCSV streams the headerless CSV layout. Firebase quotes a display
-// name only when it holds a comma, without doubling quotes inside it, so
-// stray quotes are read as they are (LazyQuotes).
-func decodeCSV(ctx context.Context, r io.Reader, path string, m *mapper, sink ingest.Sink) (int, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
+// decodeCSV streams the headerless CSV layout with the kit's CSV reader,
+// its columns named by csvColumns. Quotes are read strictly: Firebase
+// quotes a display name only when it holds a comma, and never doubles a
+// quote inside it, so a display name with a double quote in it is refused
+// with its line (the JSON export has no such ambiguity). row is the line.
+func decodeCSV(ctx context.Context, in ingest.Inputs, path string, m *mapper, sink ingest.Sink) (int, error) {
+	f, r, err := in.OpenCSV(path)
+	if errors.Is(err, ingest.ErrJSON) {
+		return 0, fmt.Errorf("%w: name the file .json or pass --format json", err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r.UseHeader(csvColumns...)
 	n := 0
 	var rec Record
 	for {
-		fields, err := cr.Read()
+		fields, line, err := r.ReadFields()
 		if errors.Is(err, io.EOF) {
 			return n, nil
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return n, &ingest.LineError{File: path, Line: pe.StartLine, Msg: pe.Err.Error()}
-			}
-			return n, fmt.Errorf("%s: %w", path, err)
+			return n, err
 		}
 		n++
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return n, err
 			}
-		}
-		line, _ := cr.FieldPos(0)
-		if n == 1 && len(fields) > 0 {
-			fields[0] = string(bytes.TrimPrefix([]byte(fields[0]), []byte("\xef\xbb\xbf")))
 		}
 		rec = Record{}
 		if err := csvRecord(fields, &rec); err != nil {
@@ -82,11 +78,6 @@ func decodeCSV(ctx context.Context, r io.Reader, path string, m *mapper, sink in
 func csvRecord(f []string, rec *Record) *ingest.LineError {
 	if len(f) < csvMinFields || len(f) > len(csvColumns)+1 || (len(f) == len(csvColumns)+1 && f[len(csvColumns)] != "") {
 		return &ingest.LineError{Msg: fmt.Sprintf("%d fields: auth:export's CSV layout has %d (or %d in older exports), and a display name with a comma must be quoted", len(f), len(csvColumns)+1, csvMinFields+1)}
-	}
-	for i, v := range f {
-		if !utf8.ValidString(v) {
-			return &ingest.LineError{Field: csvColumns[min(i, len(csvColumns)-1)], Msg: "invalid UTF-8 (the file must be UTF-8)"}
-		}
 	}
 	get := func(i int) string {
 		if i < len(f) {

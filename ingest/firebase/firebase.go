@@ -1,33 +1,35 @@
 // Package firebase reads a Firebase Auth export (`firebase auth:export`,
 // JSON or the headerless CSV layout) and, opt-in, the Identity Platform SSO
 // provider configurations of the project, and hands them to the source
-// kit's Sink. It knows Firebase's formats and APIs and nothing of the
-// database.
+// kit. It knows Firebase's formats and APIs and nothing of the database.
 //
 // The glue calls
 //
-//	sum, err := firebase.Read(ctx, path, opts, sink)   // the users
-//	err = firebase.FetchSSO(ctx, ssoOpts, sink)         // SAML and OIDC providers
+//	counts, err := firebase.Ingest(ctx, db, opts)
 //
-// Org- and role-mapping files for Firebase users name them in the
-// MappingUserColumn column; the kit's generic mapping readers read them.
+// which stages the export (and, with Options.SSO, the SAML and OIDC
+// providers) in one transaction. Decode is the decoder it runs, for tests
+// and for readers of saved exports. Org- and role-mapping files name
+// Firebase users in the MappingUserColumn column; the kit reads them.
 package firebase
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/passhash"
+	"github.com/mig-tools/mig/staging"
 )
 
 // ProviderName is the source name staged rows of Firebase carry.
@@ -36,6 +38,10 @@ const ProviderName = "firebase"
 // MappingUserColumn is the user-id column of org- and role-mapping files for
 // Firebase users: the user's localId (its uid), which is its external id.
 const MappingUserColumn = "firebase_uid"
+
+// MappingUserColumns are the columns a mapping file may name a Firebase
+// user by: its uid, or the kit's generic columns (ingest.Mappings).
+var MappingUserColumns = []string{MappingUserColumn, ingest.UserIDColumn, ingest.ExternalIDColumn, ingest.EmailColumn}
 
 // NameSplit says how a displayName becomes a first and a last name.
 type NameSplit string
@@ -57,8 +63,10 @@ const (
 	FormatCSV  = "csv"
 )
 
-// Options are the inputs of one read of an export.
+// Options are the inputs of one ingest of an export.
 type Options struct {
+	// File is the export (ingest.Stdin for standard input).
+	File string
 	// Format is json or csv; empty takes it from the file's extension, or
 	// from its first byte when the extension says neither.
 	Format string
@@ -69,6 +77,18 @@ type Options struct {
 	SkipPasswords   bool
 	NameSplit       NameSplit // empty means first-space
 	IncludeDisabled bool      // stage users disabled in Firebase; by default they are skipped
+	// SSO, when set, also reads the project's Identity Platform SAML and
+	// OIDC providers (FetchSSO) into the same run.
+	SSO *SSOOptions
+	// IncludeSecrets stages the OIDC client secrets of those providers.
+	IncludeSecrets bool
+	// OrgMapping and RoleMapping are optional mapping files
+	// (ingest.Mappings); Tenant keeps two Firebase projects apart in one
+	// database.
+	OrgMapping, RoleMapping string
+	Tenant                  string
+	Settings                ingest.Settings
+	Log                     *slog.Logger
 }
 
 // Validate checks the options (and normalises the hash parameters) before
@@ -92,6 +112,121 @@ func (o *Options) Validate() error {
 		o.Hash = &h
 	}
 	return nil
+}
+
+// Ingest stages the export of o, and with o.SSO the project's SSO
+// providers, in one transaction: a bad export returns an error naming the
+// file, the line (and, for JSON, the user's index and byte offset) and the
+// field, and leaves the database as it was. The same export with the same
+// options again returns ingest.ErrUnchanged, unless SSO providers are read:
+// an API is read every time.
+func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, error) {
+	if err := o.Validate(); err != nil {
+		return ingest.Counts{}, err
+	}
+	var complete []ingest.Kind
+	if o.SSO != nil {
+		complete = append(complete, ingest.SSOConnections)
+	}
+	return ingest.Ingest(ctx, db, ingest.Spec{
+		Source:         ingest.Source{Provider: ProviderName, Tenant: o.Tenant},
+		Files:          []*ingest.File{{Role: "users", Path: o.File}},
+		Options:        o.runOptions(),
+		Settings:       o.Settings,
+		Mappings:       ingest.Mappings{OrgMapping: o.OrgMapping, RoleMapping: o.RoleMapping, UserColumns: MappingUserColumns},
+		IncludeSecrets: o.IncludeSecrets,
+		Fetches:        o.SSO != nil,
+		Complete:       complete,
+		Decode: func(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink) error {
+			return Decode(ctx, in, sink, o)
+		},
+		Log: o.Log,
+	})
+}
+
+// runOptions are what a run is compared by: every option that changes
+// what is staged. The hash parameters are recorded as a digest, never as
+// themselves.
+func (o Options) runOptions() map[string]any {
+	hash := ""
+	if o.Hash != nil {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s$%s$%d$%d", o.Hash.SignerKey, o.Hash.SaltSeparator, o.Hash.Rounds, o.Hash.MemCost)))
+		hash = hex.EncodeToString(sum[:8])
+	}
+	opts := map[string]any{"format": o.Format, "name_split": string(o.NameSplit), "include_disabled": o.IncludeDisabled,
+		"skip_passwords": o.SkipPasswords, "hash_parameters": hash}
+	if o.SSO != nil {
+		opts["sso"] = map[string]any{"project_id": o.SSO.ProjectID, "tenants": o.SSO.Tenants, "all_tenants": o.SSO.AllTenants}
+	}
+	return opts
+}
+
+// Decode reads the export of o and hands every user to sink (staged, or
+// skipped with its reason, with the warnings about it), one at a time: a
+// 5 GB export is never held whole. With o.SSO it first hands over the
+// project's SSO providers, so that a key or project that does not work
+// fails before the export is read. An export with no users is refused.
+func Decode(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink, o Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.SSO != nil {
+		if err := FetchSSO(ctx, *o.SSO, sink); err != nil {
+			return err
+		}
+	}
+	format := o.Format
+	if format == "" {
+		var err error
+		if format, err = formatOf(in, o.File); err != nil {
+			return err
+		}
+	}
+	m, err := newMapper(o)
+	if err != nil {
+		return err
+	}
+	var rows int
+	switch format {
+	case FormatJSON:
+		rows, err = decodeJSON(ctx, in, o.File, m, sink)
+	default:
+		rows, err = decodeCSV(ctx, in, o.File, m, sink)
+	}
+	if err != nil {
+		return err
+	}
+	if rows == 0 {
+		// ingest.NoUserRows speaks of a CSV header; an auth:export has none.
+		return &ingest.LineError{File: o.File, Line: 1, Msg: "the export has no users: an export with no users is refused (was it cut short, or taken from an empty project?)"}
+	}
+	return m.finish(ctx, sink)
+}
+
+// formatOf is the export's format by extension, else by its first byte
+// (a JSON export starts with "{").
+func formatOf(in ingest.Inputs, path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return FormatJSON, nil
+	case ".csv":
+		return FormatCSV, nil
+	}
+	f, err := in.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b := make([]byte, 512)
+	n, err := io.ReadFull(f, b)
+	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	b = bytes.TrimLeft(bytes.TrimPrefix(b[:n], []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[' || b[0] == 0x1f) {
+		return FormatJSON, nil // 0x1f: gzip, which the JSON reader takes
+	}
+	return FormatCSV, nil
 }
 
 // Record is one user of an export, with the field names of auth:export's
@@ -126,81 +261,35 @@ type ProviderInfo struct {
 	PhotoURL    string `json:"photoUrl"`
 }
 
-// Summary is what a read saw.
-type Summary struct {
-	Format string
-	Rows   int // users read, staged or skipped
-}
-
-// Read streams the export at path into sink, one user at a time, in
-// constant memory: a 5 GB export is never held whole. Bad input fails with
-// an error naming the file, the line (and, for JSON, the user's index and
-// byte offset) and the field.
-func Read(ctx context.Context, path string, o Options, sink ingest.Sink) (Summary, error) {
-	if err := o.Validate(); err != nil {
-		return Summary{}, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return Summary{}, err
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	format := o.Format
-	if format == "" {
-		format = formatOf(path, br)
-	}
-	m := newMapper(o, path)
-	sum := Summary{Format: format}
-	switch format {
-	case FormatJSON:
-		sum.Rows, err = decodeJSON(ctx, br, path, m, sink)
-	default:
-		sum.Rows, err = decodeCSV(ctx, br, path, m, sink)
-	}
-	if err != nil {
-		return sum, err
-	}
-	return sum, m.finish(ctx, sink)
-}
-
-// formatOf is the export's format by extension, else by its first byte
-// (a JSON export starts with "{").
-func formatOf(path string, br *bufio.Reader) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".json":
-		return FormatJSON
-	case ".csv":
-		return FormatCSV
-	}
-	b, _ := br.Peek(512)
-	b = bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
-		return FormatJSON
-	}
-	return FormatCSV
-}
-
 // mapper turns records into staged users, counting what is said once per
 // read rather than per user.
 type mapper struct {
 	o    Options
 	file string
-	// hashTail is the part of every firebase-scrypt string after the
-	// user's own hash and salt: "$sk=..$ss=..$r=..$m=..".
-	hashTail       string
+	// scrypt is the project's hash parameters, decoded once; each user's
+	// hash and salt complete it.
+	scrypt         *passhash.FirebaseScrypt
 	noParams       int // users with a hash and no parameters given
 	skippedHashes  int // users whose hash SkipPasswords left out
 	firstNoParams  int
 	firstNoParamID string
 }
 
-func newMapper(o Options, file string) *mapper {
-	m := &mapper{o: o, file: file}
+// newMapper prepares the mapping of o's users. o was validated.
+func newMapper(o Options) (*mapper, error) {
+	m := &mapper{o: o, file: o.File}
 	if o.Hash != nil {
-		m.hashTail = "$sk=" + o.Hash.SignerKey + "$ss=" + o.Hash.SaltSeparator + "$r=" + strconv.Itoa(o.Hash.Rounds) + "$m=" + strconv.Itoa(o.Hash.MemCost)
+		sk, err := passhash.DecodeBase64(o.Hash.SignerKey)
+		if err != nil {
+			return nil, fmt.Errorf("hash parameters: base64_signer_key: %w", err)
+		}
+		ss, err := passhash.DecodeBase64(o.Hash.SaltSeparator)
+		if err != nil {
+			return nil, fmt.Errorf("hash parameters: base64_salt_separator: %w", err)
+		}
+		m.scrypt = &passhash.FirebaseScrypt{SignerKey: sk, SaltSeparator: ss, Rounds: o.Hash.Rounds, MemCost: o.Hash.MemCost}
 	}
-	return m
+	return m, nil
 }
 
 // Metadata keys mig sets on a Firebase user, before the custom claims.
@@ -264,25 +353,26 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 	}
 	u.FirstName, u.LastName = splitName(r.DisplayName, m.o.NameSplit)
 
-	pairs := make([]metaPair, 0, 8)
-	pairs = append(pairs, metaPair{metaUID, u.ExternalID}, metaPair{metaPhone, phone}, metaPair{metaPhoto, strings.TrimSpace(r.PhotoURL)})
+	entries := make([]ingest.MetadataEntry, 0, 8)
+	entries = append(entries, ingest.MetadataEntry{Key: metaUID, Value: u.ExternalID}, ingest.MetadataEntry{Key: metaPhone, Value: phone},
+		ingest.MetadataEntry{Key: metaPhoto, Value: strings.TrimSpace(r.PhotoURL)})
 	if len(r.ProviderUserInfo) > 0 {
 		ids := make([]string, 0, len(r.ProviderUserInfo))
 		for _, p := range r.ProviderUserInfo {
 			ids = append(ids, p.ProviderID)
 		}
-		pairs = append(pairs, metaPair{metaProviders, strings.Join(ids, ",")})
+		entries = append(entries, ingest.MetadataEntry{Key: metaProviders, Value: strings.Join(ids, ",")})
 		for _, p := range r.ProviderUserInfo {
 			// The password and phone methods' ids are the email and the
 			// phone number, already staged; the others' are the user's id
 			// at Google, GitHub, a SAML or OIDC provider, ...
 			if p.ProviderID != "password" && p.ProviderID != "phone" {
-				pairs = append(pairs, metaPair{"provider:" + p.ProviderID, p.RawID})
+				entries = append(entries, ingest.MetadataEntry{Key: "provider:" + p.ProviderID, Value: p.RawID})
 			}
 		}
 	}
 	if r.Disabled {
-		pairs = append(pairs, metaPair{metaDisabled, "true"})
+		entries = append(entries, ingest.MetadataEntry{Key: metaDisabled, Value: "true"})
 	}
 	if s := strings.TrimSpace(r.CustomAttributes); s != "" {
 		claims, err := customClaims(s)
@@ -291,11 +381,11 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 				return err
 			}
 		}
-		pairs = append(pairs, claims...)
+		entries = append(entries, claims...)
 	}
-	meta, problems := fitMetadata(pairs)
+	meta, problems := ingest.FitMetadata(entries)
 	for _, p := range problems {
-		if err := warn("metadata_left_out", p.reason); err != nil {
+		if err := warn(p.Code, p.Message); err != nil {
 			return err
 		}
 	}
@@ -323,13 +413,13 @@ func (m *mapper) password(r *Record, u *ingest.User, warn func(code, msg string)
 	}
 	u.SourceDigest = hash + "$" + salt
 	u.SourceHasher = "SCRYPT"
-	h, errH := normB64(hash)
-	s, errS := normB64(salt)
+	h, errH := passhash.DecodeBase64(hash)
+	s, errS := passhash.DecodeBase64(salt)
 	switch {
 	case hash == "" || salt == "" || errH != nil || errS != nil:
 		u.SourceHasher = hasherBroken
 		return masked, warn("firebase_password_hash_unreadable", fmt.Sprintf("passwordHash and salt must both be base64 (hash: %s, salt: %s); no password is staged and the user will have to reset it", b64State(hash, errH), b64State(salt, errS)))
-	case m.o.Hash == nil:
+	case m.scrypt == nil:
 		if m.noParams == 0 {
 			m.firstNoParams, m.firstNoParamID = u.Row, u.SourceID
 		}
@@ -337,7 +427,9 @@ func (m *mapper) password(r *Record, u *ingest.User, warn func(code, msg string)
 		u.SourceHasher = hasherNoParams
 		return masked, nil
 	}
-	u.PasswordHash = "$firebase-scrypt$hash=" + h + "$salt=" + s + m.hashTail
+	f := *m.scrypt
+	f.Hash, f.Salt = h, s
+	u.PasswordHash = f.String()
 	u.PasswordHashType = "firebase-scrypt"
 	u.SourceDigest, u.SourceHasher = "", ""
 	return masked, nil
@@ -348,7 +440,7 @@ func b64State(s string, err error) string {
 	case s == "":
 		return "empty"
 	case err != nil:
-		return err.Error()
+		return "not base64"
 	}
 	return "ok"
 }
@@ -389,7 +481,7 @@ func splitName(name string, how NameSplit) (first, last string) {
 // customClaims reads customAttributes, the user's custom claims as a JSON
 // object, as metadata entries sorted by key: strings as they are, other
 // values as their JSON text.
-func customClaims(s string) ([]metaPair, error) {
+func customClaims(s string) ([]ingest.MetadataEntry, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &obj); err != nil {
 		return nil, err
@@ -402,7 +494,7 @@ func customClaims(s string) ([]metaPair, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]metaPair, 0, len(keys))
+	out := make([]ingest.MetadataEntry, 0, len(keys))
 	for _, k := range keys {
 		v := obj[k]
 		var str string
@@ -411,7 +503,7 @@ func customClaims(s string) ([]metaPair, error) {
 			json.Compact(&buf, v)
 			str = buf.String()
 		}
-		out = append(out, metaPair{k, str})
+		out = append(out, ingest.MetadataEntry{Key: k, Value: str})
 	}
 	return out, nil
 }
@@ -503,193 +595,34 @@ func appendString(dst []byte, s string) []byte {
 	return append(append(append(dst, '"'), s...), '"')
 }
 
-// decodeJSON streams {"users": [ ... ]} (or a bare array of users) with a
-// token decoder: one user is held at a time.
-func decodeJSON(ctx context.Context, r io.Reader, path string, m *mapper, sink ingest.Sink) (int, error) {
-	dec := json.NewDecoder(r)
-	jerr := func(err error, user int, field string) error { return jsonError(path, dec, err, user, field) }
-	tok, err := dec.Token()
+// decodeJSON streams {"users": [ ... ]} (or a bare array of users) with
+// the kit's JSON array reader: one user is held at a time. row is the
+// user's 1-based index.
+func decodeJSON(ctx context.Context, in ingest.Inputs, path string, m *mapper, sink ingest.Sink) (int, error) {
+	f, a, err := in.OpenJSONArray(path, "users")
 	if err != nil {
-		return 0, jerr(err, 0, "")
+		return 0, err
 	}
-	users := func() (int, error) {
-		n := 0
-		var rec Record
-		for dec.More() {
-			n++
-			if n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return n, err
-				}
-			}
-			rec = Record{}
-			start := dec.InputOffset()
-			if err := dec.Decode(&rec); err != nil {
-				return n, jsonErrorAt(path, start, err, n)
-			}
-			if err := m.user(ctx, sink, &rec, n); err != nil {
-				return n, err
-			}
-		}
-		if _, err := dec.Token(); err != nil { // the closing ]
-			return n, jerr(err, n, "")
-		}
-		return n, nil
-	}
+	defer f.Close()
 	n := 0
-	switch tok {
-	case json.Delim('['):
-		if n, err = users(); err != nil {
+	var rec Record
+	for {
+		rec = Record{}
+		i, err := a.Next(&rec)
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
 			return n, err
 		}
-	case json.Delim('{'):
-		seen := false
-		for dec.More() {
-			key, err := dec.Token()
-			if err != nil {
-				return n, jerr(err, n, "")
-			}
-			if key != "users" {
-				var skip json.RawMessage
-				if err := dec.Decode(&skip); err != nil {
-					return n, jerr(err, n, fmt.Sprint(key))
-				}
-				continue
-			}
-			if seen {
-				return n, jerr(fmt.Errorf("a second users array"), n, "users")
-			}
-			seen = true
-			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-				return n, jerr(orErr(err, "expected an array of users"), 0, "users")
-			}
-			if n, err = users(); err != nil {
+		n++
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
 				return n, err
 			}
 		}
-		if !seen {
-			return 0, jerr(fmt.Errorf(`no "users" array: a firebase auth:export JSON file is {"users": [...]}`), 0, "users")
-		}
-		if _, err := dec.Token(); err != nil {
-			return n, jerr(err, n, "")
-		}
-	default:
-		return 0, jerr(fmt.Errorf(`expected {"users": [...]}, the firebase auth:export JSON layout`), 0, "")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return n, jerr(orErr(err, "more data after the end of the export"), n, "")
-	}
-	return n, nil
-}
-
-func orErr(err error, msg string) error {
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("%s", msg)
-}
-
-// jsonError places an error of the JSON structure around the users.
-func jsonError(path string, dec *json.Decoder, err error, user int, field string) error {
-	off := dec.InputOffset()
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = se.Offset
-	}
-	msg := err.Error()
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		msg = "the file ends before the export does"
-	}
-	if user > 0 {
-		msg = fmt.Sprintf("after user %d (byte %d): %s", user, off, msg)
-	} else {
-		msg = fmt.Sprintf("byte %d: %s", off, msg)
-	}
-	return placed(path, off, field, msg)
-}
-
-// jsonErrorAt places an error in the user that starts after byte start.
-func jsonErrorAt(path string, start int64, err error, user int) error {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	off, field, msg := start, "", err.Error()
-	switch {
-	case errors.As(err, &te):
-		// The offset of a type error counts from where this Decode began
-		// and points at the end of the wrong value.
-		off, field = start+te.Offset, te.Field
-		msg = fmt.Sprintf("%s is %s, want %s", te.Field, te.Value, te.Type)
-	case errors.As(err, &se):
-		off = se.Offset
-	case err == io.ErrUnexpectedEOF:
-		off, msg = valueStart(path, start), "the file ends inside this user"
-	}
-	return placed(path, off, field, fmt.Sprintf("user %d (byte %d): %s", user, off, msg))
-}
-
-// placed is an error at byte off of the export: a LineError with its line
-// when the file can be read again to count it, else one naming the file,
-// the byte offset in msg saying where.
-func placed(path string, off int64, field, msg string) error {
-	if line := lineAt(path, off); line > 0 {
-		return &ingest.LineError{File: path, Line: line, Field: field, Msg: msg}
-	}
-	if field != "" {
-		return fmt.Errorf("%s: field %q: %s", path, field, msg)
-	}
-	return fmt.Errorf("%s: %s", path, msg)
-}
-
-// reopen opens the file at path again, to place an error in it: only a
-// regular file can be read twice (a pipe, such as <(zcat export.json.gz),
-// would wait for a writer that is gone).
-func reopen(path string) (*os.File, bool) {
-	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-		return nil, false
-	}
-	f, err := os.Open(path)
-	return f, err == nil
-}
-
-// lineAt is the 1-based line of byte offset off in the file at path,
-// counted only when an error needs it; 0 when the file cannot be read again.
-func lineAt(path string, off int64) int {
-	f, ok := reopen(path)
-	if !ok {
-		return 0
-	}
-	defer f.Close()
-	line := 1
-	br := bufio.NewReaderSize(f, 1<<16)
-	for n := int64(0); n < off; n++ {
-		c, err := br.ReadByte()
-		if err != nil {
-			break
-		}
-		if c == '\n' {
-			line++
-		}
-	}
-	return line
-}
-
-// valueStart is the offset of the first byte of the value that follows
-// offset after in the file: past the whitespace and the comma between two
-// users.
-func valueStart(path string, after int64) int64 {
-	f, ok := reopen(path)
-	if !ok {
-		return after
-	}
-	defer f.Close()
-	if _, err := f.Seek(after, io.SeekStart); err != nil {
-		return after
-	}
-	br := bufio.NewReader(f)
-	for off := after; ; off++ {
-		c, err := br.ReadByte()
-		if err != nil || !strings.ContainsRune(" \t\r\n,", rune(c)) {
-			return off
+		if err := m.user(ctx, sink, &rec, i+1); err != nil {
+			return n, err
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // HashConfig is a Firebase project's password hash parameters, as the
@@ -186,58 +187,14 @@ func hashFieldsText(name string, b []byte) (map[string]hashValue, error) {
 }
 
 // normB64 reads base64 as Firebase and its copies write it (standard or
-// URL-safe, padded or not) and returns it standard and padded. Standard
-// padded input comes back as it is, byte for byte.
+// URL-safe, padded or not) and returns it standard and padded, the form of
+// WorkOS's firebase-scrypt string.
 func normB64(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if !isB64(s) {
+	b, err := passhash.DecodeBase64(strings.TrimSpace(s))
+	if err != nil {
 		return "", errors.New("not base64")
 	}
-	if strings.ContainsAny(s, "-_") {
-		s = strings.NewReplacer("-", "+", "_", "/").Replace(s)
-	}
-	// A length that is a multiple of four with valid base64 is padded
-	// right; anything else loses its padding and gets the right one.
-	if len(s)%4 != 0 {
-		s = strings.TrimRight(s, "=")
-		if n := len(s) % 4; n != 0 {
-			s += strings.Repeat("=", 4-n)
-		}
-	}
-	return s, nil
-}
-
-// isB64 reports whether decodeB64 would read s, without decoding it (a
-// million hashes and salts are checked on a large ingest).
-func isB64(s string) bool {
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	std, url := false, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '+' || c == '/':
-			std = true
-		case c == '-' || c == '_':
-			url = true
-		default:
-			return false
-		}
-	}
-	return !(std && url) && len(s)%4 != 1
-}
-
-// decodeB64 decodes standard or URL-safe base64, padded or not.
-func decodeB64(s string) ([]byte, error) {
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	enc := base64.RawStdEncoding
-	if strings.ContainsAny(s, "-_") {
-		enc = base64.RawURLEncoding
-	}
-	b, err := enc.DecodeString(s)
-	if err != nil {
-		return nil, errors.New("not base64")
-	}
-	return b, nil
+	return base64.StdEncoding.EncodeToString(b), nil
 }
 
 // lineOf is the 1-based line of byte offset off in b (1 when off < 0).

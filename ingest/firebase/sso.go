@@ -291,9 +291,10 @@ func connectionSourceID(tenant, configID string) string {
 }
 
 // MapSAMLConfig turns an inbound SAML configuration into a handoff
-// connection. Firebase's service-provider entity id and callback URL become
-// the custom entity id and ACS URL, so that the identity provider's side
-// need not change. It is pure.
+// connection. Firebase's service-provider entity id and callback URL are
+// what the identity provider knows today: they go to the handoff's source
+// columns by the kit's rule (ingest.SSOConnection.SetServiceProvider), the
+// entity id also to the custom one WorkOS presents. It is pure.
 func MapSAMLConfig(c SAMLConfig, tenant, file string, row int) (ingest.SSOConnection, []ingest.Warning) {
 	id := lastSegment(c.Name)
 	conn := ingest.SSOConnection{Row: row, SourceID: connectionSourceID(tenant, id), Protocol: "saml", Name: orDefault(c.DisplayName, id),
@@ -315,8 +316,7 @@ func MapSAMLConfig(c SAMLConfig, tenant, file string, row int) (ingest.SSOConnec
 			warn("sso_extra_certificates", fmt.Sprintf("%s has %d IdP certificates; the handoff takes one, the first", id, len(certs)))
 		}
 	}
-	set("customEntityId", c.SpConfig.SpEntityID)
-	set("customAcsUrl", c.SpConfig.CallbackURI)
+	conn.SetServiceProvider(ingest.ServiceProvider{EntityID: c.SpConfig.SpEntityID, ACSURL: c.SpConfig.CallbackURI}, ingest.ServiceProvider{})
 	if !c.Enabled {
 		warn("sso_provider_disabled", fmt.Sprintf("%s is disabled in Identity Platform; it is handed over all the same", id))
 	}

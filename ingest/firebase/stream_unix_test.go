@@ -13,6 +13,7 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/firebase"
+	"github.com/mig-tools/mig/ingest/ingesttest"
 )
 
 // TestReadStreams proves the export is read as a stream: it comes through a
@@ -42,17 +43,27 @@ func TestReadStreams(t *testing.T) {
 		}
 		fmt.Fprint(f, "]}")
 	}()
-	rec := &recorder{}
-	rec.onUser = func(u *ingest.User) {
+	rec := &userHook{onUser: func(u *ingest.User) {
 		if u.SourceID == "u0" {
 			close(first)
 		}
-	}
-	sum, err := firebase.Read(context.Background(), path, firebase.Options{}, rec)
+	}}
+	err := firebase.Decode(context.Background(), ingesttest.Files{}, rec, firebase.Options{File: path})
 	if err != nil {
 		t.Fatalf("%v (the first user did not reach the sink before the rest of the file was needed)", err)
 	}
-	if sum.Rows != 1000 || len(rec.users) != 1000 {
-		t.Errorf("%d rows, %d users; want 1000", sum.Rows, len(rec.users))
+	if len(rec.Users) != 1000 {
+		t.Errorf("%d users; want 1000", len(rec.Users))
 	}
+}
+
+// userHook is a Recorder that also calls onUser with every user.
+type userHook struct {
+	ingesttest.Recorder
+	onUser func(*ingest.User)
+}
+
+func (h *userHook) AddUser(ctx context.Context, file string, u *ingest.User) error {
+	h.onUser(u)
+	return h.Recorder.AddUser(ctx, file, u)
 }

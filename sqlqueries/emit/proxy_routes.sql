@@ -2,7 +2,9 @@
 -- file: sso/proxy_routes.csv
 -- description: A callback-proxy route for each connection whose config says
 --   where the source IdP sends users today (sourceAcsUrl, sourceEntityId,
---   sourceRedirectUri) or which cutover state it is in.
+--   sourceRedirectUri) or which cutover state it is in. SAML connections
+--   come first, as in handoff_notes.sql: the order in which mig ingest
+--   package reads the connection files back, so that a package round-trips.
 SELECT
     coalesce(c.config ->> '$.externalId', c.source_connection_id) AS externalId,
     coalesce(o.external_id, '') AS organizationExternalId,
@@ -22,4 +24,4 @@ FROM sso_connections c
 LEFT JOIN organizations o ON o.id = c.organization_id
 WHERE coalesce(c.config ->> '$.sourceAcsUrl', c.config ->> '$.sourceEntityId',
                c.config ->> '$.sourceRedirectUri', c.config ->> '$.cutoverState') IS NOT NULL
-ORDER BY c.id;
+ORDER BY c.protocol DESC, c.id;

@@ -2,7 +2,8 @@
 // that mig reads: GET /v1/enterprise_connections and the older GET
 // /v1/saml_connections, both paginated with limit (1 to 500, default 10)
 // and offset and answering {"data": [...], "total_count": N}. It listens on
-// 127.0.0.1 and stops when the test ends.
+// 127.0.0.1 and stops when the test ends (Start), or when Close is called
+// (Listen).
 //
 // The answers have the shapes Clerk's Backend API reference gives: an
 // enterprise connection nests its SAML connection (without attribute
@@ -132,6 +133,16 @@ type Request struct {
 
 // Start serves an instance with these connections until the test ends.
 func Start(tb testing.TB, conns ...Connection) *Server {
+	s := Listen(conns...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the fake.
+func (s *Server) Close() { s.srv.Close() }
+
+// Listen serves an instance with these connections until Close.
+func Listen(conns ...Connection) *Server {
 	s := &Server{Key: SecretKey, Connections: conns}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/enterprise_connections", s.listEnterprise)
@@ -167,7 +178,6 @@ func Start(tb testing.TB, conns ...Connection) *Server {
 		}
 	}))
 	s.URL = s.srv.URL + "/v1"
-	tb.Cleanup(s.srv.Close)
 	return s
 }
 
