@@ -98,3 +98,31 @@ func TestEndpointDiesMidRun(t *testing.T) {
 	}
 	checkExactlyOnce(t, s, emu.Snapshot(), 200, members)
 }
+
+// TestBusyEndpointIsNotRefused: a server that answers its first reads with
+// 503 is reachable; the check before the first write lets the run start,
+// and the run's own retries take it through. Before, three 503s to the
+// check read stopped the import (the crash test met it at a 5% fault rate).
+func TestBusyEndpointIsNotRefused(t *testing.T) {
+	emu, err := workosemu.New(workosemu.Options{RateLimits: workosemu.RateLimitsOff, AllowMultipleRoles: true, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	var reads atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && reads.Add(1) <= 3 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"message":"Service Unavailable"}`))
+			return
+		}
+		emu.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	s, members := bigStage(t, 20)
+	if _, err := importer.Run(context.Background(), s.db, opts(ts.URL)); err != nil {
+		t.Fatalf("run against a server whose first reads answer 503: %v", err)
+	}
+	checkExactlyOnce(t, s, emu.Snapshot(), 20, members)
+}

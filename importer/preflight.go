@@ -29,6 +29,13 @@ func preflight(ctx context.Context, opts Options) error {
 		if ae.Status == http.StatusUnauthorized {
 			return &AuthError{Err: ae}
 		}
+		// A 5xx or a 429 still came from a server at that address: the
+		// endpoint answers, and the run's own retries and pacing deal with
+		// a server that is busy or failing now and then. Refusing here
+		// would stop an import for three unlucky answers in a row.
+		if ae.Status >= 500 || ae.Status == http.StatusTooManyRequests {
+			return nil
+		}
 		return fmt.Errorf("check %s before importing: GET /organizations answered %v; is --endpoint the WorkOS API, and the key of the right environment?", opts.Endpoint, ae)
 	}
 	var oe *workosapi.OutageError
