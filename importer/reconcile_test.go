@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/importer"
-	"github.com/mig-tools/mig/workosemu"
 	"github.com/mig-tools/mig/ingest/clerk"
 	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 // anchorRun is the anchor Clerk fixture (25 users, 4 organizations, 20

@@ -18,8 +18,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/mig-tools/mig/workosemu"
 	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/workosemu"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden reports under testdata/report")
