@@ -13,7 +13,7 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/emit"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -116,7 +116,7 @@ func checkPackage(ctx context.Context, e *env, dir string) (*checks.Report, erro
 		return nil, err
 	}
 	defer db.Close()
-	if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
+	if _, err := migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: dir}); err != nil {
 		return nil, err
 	}
 	return checks.Run(ctx, db, checks.Options{Log: e.Log})

@@ -15,7 +15,7 @@ import (
 	"github.com/mig-tools/mig/checks/passwords"
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
 )
 
@@ -25,7 +25,7 @@ import (
 // million users, where streaming takes seconds).
 //
 // The rules judge what an ingest of the package would stage: users are
-// built by the ingest's own code (pkg.StagedUser), and the Go functions the
+// built by the ingest's own code (migpackage.StagedUser), and the Go functions the
 // SQL rules call (checks.EmailProblem, checks.MetadataProblem, ...) decide.
 // The rest of each rule's condition is restated here from its .sql file;
 // TestPackageRulesMatchStagedChecks runs both on the same packages and
@@ -388,7 +388,7 @@ func (p *packageRules) drainUsers() {
 }
 
 func (p *packageRules) userRow(at place, get func(string) string) {
-	u := pkg.StagedUser(get, int(at.line))
+	u := migpackage.StagedUser(get, int(at.line))
 	if u == nil {
 		return
 	}

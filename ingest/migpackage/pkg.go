@@ -1,4 +1,4 @@
-// Package pkg ingests migration packages (the directory workos-migrate and
+// Package migpackage ingests migration packages (the directory workos-migrate and
 // `mig emit` write, or one built by hand) and flat CSVs in the WorkOS import
 // format into the staging tables every other source fills, so `mig check`,
 // `mig emit` and `mig import` work on them unchanged.
@@ -7,7 +7,7 @@
 // columns of users.csv and organization_memberships.csv follow the same
 // priority rule as a Clerk org mapping (org_id, else org_external_id named by
 // org_name, else org_name).
-package pkg
+package migpackage
 
 import (
 	"context"
