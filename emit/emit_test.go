@@ -24,6 +24,7 @@ import (
 	"github.com/mig-tools/mig/ingest/clerk"
 	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -215,7 +216,7 @@ func TestEmitEmptyDatabaseIsAValidPackage(t *testing.T) {
 	if res.Manifest.Provider != "mig" {
 		t.Errorf("provider = %q", res.Manifest.Provider)
 	}
-	for _, f := range emit.Contract {
+	for _, f := range pkgcontract.Files {
 		b, err := os.ReadFile(filepath.Join(out, f.Path))
 		if err != nil {
 			t.Fatal(err)

@@ -14,15 +14,15 @@ import (
 	"io/fs"
 	"iter"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
+
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
 // ValidateOptions tune Validate.
@@ -82,16 +82,16 @@ type Issue struct {
 // ValidationReport is the outcome of Validate. Importable is false when
 // there is at least one error.
 type ValidationReport struct {
-	Dir        string         `json:"dir"`
-	Importable bool           `json:"importable"`
-	Errors     int            `json:"errors"`
-	Warnings   int            `json:"warnings"`
-	Records    map[string]int `json:"records"` // data records read, by manifest key
-	ByCode     map[string]int `json:"by_code"`
-	Issues     []Issue        `json:"issues"`
-	Truncated  bool           `json:"truncated,omitempty"` // some issues are counted but not listed
-	Manifest   *Manifest      `json:"-"`
-	Provider   string         `json:"provider,omitempty"`
+	Dir        string                `json:"dir"`
+	Importable bool                  `json:"importable"`
+	Errors     int                   `json:"errors"`
+	Warnings   int                   `json:"warnings"`
+	Records    map[string]int        `json:"records"` // data records read, by manifest key
+	ByCode     map[string]int        `json:"by_code"`
+	Issues     []Issue               `json:"issues"`
+	Truncated  bool                  `json:"truncated,omitempty"` // some issues are counted but not listed
+	Manifest   *pkgcontract.Manifest `json:"-"`
+	Provider   string                `json:"provider,omitempty"`
 }
 
 // Validate checks the package in dir against the contract (manifest schema,
@@ -144,8 +144,8 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 		"memberships": 2, "uploadMemberships": 2,
 		"customAttributeMappings": 3, "proxyRoutes": 3,
 	}
-	phases := make([][]File, 4)
-	for _, f := range Contract {
+	phases := make([][]pkgcontract.File, 4)
+	for _, f := range pkgcontract.Files {
 		phases[phaseOf[f.Key]] = append(phases[phaseOf[f.Key]], f)
 	}
 	for _, phase := range phases {
@@ -156,8 +156,8 @@ func Validate(ctx context.Context, dir string, o ValidateOptions) (*ValidationRe
 	v.finish(m)
 	r := v.report
 	r.Importable = r.Errors == 0
-	pos := map[string]int{ManifestPath: -1}
-	for i, f := range Contract {
+	pos := map[string]int{pkgcontract.ManifestPath: -1}
+	for i, f := range pkgcontract.Files {
 		pos[f.Path] = i
 	}
 	sort.SliceStable(r.Issues, func(i, j int) bool {
@@ -216,8 +216,8 @@ type validator struct {
 }
 
 // files validates some files in parallel, one goroutine per CPU.
-func (v *validator) files(ctx context.Context, fs []File, m *Manifest) error {
-	ch := make(chan File, len(fs))
+func (v *validator) files(ctx context.Context, fs []pkgcontract.File, m *pkgcontract.Manifest) error {
+	ch := make(chan pkgcontract.File, len(fs))
 	for _, f := range fs {
 		ch <- f
 	}
@@ -277,112 +277,19 @@ func (v *validator) warnf(code, file string, line int, field, format string, arg
 func (v *validator) hash(s string) uint64 { return maphash.String(v.seed, s) }
 
 // manifest checks manifest.json and returns what it could read of it.
-func (v *validator) manifest() *Manifest {
-	p := filepath.Join(v.dir, ManifestPath)
-	b, err := os.ReadFile(p)
-	if err != nil {
-		v.errorf("manifest_missing", ManifestPath, 0, "", "cannot read manifest.json: %v", errors.Unwrap(err))
-		return nil
+func (v *validator) manifest() *pkgcontract.Manifest {
+	m, issues := pkgcontract.ReadManifest(v.dir)
+	for _, is := range issues {
+		v.add(is.Severity, is.Code, is.File, is.Line, is.Field, "%s", is.Message)
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		v.errorf("manifest_invalid", ManifestPath, 0, "", "manifest.json is not a JSON object: %v", err)
-		return nil
+	if m != nil {
+		v.secretsRedact = m.SecretsRedacted
 	}
-	m := &Manifest{}
-	field := func(name string, dst any, required bool, what string) bool {
-		rv, ok := raw[name]
-		if !ok {
-			if required {
-				v.errorf("manifest_field_missing", ManifestPath, 0, name, "manifest.%s is missing (%s)", name, what)
-			}
-			return false
-		}
-		if err := json.Unmarshal(rv, dst); err != nil {
-			v.errorf("manifest_field_invalid", ManifestPath, 0, name, "manifest.%s must be %s", name, what)
-			return false
-		}
-		return true
-	}
-	var version json.Number
-	if field("schemaVersion", &version, true, "the number 1") && version.String() != "1" {
-		v.errorf("unsupported_schema_version", ManifestPath, 0, "schemaVersion", "schemaVersion is %s; the contract is version 1", version)
-	}
-	m.SchemaVersion = 1
-	if field("provider", &m.Provider, true, "a non-empty string") && strings.TrimSpace(m.Provider) == "" {
-		v.errorf("manifest_field_invalid", ManifestPath, 0, "provider", "manifest.provider must be a non-empty string")
-	}
-	field("sourceTenant", &m.SourceTenant, false, "a string")
-	if field("generatedAt", &m.GeneratedAt, true, "an ISO 8601 timestamp string") {
-		if _, err := time.Parse(time.RFC3339Nano, m.GeneratedAt); err != nil {
-			v.errorf("manifest_field_invalid", ManifestPath, 0, "generatedAt", "generatedAt %q is not an ISO 8601 timestamp", m.GeneratedAt)
-		}
-	}
-	if field("entitiesRequested", &m.EntitiesRequested, true, "an array of strings") {
-		for _, e := range m.EntitiesRequested {
-			if !slices.Contains(Entities, e) && e != "totpSecrets" {
-				v.warnf("unknown_entity", ManifestPath, 0, "entitiesRequested", "entitiesRequested names %q, which is not one of %s", e, strings.Join(Entities, ", "))
-			}
-		}
-	}
-	var exported map[string]json.Number
-	if field("entitiesExported", &exported, true, "an object of non-negative integer counts") {
-		for k, n := range exported {
-			i, err := n.Int64()
-			if err != nil || i < 0 {
-				v.errorf("manifest_field_invalid", ManifestPath, 0, "entitiesExported."+k, "entitiesExported.%s must be a non-negative integer", k)
-				continue
-			}
-			if f, ok := FileByKey(k); !ok || !f.Counted {
-				v.warnf("unknown_count", ManifestPath, 0, "entitiesExported."+k, "entitiesExported.%s is not a count the contract knows", k)
-				continue
-			}
-			m.EntitiesExported.Set(k, int(i))
-		}
-	}
-	if field("files", &m.Files, true, "an object of relative paths") {
-		for _, kv := range m.Files {
-			switch {
-			case kv.Value == "" || path.IsAbs(kv.Value) || strings.HasPrefix(path.Clean(strings.ReplaceAll(kv.Value, `\`, "/")), ".."):
-				v.errorf("unsafe_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s = %q must be a relative path inside the package", kv.Key, kv.Value)
-			case kv.Key == ManifestKey:
-				if kv.Value != ManifestPath {
-					v.errorf("noncanonical_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s must be %q", kv.Key, ManifestPath)
-				}
-			default:
-				f, ok := FileByKey(kv.Key)
-				if !ok {
-					v.warnf("unknown_file_key", ManifestPath, 0, "files."+kv.Key, "files.%s is not a file of the contract", kv.Key)
-				} else if kv.Value != f.Path {
-					v.errorf("noncanonical_file_path", ManifestPath, 0, "files."+kv.Key, "files.%s is %q; the contract puts it at %q", kv.Key, kv.Value, f.Path)
-				}
-			}
-		}
-	}
-	var imp map[string]string
-	if field("importability", &imp, true, "an object") {
-		for k, val := range imp {
-			if !slices.Contains([]string{"automatic", "handoff", "manual", "unsupported"}, val) {
-				v.warnf("manifest_field_invalid", ManifestPath, 0, "importability."+k, "importability.%s is %q, not automatic, handoff, manual or unsupported", k, val)
-			}
-		}
-	}
-	field("secretsRedacted", &m.SecretsRedacted, true, "a boolean")
-	v.secretsRedact = m.SecretsRedacted
-	if field("secretRedaction", &m.SecretRedaction, false, "an object") {
-		if !slices.Contains([]string{"redacted", "included", "not-applicable"}, m.SecretRedaction.Mode) {
-			v.errorf("manifest_field_invalid", ManifestPath, 0, "secretRedaction.mode", "secretRedaction.mode is %q, not redacted, included or not-applicable", m.SecretRedaction.Mode)
-		}
-		if m.SecretRedaction.Redacted != m.SecretsRedacted {
-			v.warnf("manifest_inconsistent", ManifestPath, 0, "secretRedaction.redacted", "secretRedaction.redacted disagrees with secretsRedacted")
-		}
-	}
-	field("warnings", &m.Warnings, true, "an array of strings")
 	return m
 }
 
 // file validates one contract file.
-func (v *validator) file(ctx context.Context, f File, m *Manifest) error {
+func (v *validator) file(ctx context.Context, f pkgcontract.File, m *pkgcontract.Manifest) error {
 	p := filepath.Join(v.dir, filepath.FromSlash(f.Path))
 	fh, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -432,7 +339,7 @@ func (v *validator) file(ctx context.Context, f File, m *Manifest) error {
 // doubling: that leaves up to half of each unused, and the old and new
 // arrays both live while one is copied. The file's size bounds the size
 // taken on trust (a row has at least a comma per column but the last).
-func (v *validator) presize(f File, m *Manifest, fh *os.File) {
+func (v *validator) presize(f pkgcontract.File, m *pkgcontract.Manifest, fh *os.File) {
 	st, err := fh.Stat()
 	if m == nil || err != nil || len(f.Header) == 0 {
 		return
@@ -456,7 +363,7 @@ func (v *validator) setRecords(key string, n int) {
 	v.mu.Unlock()
 }
 
-func (v *validator) countCheck(f File, m *Manifest, n int) {
+func (v *validator) countCheck(f pkgcontract.File, m *pkgcontract.Manifest, n int) {
 	if m == nil || !f.Counted {
 		return
 	}
@@ -466,7 +373,7 @@ func (v *validator) countCheck(f File, m *Manifest, n int) {
 	}
 }
 
-func (v *validator) jsonl(ctx context.Context, f File, r io.Reader) (int, error) {
+func (v *validator) jsonl(ctx context.Context, f pkgcontract.File, r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	n, line := 0, 0
@@ -506,7 +413,7 @@ func (r *row) get(col string) string {
 // csvFile checks the header and every record of one CSV file. ok is false
 // when the header is wrong, in which case the records are counted but not
 // checked.
-func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, ok bool, err error) {
+func (v *validator) csvFile(ctx context.Context, f pkgcontract.File, fh io.Reader) (n int, ok bool, err error) {
 	br := bufio.NewReaderSize(fh, 1<<20)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
@@ -524,7 +431,7 @@ func (v *validator) csvFile(ctx context.Context, f File, fh io.Reader) (n int, o
 		return 0, false, nil
 	}
 	header = slices.Clone(header)
-	ok = slices.Equal(header, f.Header) || slices.Equal(header, laterHeaders[f.Key])
+	ok = f.HeaderAccepted(header)
 	if !ok {
 		v.errorf("invalid_csv_header", f.Path, 1, "", "header is %q; the contract wants %q", strings.Join(header, ","), strings.Join(f.Header, ","))
 	}
@@ -1217,7 +1124,7 @@ func (v *validator) connectionRow(r *row) {
 	if r.file == "sso/oidc_connections.csv" {
 		key = "oidcConnections"
 	}
-	for _, c := range secretColumns[key] {
+	for _, c := range pkgcontract.SecretColumns[key] {
 		if r.get(c) != "" && v.secretsRedact {
 			v.errorf("secret_in_redacted_package", r.file, r.line, c, "%s is filled but the manifest says secrets are redacted", c)
 		}
@@ -1279,7 +1186,7 @@ func (v *validator) uploadMembershipRow(r *row) {
 }
 
 // finish reports what can only be said once every file is read.
-func (v *validator) finish(m *Manifest) {
+func (v *validator) finish(m *pkgcontract.Manifest) {
 	v.resolvePending()
 	slugs := make([]string, 0, len(v.undef))
 	for s := range v.undef {
@@ -1303,7 +1210,7 @@ func (v *validator) finish(m *Manifest) {
 
 // where is a place in the package.
 type where struct {
-	pos  int // the file's place in Contract
+	pos  int // the file's place in pkgcontract.Files
 	file string
 	line int
 }
@@ -1311,12 +1218,12 @@ type where struct {
 func (a where) before(b where) bool { return a.pos < b.pos || a.pos == b.pos && a.line < b.line }
 
 func filePos(path string) int {
-	for i, f := range Contract {
+	for i, f := range pkgcontract.Files {
 		if f.Path == path {
 			return i
 		}
 	}
-	return len(Contract)
+	return len(pkgcontract.Files)
 }
 
 func abs(n int) int {

@@ -14,6 +14,7 @@ import (
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest/migpackage"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -129,7 +130,7 @@ func printPackageReport(e *env, r packageReport) {
 	}
 	fmt.Fprintf(e.Stdout, "package %s (provider %s): %s\n", r.Dir, r.Provider, state)
 	var rec []string
-	for _, f := range emit.Contract {
+	for _, f := range pkgcontract.Files {
 		if n, ok := r.Records[f.Key]; ok && f.Counted {
 			rec = append(rec, fmt.Sprintf("%s %d", f.Key, n))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
 // packageRules applies mig check's rules to a migration package while
@@ -324,7 +325,7 @@ const userBatchSize = 1024
 
 // userColumn is the index of each users.csv column in userCells.cells.
 var userColumn = func() map[string]int {
-	f, _ := emit.FileByKey("users")
+	f, _ := pkgcontract.FileByKey("users")
 	m := make(map[string]int, len(f.Header))
 	for i, c := range f.Header {
 		m[c] = i

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/emit"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
 // packageRuleCases are packages that meet the contract, each built to make
@@ -205,14 +206,14 @@ func TestPackageRulesMatchStagedChecks(t *testing.T) {
 func writePackage(t *testing.T, files map[string][][]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	m := emit.Manifest{SchemaVersion: 1, Provider: "package", GeneratedAt: "2026-01-01T00:00:00.000Z",
-		EntitiesRequested: emit.Entities, Warnings: []string{},
-		Importability: emit.Importability{Users: "automatic", Organizations: "automatic", Memberships: "automatic",
+	m := pkgcontract.Manifest{SchemaVersion: 1, Provider: "package", GeneratedAt: "2026-01-01T00:00:00.000Z",
+		EntitiesRequested: pkgcontract.Entities, Warnings: []string{},
+		Importability: pkgcontract.Importability{Users: "automatic", Organizations: "automatic", Memberships: "automatic",
 			Roles: "automatic", TOTPSecrets: "automatic", SSOConnections: "handoff"},
-		SecretRedaction: emit.SecretRedaction{Mode: "not-applicable"}}
-	m.Files = append(m.Files, emit.KV{Key: emit.ManifestKey, Value: emit.ManifestPath})
-	for _, f := range emit.Contract {
-		m.Files = append(m.Files, emit.KV{Key: f.Key, Value: f.Path})
+		SecretRedaction: pkgcontract.SecretRedaction{Mode: "not-applicable"}}
+	m.Files = append(m.Files, pkgcontract.KV{Key: pkgcontract.ManifestKey, Value: pkgcontract.ManifestPath})
+	for _, f := range pkgcontract.Files {
+		m.Files = append(m.Files, pkgcontract.KV{Key: f.Key, Value: f.Path})
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			t.Fatal(err)
@@ -229,7 +230,7 @@ func writePackage(t *testing.T, files map[string][][]string) string {
 		}
 	}
 	b, _ := json.Marshal(m)
-	if err := os.WriteFile(filepath.Join(dir, emit.ManifestPath), b, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, pkgcontract.ManifestPath), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -35,26 +36,21 @@ type Options struct {
 	Tenant   string
 }
 
-// Canonical paths of the files this package reads.
-const (
-	fileManifest    = "manifest.json"
-	fileUsers       = "users.csv"
-	fileOrgs        = "organizations.csv"
-	fileMemberships = "organization_memberships.csv"
-	fileRoles       = "role_definitions.csv"
-	fileAssignments = "user_role_assignments.csv"
-	fileTOTP        = "totp_secrets.csv"
-	fileWarnings    = "warnings.jsonl"
-	fileSkipped     = "skipped_users.jsonl"
-	fileSAML        = "sso/saml_connections.csv"
-	fileOIDC        = "sso/oidc_connections.csv"
-	fileAttrMaps    = "sso/custom_attribute_mappings.csv"
-	fileProxyRoutes = "sso/proxy_routes.csv"
-	// The workos_upload files are not staged (they are derived from the
-	// others), but the manifest counts them, so they are counted too.
-	fileUploadUsers       = "workos_upload/users.csv"
-	fileUploadOrgs        = "workos_upload/organizations.csv"
-	fileUploadMemberships = "workos_upload/organization_memberships.csv"
+// The files this package reads, at their paths in the package contract.
+var (
+	fileManifest    = pkgcontract.ManifestPath
+	fileUsers       = pkgcontract.Path("users")
+	fileOrgs        = pkgcontract.Path("organizations")
+	fileMemberships = pkgcontract.Path("memberships")
+	fileRoles       = pkgcontract.Path("roleDefinitions")
+	fileAssignments = pkgcontract.Path("userRoleAssignments")
+	fileTOTP        = pkgcontract.Path("totpSecrets")
+	fileWarnings    = pkgcontract.Path("warnings")
+	fileSkipped     = pkgcontract.Path("skippedUsers")
+	fileSAML        = pkgcontract.Path("samlConnections")
+	fileOIDC        = pkgcontract.Path("oidcConnections")
+	fileAttrMaps    = pkgcontract.Path("customAttributeMappings")
+	fileProxyRoutes = pkgcontract.Path("proxyRoutes")
 )
 
 // manifest is what ingest needs of manifest.json; `mig validate-package`
@@ -228,10 +224,11 @@ func checkCounts(ctx context.Context, m *manifest, dir string, found map[string]
 	sort.Strings(keys)
 	var errs []error
 	for _, key := range keys {
-		rel, ok := canonicalPaths[key]
-		if !ok {
+		f, ok := pkgcontract.FileByKey(key)
+		if !ok || !f.Counted {
 			continue // not a counted file; validate-package warns
 		}
+		rel := f.Path
 		n, read := found[rel]
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if !read {
@@ -327,18 +324,11 @@ func readManifest(dir string) (*manifest, error) {
 		return nil, fmt.Errorf("%s: schemaVersion %d: mig reads schema version 1", p, m.SchemaVersion)
 	}
 	for key, rel := range m.Files {
-		if want, ok := canonicalPaths[key]; ok && rel != want {
-			return nil, fmt.Errorf("%s: files.%s is %q; the package contract puts it at %q", p, key, rel, want)
+		if f, ok := pkgcontract.FileByKey(key); ok && rel != f.Path {
+			return nil, fmt.Errorf("%s: files.%s is %q; the package contract puts it at %q", p, key, rel, f.Path)
 		}
 	}
 	return &m, nil
-}
-
-var canonicalPaths = map[string]string{
-	"users": fileUsers, "organizations": fileOrgs, "memberships": fileMemberships, "roleDefinitions": fileRoles,
-	"userRoleAssignments": fileAssignments, "totpSecrets": fileTOTP, "warnings": fileWarnings, "skippedUsers": fileSkipped,
-	"samlConnections": fileSAML, "oidcConnections": fileOIDC, "customAttributeMappings": fileAttrMaps, "proxyRoutes": fileProxyRoutes,
-	"uploadUsers": fileUploadUsers, "uploadOrganizations": fileUploadOrgs, "uploadMemberships": fileUploadMemberships,
 }
 
 // readRows calls fn for each data row of a CSV file, after checking the

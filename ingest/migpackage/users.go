@@ -14,12 +14,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
-// userColumns are the columns of a WorkOS-format users file (the package's
-// users.csv and the reference tool's flat import CSV).
-var userColumns = []string{"email", "password", "password_hash", "password_hash_type", "first_name", "last_name",
-	"email_verified", "external_id", "metadata", "org_id", "org_external_id", "org_name", "role_slugs"}
+// userColumns are the columns of a WorkOS-format users file: the header
+// the contract gives the package's users.csv, which the reference tool's
+// flat import CSV shares.
+var userColumns = func() []string { f, _ := pkgcontract.FileByKey("users"); return f.Header }()
 
 // hashTypes are the password_hash_type values WorkOS accepts.
 var hashTypes = []string{"bcrypt", "firebase-scrypt", "ssha", "scrypt", "pbkdf2", "argon2"}
