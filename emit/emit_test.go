@@ -111,7 +111,8 @@ func TestEmitRoundTrip(t *testing.T) {
 			}
 			golden(t, out, filepath.Join("../testdata/emit", c.name, "package"))
 
-			rep := must[*emit.ValidationReport](t)(emit.Validate(ctx, out, emit.ValidateOptions{MaxIssuesPerCode: 100}))
+			rep := migpackage.NewReport(out, 100)
+			must[any](t)(nil, migpackage.Check(ctx, rep, migpackage.CheckOptions{}))
 			b, _ := json.MarshalIndent(rep, "", "  ")
 			b = bytes.ReplaceAll(b, []byte(out), []byte("PKG"))
 			goldenFile(t, append(b, '\n'), filepath.Join("../testdata/emit", c.name, "validation.json"))
@@ -225,8 +226,9 @@ func TestEmitEmptyDatabaseIsAValidPackage(t *testing.T) {
 			t.Errorf("%s = %q, want the header alone", f.Path, b)
 		}
 	}
-	rep := must[*emit.ValidationReport](t)(emit.Validate(ctx, out, emit.ValidateOptions{}))
-	if !rep.Importable || rep.Errors+rep.Warnings != 0 {
+	rep := migpackage.NewReport(out, 0)
+	must[any](t)(nil, migpackage.Check(ctx, rep, migpackage.CheckOptions{}))
+	if !rep.Importable() || rep.Errors+rep.Warnings != 0 {
 		t.Errorf("empty package: %+v", rep.Issues)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -552,8 +551,3 @@ func writeHandoff(ctx context.Context, tx *sqlx.Tx, path string, q Query, sso, i
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-// itoa is strconv.Itoa, named for the validator's messages.
-func itoa(n int) string { return strconv.Itoa(n) }

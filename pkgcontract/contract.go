@@ -27,6 +27,10 @@ type File struct {
 	Entity string
 	// Counted files have a count in manifest.entitiesExported.
 	Counted bool
+	// Secret files hold password hashes, TOTP secrets or SSO keys: mig
+	// writes them readable by their owner only, and validate-package warns
+	// when others can read them.
+	Secret bool
 }
 
 // Kind is "csv", "jsonl" or "md", from the path.
@@ -51,7 +55,7 @@ const (
 // The headers are the contract's, verbatim; a test checks every emit query
 // returns exactly these columns.
 var Files = []File{
-	{Key: "users", Path: "users.csv", Entity: "users", Counted: true, Header: []string{
+	{Key: "users", Path: "users.csv", Entity: "users", Counted: true, Secret: true, Header: []string{
 		"email", "password", "password_hash", "password_hash_type", "first_name", "last_name", "email_verified",
 		"external_id", "metadata", "org_id", "org_external_id", "org_name", "role_slugs"}},
 	{Key: "organizations", Path: "organizations.csv", Entity: "organizations", Counted: true, Header: []string{
@@ -62,16 +66,16 @@ var Files = []File{
 		"role_slug", "role_name", "role_type", "permissions", "org_id", "org_external_id"}},
 	{Key: "userRoleAssignments", Path: "user_role_assignments.csv", Entity: "roles", Counted: true, Header: []string{
 		"email", "user_id", "external_id", "role_slug", "org_id", "org_external_id"}},
-	{Key: "totpSecrets", Path: "totp_secrets.csv", Entity: "totp", Counted: true, Header: []string{
+	{Key: "totpSecrets", Path: "totp_secrets.csv", Entity: "totp", Counted: true, Secret: true, Header: []string{
 		"email", "totp_secret", "totp_issuer", "totp_user"}},
 	{Key: "warnings", Path: "warnings.jsonl", Counted: true},
 	{Key: "skippedUsers", Path: "skipped_users.jsonl", Counted: true},
-	{Key: "samlConnections", Path: "sso/saml_connections.csv", Entity: "sso", Counted: true, Header: []string{
+	{Key: "samlConnections", Path: "sso/saml_connections.csv", Entity: "sso", Counted: true, Secret: true, Header: []string{
 		"name", "organizationName", "organizationId", "organizationExternalId", "domains", "idpEntityId", "idpUrl",
 		"x509Cert", "idpMetadataUrl", "customEntityId", "customAcsUrl", "idpIdAttribute", "emailAttribute",
 		"firstNameAttribute", "lastNameAttribute", "nameAttribute", "idpInitiatedEnabled", "requestSigningKey",
 		"assertionEncryptionKey", "nameIdEncryptionKey", "externalId"}},
-	{Key: "oidcConnections", Path: "sso/oidc_connections.csv", Entity: "sso", Counted: true, Header: []string{
+	{Key: "oidcConnections", Path: "sso/oidc_connections.csv", Entity: "sso", Counted: true, Secret: true, Header: []string{
 		"name", "organizationName", "organizationId", "organizationExternalId", "domains", "clientId", "clientSecret",
 		"discoveryEndpoint", "customRedirectUri", "externalId"}},
 	{Key: "customAttributeMappings", Path: "sso/custom_attribute_mappings.csv", Entity: "sso", Counted: true, Header: []string{
@@ -81,7 +85,7 @@ var Files = []File{
 		"sourceRedirectUri", "customAcsUrl", "customEntityId", "customRedirectUri", "workosConnectionId",
 		"workosAcsUrl", "cutoverState", "notes"}},
 	{Key: "handoffNotes", Path: "sso/handoff_notes.md", Entity: "sso"},
-	{Key: "uploadUsers", Path: "workos_upload/users.csv", Entity: "users", Counted: true, Header: []string{
+	{Key: "uploadUsers", Path: "workos_upload/users.csv", Entity: "users", Counted: true, Secret: true, Header: []string{
 		"user_id", "email", "email_verified", "first_name", "last_name", "password_hash"}},
 	{Key: "uploadOrganizations", Path: "workos_upload/organizations.csv", Entity: "organizations", Counted: true, Header: []string{
 		"organization_id", "name"}},

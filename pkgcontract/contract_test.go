@@ -17,7 +17,7 @@ func TestReadManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		name, old, new string
+		name, old, new        string
 		code, severity, field string
 	}{
 		{"good", "", "", "", "", ""},

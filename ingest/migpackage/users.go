@@ -59,7 +59,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 	defer f.Close()
 	header, err := r.Header("email")
 	if err != nil {
-		return 0, err
+		return 0, unreadable(ctx, err)
 	}
 	for _, h := range header {
 		if !slices.Contains(userColumns, h) {
@@ -89,7 +89,11 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 			break
 		}
 		if err != nil {
-			return rows, err
+			if err := unreadable(ctx, err); err != nil {
+				return rows, err
+			}
+			rows++
+			continue
 		}
 		rows++
 		if err := s.row(ctx, r, header, rec, line); err != nil {
@@ -190,21 +194,6 @@ func userKey(email, externalID string) string {
 	return ingest.NormalizeEmail(email)
 }
 
-// StagedUser returns the user an ingest stages for one row of a users file
-// (get returns the row's trimmed cells by column name), or nil for a row it
-// skips (no email). `mig validate-package` applies mig check's user rules to
-// it while streaming a package, so that they judge exactly what an ingest of
-// the package would stage. Raw is left empty.
-func StagedUser(get func(string) string, line int) *ingest.User {
-	email := get("email")
-	if email == "" {
-		return nil
-	}
-	ignore := func(code, field, msg string) error { return nil }
-	u, _ := (&userStager{}).user(context.Background(), get, ignore, userKey(email, get("external_id")), email, line, nil)
-	return u
-}
-
 // rawRow is a users row as kept in users.raw, secrets masked.
 func rawRow(header, rec []string) map[string]string {
 	raw := make(map[string]string, len(header))
@@ -222,9 +211,9 @@ func rawRow(header, rec []string) map[string]string {
 // run reads or writes the database, so that on a source's first ingest they
 // go in through the run's bulk phase (plain inserts into a table without
 // indexes, several times faster than upserts). It records nothing else and
-// stops quietly at the first row it cannot read: stageUsers reads the file
-// again in the run's usual order, records the rows' warnings, skips and
-// mapping lines, and reports the errors. A row that repeats an earlier row's
+// passes over the rows it cannot read: stageUsers reads the file again in
+// the run's usual order, records the rows' warnings, skips and mapping
+// lines, and reports the errors. A row that repeats an earlier row's
 // user is staged too; the run keeps the first row of each user (its
 // duplicate pass, or its refusal of a second row in one run) and
 // forgetRepeats removes the skip records that makes. It returns the lines
@@ -251,6 +240,10 @@ func preStageUsers(ctx context.Context, run *ingest.Run, path string) (staged, w
 			}
 		}
 		rec, line, err := r.Read()
+		var bad *ingest.LineError
+		if errors.As(err, &bad) {
+			continue
+		}
 		if err != nil {
 			return staged, warned, nil
 		}
