@@ -126,17 +126,18 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	staged, warned, err := beginUsers(ctx, run, path(fileUsers))
-	if err != nil {
-		return ingest.Counts{}, err
-	}
-	// Read after the users' indexes are built, which is when SQLite takes
-	// the most memory: a million users' set is 15 MB.
+	// Read first, so that the users file's rows that repeat a membership
+	// are known as the users are staged (see preStageUsers): a million
+	// users' set is 15 MB.
 	var listed membershipSet
 	if present[fileMemberships] {
 		if listed, err = readMembershipSet(ctx, path(fileMemberships)); err != nil {
 			return ingest.Counts{}, err
 		}
+	}
+	first, err := beginUsers(ctx, run, path(fileUsers), !o.scratch, listed)
+	if err != nil {
+		return ingest.Counts{}, err
 	}
 	steps := []struct {
 		rel string
@@ -152,7 +153,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// is read only then: at a million users each is 15 MB.
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
 			defer func() { listed = membershipSet{} }()
-			return stageUsers(ctx, run, p, staged, warned, listed)
+			return stageUsers(ctx, run, p, first, listed, !o.scratch)
 		}},
 		{fileMemberships, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
 			var assigned idSet
@@ -214,8 +215,10 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		}
 		setRows(fileTOTP, n)
 	}
-	if err := removeStaleTOTP(ctx, run); err != nil {
-		return ingest.Counts{}, err
+	if !o.scratch { // a new database has no secret to forget
+		if err := removeStaleTOTP(ctx, run); err != nil {
+			return ingest.Counts{}, err
+		}
 	}
 	if err := stageSSO(ctx, run, present, path, setRows); err != nil {
 		return ingest.Counts{}, err
@@ -297,11 +300,11 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	staged, warned, err := beginUsers(ctx, run, o.File)
+	first, err := beginUsers(ctx, run, o.File, true, membershipSet{})
 	if err != nil {
 		return ingest.Counts{}, err
 	}
-	n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
+	n, err := stageUsers(ctx, run, o.File, first, membershipSet{}, true)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -463,7 +466,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 		return 0, err
 	}
 	defer meta.Close()
-	return readRows(ctx, path, nil, func(get func(string) string, line int) error {
+	return readRowsAhead(ctx, path, nil, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -552,7 +555,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 		return 0, err
 	}
 	defer res.Close()
-	n, err := readRows(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	n, err := readRowsAhead(ctx, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -631,15 +634,16 @@ func null(s string) any {
 // beginUsers is how a package and a flat CSV start: the users file is staged
 // in bulk (preStageUsers), the repeats that makes are folded away, and the
 // source's earlier mapping lines are cleared for the ones the files give.
-func beginUsers(ctx context.Context, run *ingest.Run, usersFile string) (staged, warned lineSet, err error) {
-	if staged, warned, err = preStageUsers(ctx, run, usersFile); err != nil {
-		return nil, nil, err
+func beginUsers(ctx context.Context, run *ingest.Run, usersFile string, raw bool, listed membershipSet) (firstPass, error) {
+	first, err := preStageUsers(ctx, run, usersFile, raw, listed)
+	if err != nil {
+		return firstPass{}, err
 	}
 	if err := forgetRepeats(ctx, run); err != nil {
-		return nil, nil, err
+		return firstPass{}, err
 	}
 	if err := run.ClearOrgMapping(ctx); err != nil {
-		return nil, nil, err
+		return firstPass{}, err
 	}
-	return staged, warned, run.ClearRoleMapping(ctx)
+	return first, run.ClearRoleMapping(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
@@ -63,6 +64,24 @@ func refuse(ctx context.Context, err error) error {
 // row sink in ctx, a file without the columns is read as empty, and a row
 // that cannot be read or that fn refuses is passed over (see rowSink).
 func readRows(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
+	return eachRow(ctx, path, required, false, fn)
+}
+
+// readRowsAhead is readRows with the file read and parsed on a goroutine
+// of its own, ahead of fn: for the big files whose rows fn writes to the
+// database, which is then the only work left on this goroutine.
+func readRowsAhead(ctx context.Context, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
+	return eachRow(ctx, path, required, true, fn)
+}
+
+// csvRow is a row read ahead: its fields, or the error reading it.
+type csvRow struct {
+	rec  []string
+	line int
+	err  error
+}
+
+func eachRow(ctx context.Context, path string, required []string, ahead bool, fn func(get func(string) string, line int) error) (int, error) {
 	f, r, err := ingest.OpenCSV(path)
 	if err != nil {
 		return 0, unreadable(ctx, err)
@@ -71,30 +90,67 @@ func readRows(ctx context.Context, path string, required []string, fn func(get f
 	if _, err := r.Header(required...); err != nil {
 		return 0, unreadable(ctx, err)
 	}
-	if !lenient(ctx) {
+	if !ahead && !lenient(ctx) {
 		return r.Each(ctx, fn)
 	}
+	row := func(c csvRow) error {
+		if c.err != nil {
+			return unreadable(ctx, c.err)
+		}
+		get := func(col string) string { return strings.TrimSpace(r.Get(c.rec, strings.ToLower(col))) }
+		return refuse(ctx, fn(get, c.line))
+	}
 	n := 0
-	for {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, err
+	read := func(ctx context.Context, each func(csvRow) bool) error {
+		for {
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
-		}
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		n++
-		if err != nil {
-			if err := unreadable(ctx, err); err != nil {
-				return n, err
+			rec, line, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
 			}
-			continue
-		}
-		get := func(col string) string { return strings.TrimSpace(r.Get(rec, strings.ToLower(col))) }
-		if err := refuse(ctx, fn(get, line)); err != nil {
-			return n, err
+			n++
+			if !each(csvRow{rec: rec, line: line, err: err}) {
+				return ctx.Err()
+			}
 		}
 	}
+	if !ahead {
+		var rowErr error
+		err := read(ctx, func(c csvRow) bool {
+			rowErr = row(c)
+			return rowErr == nil
+		})
+		if rowErr != nil {
+			return n, rowErr
+		}
+		return n, err
+	}
+	err = pipeline(ctx, func(ctx context.Context, send func([]csvRow) bool) error {
+		var batch []csvRow
+		err := read(ctx, func(c csvRow) bool {
+			c.rec = slices.Clone(c.rec) // the reader reuses it for the next row
+			if batch = append(batch, c); len(batch) == 256 {
+				ok := send(batch)
+				batch = nil
+				return ok
+			}
+			return true
+		})
+		if err == nil && len(batch) > 0 && !send(batch) {
+			err = ctx.Err()
+		}
+		return err
+	}, func(batch []csvRow) error {
+		for _, c := range batch {
+			if err := row(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
 }
