@@ -76,6 +76,9 @@ func configureValidatePackageCmd(app *kingpin.Application, e *env) (*kingpin.Cmd
 // others cannot, and the report has all of it: a package that breaks the
 // contract still has every row that can be staged judged by the rules.
 func validatePackage(ctx context.Context, dir string, rules bool, max int, log *slog.Logger) (*packageReport, error) {
+	if max <= 0 {
+		max = 20
+	}
 	rep := migpackage.NewReport(dir, max)
 	if !rules {
 		if err := migpackage.Check(ctx, rep, migpackage.CheckOptions{}); err != nil {
