@@ -39,17 +39,20 @@ import (
 //     (users_emit, a copy of seven columns of every user) is dropped:
 //     nothing is emitted from this database.
 //   - users.raw (the source row as JSON, for people inspecting the
-//     database) is left empty: no rule reads it, and it was half of every
-//     user's bytes.
+//     database) is left empty (null): no rule reads it, and it was half of
+//     every user's bytes.
 //   - It does not digest the files (the digests only tell a later re-ingest
 //     of the same files that it has nothing to do), does not load
 //     warnings.jsonl and skipped_users.jsonl (what the package's exporter
 //     recorded, not findings about the package: every warning and skipped
 //     user in the database is then one this ingest found), and does not
 //     compare the manifest's counts (the contract check does).
-//   - A row it cannot stage does not stop it (see rowSink): it is handed
-//     to bad and passed over, so that the rules still judge every other
-//     row.
+//   - A row it cannot stage does not stop it (see rowSink): it is added
+//     to the report (row_not_staged) and passed over, so that the rules
+//     still judge every other row; what it cannot read at all (a CSV
+//     syntax error, a header without the columns it needs, a manifest it
+//     cannot use) it passes over without a word, as the contract check,
+//     run beside it, names each of those.
 type Scratch struct {
 	DB  *staging.DB
 	dir string
