@@ -10,8 +10,9 @@
 # it from a clean `git worktree` when the checkout has others' changes).
 # Each line ends with the load average: the machine may be shared.
 #
-# Targets (issue 4): emit and validate-package of 1M users in <= 10 s each,
-# memory bounded.
+# Targets (issue 4): emit and validate-package --no-checks of 1M users in
+# <= 10 s each, memory bounded. bench/validate.sh times validate-package with
+# mig check's rules beside the reference tool.
 set -eu
 N=${1:-1000000}
 W=${2:-/tmp/mig-bench-emit}

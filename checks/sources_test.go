@@ -9,7 +9,7 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/ingest/clerk"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -40,7 +40,7 @@ func TestOddTextFromEverySource(t *testing.T) {
 			}},
 		{"csv", map[string]string{"users.csv": workosHeader + workosRows},
 			func(db *staging.DB, dir string) error {
-				_, err := pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: filepath.Join(dir, "users.csv")})
+				_, err := migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: filepath.Join(dir, "users.csv")})
 				return err
 			}},
 		{"package", map[string]string{
@@ -50,7 +50,7 @@ func TestOddTextFromEverySource(t *testing.T) {
 				"ann@example.com,,,,An\x00n,\x1b[31mLee,true,u1,,,,,\n" +
 				"bob@example.com,,,," + long + ",Brown,true,u2,,,,,\n"},
 			func(db *staging.DB, dir string) error {
-				_, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir})
+				_, err := migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: dir})
 				return err
 			}},
 	}

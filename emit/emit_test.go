@@ -22,8 +22,9 @@ import (
 
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/ingest/clerk"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -75,33 +76,33 @@ func TestEmitRoundTrip(t *testing.T) {
 				UserMapping: fixtures + "/common/user-role-mapping.csv"}))
 		}, counts{users: 25, orgs: 4, memberships: 20, roleDefs: 15, assignments: 26, warnings: 1}},
 		{"csv-workos-multi-org", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/workos-package/workos-migrations_test-fixtures_multi-org.csv"}))
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/workos-package/workos-migrations_test-fixtures_multi-org.csv"}))
 		}, counts{users: 4, orgs: 2, memberships: 4, assignments: 5}},
 		{"csv-workos-simple-totp", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/workos-package/workos-migrations_test-fixtures_simple.csv",
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/workos-package/workos-migrations_test-fixtures_simple.csv",
 				TOTPFile: fixtures + "/common/example-totp-secrets.csv"}))
 		}, counts{users: 3, totp: 3}},
 		{"csv-multi-org-multi-membership", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/common/multi-org-multi-membership.csv"}))
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/common/multi-org-multi-membership.csv"}))
 		}, counts{users: 5, orgs: 4, memberships: 9}},
 		{"csv-multi-org-simple", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/common/multi-org-simple.csv"}))
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/common/multi-org-simple.csv"}))
 		}, counts{users: 10, orgs: 4, memberships: 10}},
 		{"csv-example-input", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/common/example-input.csv"}))
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/common/example-input.csv"}))
 		}, counts{users: 4}},
 		{"csv-validation-errors", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/common/validation-test-errors.csv"}))
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/common/validation-test-errors.csv"}))
 		}, counts{users: 4, orgs: 4, memberships: 4, warnings: 3, skipped: 1}},
 		// issue 11: addresses are written as staged, capitals and all, in
 		// every file that names the user (the TOTP file names Ada in lower
 		// case, and is matched without case); the round trip keeps them.
 		{"csv-mixed-case", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: "../testdata/emit/csv-mixed-case/users.csv",
+			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: "../testdata/emit/csv-mixed-case/users.csv",
 				TOTPFile: "../testdata/emit/csv-mixed-case/totp.csv"}))
 		}, counts{users: 3, orgs: 1, memberships: 3, assignments: 3, totp: 1}},
 		{"package-handbuilt-sso", func(t *testing.T, db *staging.DB) {
-			must[any](t)(pkg.IngestPackage(ctx, db, pkg.Options{Dir: "../testdata/packages/handbuilt-sso"}))
+			must[any](t)(migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: "../testdata/packages/handbuilt-sso"}))
 		}, counts{users: 3, orgs: 2, memberships: 4, roleDefs: 3, assignments: 3, totp: 1, warnings: 1, skipped: 1}},
 		// issue 14: the three sources of the issue, each with its SSO handoff.
 		{"cognito-samples", func(t *testing.T, db *staging.DB) {
@@ -127,14 +128,15 @@ func TestEmitRoundTrip(t *testing.T) {
 			}
 			golden(t, out, filepath.Join("../testdata/emit", c.name, "package"))
 
-			rep := must[*emit.ValidationReport](t)(emit.Validate(ctx, out, emit.ValidateOptions{MaxIssuesPerCode: 100}))
+			rep := migpackage.NewReport(out, 100)
+			must[any](t)(nil, migpackage.Check(ctx, rep, migpackage.CheckOptions{}))
 			b, _ := json.MarshalIndent(rep, "", "  ")
 			b = bytes.ReplaceAll(b, []byte(out), []byte("PKG"))
 			goldenFile(t, append(b, '\n'), filepath.Join("../testdata/emit", c.name, "validation.json"))
 
 			// The round trip: the package read back and written again.
 			db2 := openDB(t)
-			must[any](t)(pkg.IngestPackage(ctx, db2, pkg.Options{Dir: out}))
+			must[any](t)(migpackage.IngestPackage(ctx, db2, migpackage.Options{Dir: out}))
 			// users.csv repeats each user's first membership, which
 			// organization_memberships.csv lists too: it is read once.
 			var fromUsers, mapped int
@@ -232,7 +234,7 @@ func TestEmitEmptyDatabaseIsAValidPackage(t *testing.T) {
 	if res.Manifest.Provider != "mig" {
 		t.Errorf("provider = %q", res.Manifest.Provider)
 	}
-	for _, f := range emit.Contract {
+	for _, f := range pkgcontract.Files {
 		b, err := os.ReadFile(filepath.Join(out, f.Path))
 		if err != nil {
 			t.Fatal(err)
@@ -241,8 +243,9 @@ func TestEmitEmptyDatabaseIsAValidPackage(t *testing.T) {
 			t.Errorf("%s = %q, want the header alone", f.Path, b)
 		}
 	}
-	rep := must[*emit.ValidationReport](t)(emit.Validate(ctx, out, emit.ValidateOptions{}))
-	if !rep.Importable || rep.Errors+rep.Warnings != 0 {
+	rep := migpackage.NewReport(out, 0)
+	must[any](t)(nil, migpackage.Check(ctx, rep, migpackage.CheckOptions{}))
+	if !rep.Importable() || rep.Errors+rep.Warnings != 0 {
 		t.Errorf("empty package: %+v", rep.Issues)
 	}
 }
@@ -250,7 +253,7 @@ func TestEmitEmptyDatabaseIsAValidPackage(t *testing.T) {
 func TestEmitPermissionsAndReplace(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: fixtures + "/common/example-input.csv"}))
+	must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: fixtures + "/common/example-input.csv"}))
 	parent := t.TempDir()
 	out := filepath.Join(parent, "pkg")
 	must[*emit.Result](t)(emit.Write(ctx, db, emit.Options{Dir: out, GeneratedAt: pinned}))
@@ -292,7 +295,7 @@ func TestEmitPermissionsAndReplace(t *testing.T) {
 func TestEmitEntitiesAndSecrets(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	must[any](t)(pkg.IngestPackage(ctx, db, pkg.Options{Dir: "../testdata/packages/handbuilt-sso"}))
+	must[any](t)(migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: "../testdata/packages/handbuilt-sso"}))
 
 	out := filepath.Join(t.TempDir(), "users-only")
 	res := must[*emit.Result](t)(emit.Write(ctx, db, emit.Options{Dir: out, EntitiesRequested: []string{"users"}}))
@@ -337,7 +340,7 @@ func TestEmitUploadFilesListEachUserIDOnce(t *testing.T) {
 	if err := os.WriteFile(users, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	must[any](t)(pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: users}))
+	must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: users}))
 	// a's external id is k's source id, so k's upload key repeats a's.
 	must[any](t)(db.ExecContext(ctx, `UPDATE users SET external_id = 'k@example.com' WHERE email = 'a@example.com'`))
 	out := filepath.Join(t.TempDir(), "pkg")

@@ -9,12 +9,13 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
 // job is one package file to write, or (with run) several.
 type job struct {
-	file      File
+	file      pkgcontract.File
 	query     Query // empty: header only
 	path      string
 	rows      int

@@ -14,12 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
@@ -57,7 +57,7 @@ type Options struct {
 // Result is what an emit wrote.
 type Result struct {
 	Dir      string
-	Manifest Manifest
+	Manifest pkgcontract.Manifest
 }
 
 // TimeFormat is the manifest's generatedAt format: ISO 8601 in UTC with
@@ -126,18 +126,18 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		sql.Named("memberships", want["memberships"] && want["organizations"]),
 		sql.Named("roles", want["roles"]),
 	}
-	m := Manifest{
-		SchemaVersion:     SchemaVersion,
+	m := pkgcontract.Manifest{
+		SchemaVersion:     pkgcontract.SchemaVersion,
 		EntitiesRequested: requested,
-		Importability: Importability{Users: "automatic", Organizations: "automatic", Memberships: "automatic",
+		Importability: pkgcontract.Importability{Users: "automatic", Organizations: "automatic", Memberships: "automatic",
 			Roles: "automatic", TOTPSecrets: "automatic", SSOConnections: "handoff"},
 		Warnings: []string{},
 	}
-	m.Files = append(m.Files, KV{ManifestKey, ManifestPath})
-	jobs := make([]*job, 0, len(Contract))
+	m.Files = append(m.Files, pkgcontract.KV{Key: pkgcontract.ManifestKey, Value: pkgcontract.ManifestPath})
+	jobs := make([]*job, 0, len(pkgcontract.Files))
 	userJobs := map[string]*job{}
-	for _, f := range Contract {
-		m.Files = append(m.Files, KV{f.Key, f.Path})
+	for _, f := range pkgcontract.Files {
+		m.Files = append(m.Files, pkgcontract.KV{Key: f.Key, Value: f.Path})
 		if f.Key == "handoffNotes" {
 			continue
 		}
@@ -169,7 +169,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	for _, p := range userPasses {
 		pass := &userFiles{users: p.users, keys: p.keys, jobs: userJobs, queries: queries,
 			memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
-		work = append(work, &job{file: File{Key: p.keys[0], Path: strings.Join(p.keys, ", ")}, run: pass.write})
+		work = append(work, &job{file: pkgcontract.File{Key: p.keys[0], Path: strings.Join(p.keys, ", ")}, run: pass.write})
 	}
 	for _, j := range jobs {
 		if !slices.Contains(userFileKeys, j.file.Key) {
@@ -207,7 +207,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		gen = time.Now()
 	}
 	m.GeneratedAt = gen.UTC().Format(TimeFormat)
-	if err := writeManifest(filepath.Join(tmp, ManifestPath), m); err != nil {
+	if err := writeManifest(filepath.Join(tmp, pkgcontract.ManifestPath), m); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -237,7 +237,7 @@ func loadQueries() (map[string]Query, error) {
 
 func normalizeEntities(in []string) ([]string, error) {
 	if len(in) == 0 {
-		return slices.Clone(Entities), nil
+		return slices.Clone(pkgcontract.Entities), nil
 	}
 	seen := map[string]bool{}
 	for _, e := range in {
@@ -245,13 +245,13 @@ func normalizeEntities(in []string) ([]string, error) {
 		if e == "totpsecrets" || e == "totp_secrets" {
 			e = "totp"
 		}
-		if !slices.Contains(Entities, e) {
-			return nil, fmt.Errorf("emit: unknown entity %q (known: %s)", e, strings.Join(Entities, ", "))
+		if !slices.Contains(pkgcontract.Entities, e) {
+			return nil, fmt.Errorf("emit: unknown entity %q (known: %s)", e, strings.Join(pkgcontract.Entities, ", "))
 		}
 		seen[e] = true
 	}
 	var out []string
-	for _, e := range Entities {
+	for _, e := range pkgcontract.Entities {
 		if seen[e] {
 			out = append(out, e)
 		}
@@ -271,7 +271,7 @@ func checkTarget(dir string, overwrite bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestPath)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, pkgcontract.ManifestPath)); err != nil {
 		return fmt.Errorf("emit: %s exists and is not a migration package; choose another --output-dir", dir)
 	}
 	if !overwrite {
@@ -320,7 +320,7 @@ func createFile(path string) (*os.File, error) {
 
 // writeQuery streams one query into one file and returns the records
 // written. With an empty query it writes the header alone (CSV) or nothing.
-func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, params []any) (n int, err error) {
+func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f pkgcontract.File, q Query, params []any) (n int, err error) {
 	out, err := createFile(path)
 	if err != nil {
 		return 0, err
@@ -356,7 +356,7 @@ func writeQuery(ctx context.Context, tx *sqlx.Tx, path string, f File, q Query, 
 	return n, out.Sync()
 }
 
-func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File, w io.Writer, cw *csv.Writer) (int, error) {
+func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f pkgcontract.File, w io.Writer, cw *csv.Writer) (int, error) {
 	rows, err := tx.QueryContext(ctx, q.SQL, params...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", q.Path, err)
@@ -447,23 +447,23 @@ func (f *facts) tenant() string {
 	return ""
 }
 
-func redaction(f *facts, sso, include bool) (bool, SecretRedaction) {
+func redaction(f *facts, sso, include bool) (bool, pkgcontract.SecretRedaction) {
 	if !sso || f.SSOConnections == 0 {
-		return false, SecretRedaction{Mode: "not-applicable", Redacted: false}
+		return false, pkgcontract.SecretRedaction{Mode: "not-applicable", Redacted: false}
 	}
 	files := []string{"sso/saml_connections.csv", "sso/oidc_connections.csv"}
 	if include {
-		return false, SecretRedaction{Mode: "included", Redacted: false, Files: files,
+		return false, pkgcontract.SecretRedaction{Mode: "included", Redacted: false, Files: files,
 			Notes: []string{"SSO secrets are included: keep this package as secret as the IdP configuration itself"}}
 	}
 	var fields []string
 	for _, k := range []string{"samlConnections", "oidcConnections"} {
-		fields = append(fields, secretColumns[k]...)
+		fields = append(fields, pkgcontract.SecretColumns[k]...)
 	}
-	return true, SecretRedaction{Mode: "redacted", Redacted: true, RedactedFields: fields, Files: files}
+	return true, pkgcontract.SecretRedaction{Mode: "redacted", Redacted: true, RedactedFields: fields, Files: files}
 }
 
-func manifestWarnings(f *facts, m Manifest, want map[string]bool) []string {
+func manifestWarnings(f *facts, m pkgcontract.Manifest, want map[string]bool) []string {
 	w := []string{}
 	if f.MissingUsers > 0 {
 		w = append(w, fmt.Sprintf("%d staged users are no longer in their source's latest export and are left out of the package", f.MissingUsers))
@@ -483,7 +483,7 @@ func manifestWarnings(f *facts, m Manifest, want map[string]bool) []string {
 	return w
 }
 
-func writeManifest(path string, m Manifest) error {
+func writeManifest(path string, m pkgcontract.Manifest) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -551,8 +551,3 @@ func writeHandoff(ctx context.Context, tx *sqlx.Tx, path string, q Query, sso, i
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-// itoa is strconv.Itoa, named for the validator's messages.
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -22,7 +22,7 @@ func TestIngestPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c, err := pkg.IngestPackage(context.Background(), db, pkg.Options{Dir: dir})
+	c, err := migpackage.IngestPackage(context.Background(), db, migpackage.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,16 @@ import (
 )
 
 // TestStagesDoNotImportEachOther keeps the data flow one way: schema,
-// sqlqueries, passhash and accept import nothing of mig, staging only the
-// first two, and the stages (ingest, checks, emit, importer) never import
-// one another. Every stage may read the password hash formats in passhash
-// and ask accept what WorkOS accepts, instead of keeping a rule of its own.
-// The emulator (workosemu) stands in for WorkOS: it shares those two rules
-// and nothing else, and no stage's code imports it, so a real import can
-// never reach it. Under ingest/, each source is a folder of its own:
-// sources import the kit (ingest), never one another, and the kit imports
-// no source.
+// sqlqueries, passhash, accept and pkgcontract (the migration package
+// contract) import nothing of mig, staging only the first two, and the
+// stages (ingest, checks, emit, importer) never import one another. Every
+// stage may read the password hash formats in passhash, ask accept what
+// WorkOS accepts, and read the package contract, instead of keeping a rule
+// of its own. The emulator (workosemu) stands in for WorkOS: it shares
+// passhash and accept and nothing else, and no stage's code imports it, so
+// a real import can never reach it. Under ingest/, each source is a folder
+// of its own: sources import the kit (ingest), never one another, and the
+// kit imports no source.
 //
 // Test code is held to the same rules, through each package's test
 // imports, so that an arrow only a test draws is seen too; the arrows
@@ -25,15 +26,16 @@ func TestStagesDoNotImportEachOther(t *testing.T) {
 	const mod = "github.com/mig-tools/mig/"
 	stages := []string{"ingest", "checks", "emit", "importer", "report"}
 	allowed := map[string][]string{
-		"schema":     nil,
-		"sqlqueries": nil,
-		"accept":     nil,
-		"passhash":   nil,
-		"staging":    {"schema", "sqlqueries"},
-		"workosemu":  {"accept", "passhash"},
+		"schema":      nil,
+		"sqlqueries":  nil,
+		"accept":      nil,
+		"passhash":    nil,
+		"pkgcontract": nil,
+		"staging":     {"schema", "sqlqueries"},
+		"workosemu":   {"accept", "passhash"},
 	}
 	for _, s := range stages {
-		allowed[s] = []string{"schema", "sqlqueries", "staging", "accept", "passhash", s}
+		allowed[s] = []string{"schema", "sqlqueries", "staging", "accept", "passhash", "pkgcontract", s}
 	}
 	// unruled may import everything: the command line wires every layer,
 	// and the benchmarks and test data generators drive them.

@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/mig-tools/mig/emit"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -83,11 +84,11 @@ func writeEmitJSON(w io.Writer, res *emit.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
-		Path     string              `json:"path"`
-		Provider string              `json:"provider"`
-		Files    emit.OrderedStrings `json:"files"`
-		Counts   emit.Counts         `json:"counts"`
-		Warnings []string            `json:"warnings"`
+		Path     string                     `json:"path"`
+		Provider string                     `json:"provider"`
+		Files    pkgcontract.OrderedStrings `json:"files"`
+		Counts   pkgcontract.Counts         `json:"counts"`
+		Warnings []string                   `json:"warnings"`
 	}{res.Dir, res.Manifest.Provider, res.Manifest.Files, res.Manifest.EntitiesExported, warnings})
 }
 

@@ -6,7 +6,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
 	"github.com/mig-tools/mig/staging"
 )
@@ -18,7 +18,7 @@ func init() {
 }
 
 func configureIngestPackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
-	var o pkg.Options
+	var o migpackage.Options
 	var asJSON bool
 	cmd := ingestCmd(app).Command("package", "Ingest a migration package (written by workos-migrate, by mig emit, or by hand).")
 	cmd.Arg("dir", "The package directory (with manifest.json and users.csv).").Required().ExistingDirVar(&o.Dir)
@@ -29,13 +29,13 @@ func configureIngestPackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdCl
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Settings = settings(e)
 		return runIngest(ctx, e, "package", o.Dir, asJSON, func(db *staging.DB) (ingest.Counts, error) {
-			return pkg.IngestPackage(ctx, db, o)
+			return migpackage.IngestPackage(ctx, db, o)
 		})
 	}
 }
 
 func configureIngestCSVCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
-	var o pkg.CSVOptions
+	var o migpackage.CSVOptions
 	var asJSON bool
 	cmd := ingestCmd(app).Command("csv", "Ingest a flat CSV in the WorkOS import format (email, password, password_hash, ..., org_id, org_external_id, org_name, role_slugs).")
 	cmd.Arg("file", "The users CSV (- reads standard input); a user in several organizations takes one row per organization.").Required().SetValue(inputFile{&o.File})
@@ -46,7 +46,7 @@ func configureIngestCSVCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 	return cmd, func(ctx context.Context, e *env) error {
 		o.Settings = settings(e)
 		return runIngest(ctx, e, "csv", o.File, asJSON, func(db *staging.DB) (ingest.Counts, error) {
-			return pkg.IngestCSV(ctx, db, o)
+			return migpackage.IngestCSV(ctx, db, o)
 		})
 	}
 }

@@ -10,15 +10,15 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/mig-tools/mig/emit"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
 func init() { register(configureTemplateCmd) }
 
 func configureTemplateCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var name, output string
-	names := make([]string, 0, len(emit.Templates))
-	for n := range emit.Templates {
+	names := make([]string, 0, len(pkgcontract.Templates))
+	for n := range pkgcontract.Templates {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -26,7 +26,7 @@ func configureTemplateCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	oneOfArg(cmd.Arg("name", "Which template (- and _ are the same).").Required(), "template", &name, names...)
 	cmd.Flag("output", "File to write (default: stdout); never overwritten.").Short('o').StringVar(&output)
 	return cmd, func(ctx context.Context, e *env) error {
-		f, _ := emit.FileByKey(emit.Templates[name])
+		f, _ := pkgcontract.FileByKey(pkgcontract.Templates[name])
 		var w io.Writer = e.Stdout
 		if output != "" {
 			out, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)

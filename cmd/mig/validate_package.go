@@ -3,139 +3,145 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime/debug"
+	"log/slog"
+	"maps"
 	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/mig-tools/mig/checks"
-	"github.com/mig-tools/mig/emit"
-	"github.com/mig-tools/mig/ingest/pkg"
-	"github.com/mig-tools/mig/staging"
+	"github.com/mig-tools/mig/ingest/migpackage"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
 func init() { register(configureValidatePackageCmd) }
 
-// packageReport is what --json prints: the package checks of emit.Validate
-// and, unless --no-checks, the findings of mig check's rules on what an
-// ingest of the package would stage.
+// packageReport is what validate-package found, and what --json prints.
+// Errors, Warnings and ByCode count every finding, whoever found it: the
+// contract check, the ingest of the package (rows it cannot stage, users it
+// skips, its warnings) and mig check's rules. Importable is Errors == 0.
 type packageReport struct {
-	*emit.ValidationReport
-	Checks *checks.Report `json:"checks,omitempty"`
+	Dir        string              `json:"dir"`
+	Provider   string              `json:"provider,omitempty"`
+	Importable bool                `json:"importable"`
+	Errors     int                 `json:"errors"`
+	Warnings   int                 `json:"warnings"`
+	ByCode     map[string]int      `json:"by_code"` // findings by issue code or rule name
+	Records    map[string]int      `json:"records"`
+	Issues     []pkgcontract.Issue `json:"issues"` // of the package and its ingest, the first of each code per file
+	Truncated  bool                `json:"truncated,omitempty"`
+	Checks     *checks.Report      `json:"checks,omitempty"`
+
+	// packageErrors and packageWarnings are those of Issues, for the text
+	// report.
+	packageErrors, packageWarnings int
 }
 
 func configureValidatePackageCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var dir string
-	var asJSON, runChecks, staged bool
+	var asJSON, runChecks bool
 	var max int
-	cmd := app.Command("validate-package", "Validate a migration package: the contract, every row, and the references between files. Exit 0 only when it is importable.")
+	cmd := app.Command("validate-package", "Validate a migration package: the contract, every row as mig ingest package would stage it and mig check's rules judge it, and the references between files. Exit 0 only when it is importable.")
 	cmd.Arg("dir", "The package directory.").Required().ExistingDirVar(&dir)
 	cmd.Flag("json", "Print the report as JSON on stdout.").BoolVar(&asJSON)
-	cmd.Flag("checks", "Also apply mig check's rules to what an ingest of the package would stage (--no-checks to skip).").Default("true").BoolVar(&runChecks)
-	cmd.Flag("staged-checks", "Apply mig check's rules by ingesting the package into a temporary staging database, as mig check would see it (minutes at a million users; the default applies them while reading the package).").BoolVar(&staged)
-	cmd.Flag("max-issues", "Issues listed per code (all are counted).").Default("20").IntVar(&max)
+	cmd.Flag("checks", "Stage the package in a private temporary database, as mig ingest package would, and apply mig check's rules (--no-checks checks the contract only).").Default("true").BoolVar(&runChecks)
+	cmd.Flag("max-issues", "Issues listed per code and file, and findings per rule (all are counted).").Default("20").IntVar(&max)
 	return cmd, func(ctx context.Context, e *env) error {
-		// What Validate keeps per user is pointer-free arrays (hashes, lines),
-		// which a collection marks at no cost: collecting when the heap has
-		// grown by half, not doubled, costs about 5% more CPU and takes the
-		// peak RSS at a million users from 183 to 145 MB. GOGC, when set,
-		// still decides.
-		if os.Getenv("GOGC") == "" {
-			defer debug.SetGCPercent(debug.SetGCPercent(50))
-		}
-		o := emit.ValidateOptions{MaxIssuesPerCode: max}
-		var rules *packageRules
-		if runChecks && !staged {
-			rules = newPackageRules()
-			o.Rules = rules
-		}
-		rep, err := emit.Validate(ctx, dir, o)
+		r, err := validatePackage(ctx, dir, runChecks, max, e.Log)
 		if err != nil {
 			return err
-		}
-		out := packageReport{ValidationReport: rep}
-		// The rules judge what an ingest would stage, and rows that break the
-		// contract would stop the ingest with the first of them: the rules
-		// are reported only for a package that reads.
-		if runChecks && rep.Importable {
-			var cr *checks.Report
-			if staged {
-				cr, err = checkPackage(ctx, e, dir)
-			} else {
-				cr, err = rules.finish(packageSource(rep))
-			}
-			if err != nil {
-				return fmt.Errorf("run checks on %s: %w", dir, err)
-			}
-			out.Checks = cr
-			if cr.Errors() > 0 {
-				rep.Importable = false
-			}
 		}
 		if asJSON {
 			enc := json.NewEncoder(e.Stdout)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(out); err != nil {
+			if err := enc.Encode(r); err != nil {
 				return err
 			}
 		} else {
-			printPackageReport(e, out)
+			printPackageReport(e, r)
 		}
-		if !rep.Importable {
-			n := rep.Errors
-			if out.Checks != nil {
-				n += out.Checks.Errors()
-			}
-			return &notImportableError{dir: dir, errors: n}
+		if !r.Importable {
+			return &notImportableError{dir: dir, errors: r.Errors, warnings: r.Warnings}
 		}
 		return nil
 	}
 }
 
-// packageSource is the source name an ingest of the package stages it under.
-func packageSource(rep *emit.ValidationReport) string {
-	if rep.Provider != "" {
-		return rep.Provider
+// validatePackage checks the package in dir against the contract and,
+// with rules, stages it in a scratch database (migpackage.Scratch) through
+// the code of `mig ingest package` while the contract is checked, then
+// runs every rule of `mig check` on what was staged. Each finds what the
+// others cannot, and the report has all of it: a package that breaks the
+// contract still has every row that can be staged judged by the rules.
+func validatePackage(ctx context.Context, dir string, rules bool, max int, log *slog.Logger) (*packageReport, error) {
+	if max <= 0 {
+		max = 20
 	}
-	return "package"
-}
-
-// checkPackage ingests the package into a staging database in a private
-// temporary directory, removed afterwards, and runs every check rule on it.
-func checkPackage(ctx context.Context, e *env, dir string) (*checks.Report, error) {
-	tmp, err := os.MkdirTemp("", "mig-validate-")
+	rep := migpackage.NewReport(dir, max)
+	if !rules {
+		if err := migpackage.Check(ctx, rep, migpackage.CheckOptions{}); err != nil {
+			return nil, err
+		}
+		return summarize(rep, nil), nil
+	}
+	sc, err := migpackage.OpenScratch(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	db, err := staging.Open(ctx, filepath.Join(tmp, "package.db"))
+	defer sc.Close()
+	// The contract check reads the files on one core while the ingest
+	// writes the database on the other.
+	checked := make(chan error, 1)
+	go func() { checked <- migpackage.Check(ctx, rep, migpackage.CheckOptions{Workers: 1}) }()
+	_, ierr := sc.Ingest(ctx, rep)
+	if err := errors.Join(<-checked, ierr); err != nil {
+		return nil, err
+	}
+	if err := sc.AddFindings(ctx, rep); err != nil {
+		return nil, fmt.Errorf("validate-package %s: %w", dir, err)
+	}
+	cr, err := checks.Run(ctx, sc.DB, checks.Options{Log: log, Examples: max})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("run checks on %s: %w", dir, err)
 	}
-	defer db.Close()
-	if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
-		return nil, err
-	}
-	return checks.Run(ctx, db, checks.Options{Log: e.Log})
+	rep.Sort()
+	return summarize(rep, cr), nil
 }
 
-func printPackageReport(e *env, r packageReport) {
+// summarize adds the rules' findings to the package's issues.
+func summarize(rep *migpackage.Report, cr *checks.Report) *packageReport {
+	r := &packageReport{Dir: rep.Dir, Provider: rep.Provider, Records: rep.Records, Issues: rep.Issues,
+		Truncated: rep.Truncated, Checks: cr, ByCode: maps.Clone(rep.ByCode),
+		Errors: rep.Errors, Warnings: rep.Warnings, packageErrors: rep.Errors, packageWarnings: rep.Warnings}
+	if cr != nil {
+		for _, rr := range cr.Rules {
+			if rr.Findings > 0 {
+				r.ByCode[rr.Name] += rr.Findings
+			}
+		}
+		r.Errors += cr.Errors()
+		r.Warnings += cr.Warnings()
+	}
+	r.Importable = r.Errors == 0
+	return r
+}
+
+func printPackageReport(e *env, r *packageReport) {
 	state := "importable"
 	if !r.Importable {
 		state = "NOT importable"
 	}
-	fmt.Fprintf(e.Stdout, "package %s (provider %s): %s\n", r.Dir, r.Provider, state)
+	fmt.Fprintf(e.Stdout, "package %s (provider %s): %s (%d errors, %d warnings)\n", r.Dir, r.Provider, state, r.Errors, r.Warnings)
 	var rec []string
-	for _, f := range emit.Contract {
+	for _, f := range pkgcontract.Files {
 		if n, ok := r.Records[f.Key]; ok && f.Counted {
 			rec = append(rec, fmt.Sprintf("%s %d", f.Key, n))
 		}
 	}
 	fmt.Fprintf(e.Stdout, "  records: %s\n", strings.Join(rec, ", "))
-	fmt.Fprintf(e.Stdout, "  package: %d errors, %d warnings\n", r.Errors, r.Warnings)
+	fmt.Fprintf(e.Stdout, "  package: %d errors, %d warnings\n", r.packageErrors, r.packageWarnings)
 	for _, is := range r.Issues {
 		where := is.File
 		if is.Line > 0 {
@@ -168,10 +174,10 @@ func printPackageReport(e *env, r packageReport) {
 }
 
 type notImportableError struct {
-	dir    string
-	errors int
+	dir              string
+	errors, warnings int
 }
 
 func (e *notImportableError) Error() string {
-	return fmt.Sprintf("%s is not importable: %d errors", e.dir, e.errors)
+	return fmt.Sprintf("%s is not importable: %d errors, %d warnings", e.dir, e.errors, e.warnings)
 }

@@ -1,6 +1,7 @@
-package pkg
+package migpackage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -15,12 +16,13 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/passhash"
+	"github.com/mig-tools/mig/pkgcontract"
 )
 
-// userColumns are the columns of a WorkOS-format users file (the package's
-// users.csv and the reference tool's flat import CSV).
-var userColumns = []string{"email", "password", "password_hash", "password_hash_type", "first_name", "last_name",
-	"email_verified", "external_id", "metadata", "org_id", "org_external_id", "org_name", "role_slugs"}
+// userColumns are the columns of a WorkOS-format users file: the header
+// the contract gives the package's users.csv, which the reference tool's
+// flat import CSV shares.
+var userColumns = func() []string { f, _ := pkgcontract.FileByKey("users"); return f.Header }()
 
 // secretUserColumns are masked in users.raw.
 var secretUserColumns = map[string]bool{"password": true, "password_hash": true}
@@ -38,6 +40,17 @@ type userStager struct {
 	staged, warned lineSet
 	// listed are the rows of the package's organization_memberships.csv.
 	listed membershipSet
+	// noRaw leaves users.raw empty ("null"), for a database no one
+	// inspects (see Scratch).
+	noRaw bool
+}
+
+// raw is the row as users.raw keeps it, or nil with noRaw.
+func (s *userStager) raw(header, rec []string) map[string]string {
+	if s.noRaw {
+		return nil
+	}
+	return rawRow(header, rec)
 }
 
 // stageUsers reads a users file and returns the number of data rows. Org
@@ -48,7 +61,7 @@ type userStager struct {
 // same user (listed) makes no mapping lines: a package's users.csv repeats
 // a user's first membership, and reading it twice would double the mapping
 // lines of a million-user package for nothing.
-func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warned lineSet, listed membershipSet) (int, error) {
+func stageUsers(ctx context.Context, run *ingest.Run, path string, first firstPass, listed membershipSet, raw bool) (int, error) {
 	f, r, err := run.OpenCSV(path)
 	if err != nil {
 		return 0, err
@@ -56,7 +69,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 	defer f.Close()
 	header, err := r.Header("email")
 	if err != nil {
-		return 0, err
+		return 0, unreadable(ctx, err)
 	}
 	headerLine := r.Line()
 	for _, h := range header {
@@ -74,30 +87,84 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, staged, warne
 		return 0, err
 	}
 	defer seen.Close()
-	s := &userStager{run: run, path: path, seen: seen, staged: staged, warned: warned, listed: listed}
+	if first.complete && len(first.revisit) == 0 {
+		// No row asks anything more.
+		if first.rows == 0 {
+			return 0, refuse(ctx, ingest.NoUserRows(path, headerLine))
+		}
+		return first.rows, nil
+	}
+	s := &userStager{run: run, path: path, seen: seen, staged: first.staged, warned: first.warned, listed: listed, noRaw: !raw}
+	// Most rows ask nothing more (preStageUsers did not mark them to
+	// revisit): they are passed over on a goroutine of their own, which
+	// hands the others over.
+	type pending struct {
+		rec  []string
+		line int
+	}
 	rows := 0
-	for {
-		if rows%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return rows, err
+	err = pipeline(ctx, func(ctx context.Context, send func([]pending) bool) error {
+		var batch []pending
+		for {
+			if rows%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rec, line, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			rows++
+			if err != nil {
+				if err := unreadable(ctx, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if line <= first.last && !first.revisit.has(line) {
+				continue
+			}
+			// The reader reuses rec for the next row.
+			batch = append(batch, pending{slices.Clone(rec), line})
+			if len(batch) == 256 {
+				if !send(batch) {
+					return ctx.Err()
+				}
+				batch = nil
 			}
 		}
-		rec, line, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
+		if len(batch) > 0 && !send(batch) {
+			return ctx.Err()
 		}
-		if err != nil {
-			return rows, err
+		return nil
+	}, func(batch []pending) error {
+		for _, p := range batch {
+			if err := s.row(ctx, r, header, p.rec, p.line); err != nil {
+				return err
+			}
 		}
-		rows++
-		if err := s.row(ctx, r, header, rec, line); err != nil {
-			return rows, err
-		}
+		return nil
+	})
+	if err == nil && rows == 0 {
+		err = refuse(ctx, ingest.NoUserRows(path, headerLine))
 	}
-	if rows == 0 {
-		return 0, ingest.NoUserRows(path, headerLine)
+	return rows, err
+}
+
+// needsNothing reports whether a row asks nothing of stageUsers: a user
+// preStageUsers staged from it (staged), with nothing to warn about
+// (warned), whose organization and roles organization_memberships.csv
+// lists too, or who names none (row would record nothing for it).
+func (s *userStager) needsNothing(get func(string) string, staged, warned bool) bool {
+	if !staged || warned || get("email") == "" {
+		return false
 	}
-	return rows, nil
+	orgID, orgExt, orgName, slugs := get("org_id"), get("org_external_id"), get("org_name"), get("role_slugs")
+	if orgID == "" && orgExt == "" && orgName == "" && len(ingest.SplitMulti(slugs)) == 0 {
+		return true
+	}
+	return s.listed.has(get("email"), get("external_id"), orgID, orgExt, orgName, slugs)
 }
 
 func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec []string, line int) error {
@@ -106,7 +173,7 @@ func (s *userStager) row(ctx context.Context, r *ingest.CSVReader, header, rec [
 	email := get("email")
 	extID := get("external_id")
 	if email == "" {
-		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", rawRow(header, rec))
+		return run.Skip(ctx, path, line, extID, "", "no email address: WorkOS users need one", s.raw(header, rec))
 	}
 	sourceID := userKey(email, extID)
 	warn := func(code, field, msg string) error {
@@ -159,7 +226,7 @@ func (s *userStager) unstaged(ctx context.Context, get func(string) string, warn
 			}
 		}
 	case errors.Is(err, sql.ErrNoRows):
-		u, err := s.user(ctx, get, warn, sourceID, email, line, rawRow(header, rec))
+		u, err := s.user(ctx, get, warn, sourceID, email, line, s.raw(header, rec))
 		if err != nil {
 			return true, err
 		}
@@ -191,21 +258,6 @@ func userKey(email, externalID string) string {
 	return ingest.NormalizeEmail(email)
 }
 
-// StagedUser returns the user an ingest stages for one row of a users file
-// (get returns the row's trimmed cells by column name), or nil for a row it
-// skips (no email). `mig validate-package` applies mig check's user rules to
-// it while streaming a package, so that they judge exactly what an ingest of
-// the package would stage. Raw is left empty.
-func StagedUser(get func(string) string, line int) *ingest.User {
-	email := get("email")
-	if email == "" {
-		return nil
-	}
-	ignore := func(code, field, msg string) error { return nil }
-	u, _ := (&userStager{}).user(context.Background(), get, ignore, userKey(email, get("external_id")), email, line, nil)
-	return u
-}
-
 // rawRow is a users row as kept in users.raw, secrets masked.
 func rawRow(header, rec []string) map[string]string {
 	raw := make(map[string]string, len(header))
@@ -219,64 +271,140 @@ func rawRow(header, rec []string) map[string]string {
 	return raw
 }
 
+// firstPass is what preStageUsers learned of a users file, for stageUsers.
+type firstPass struct {
+	// staged has a bit set for each line whose user preStageUsers staged:
+	// the first line of each user it read. warned has one for each line it
+	// found something to warn about.
+	staged, warned lineSet
+	// revisit has a bit set for each line stageUsers has something to do
+	// for (see needsNothing), up to line last; complete is whether the pass
+	// read the file to its end, and rows is how many rows it read.
+	revisit  lineSet
+	last     int
+	complete bool
+	rows     int
+}
+
 // preStageUsers adds the users of a users file before anything else of the
-// run reads or writes the database, so that on a source's first ingest they
-// go in through the run's bulk phase (plain inserts into a table without
+// run writes the database, so that on a source's first ingest they go in
+// through the run's bulk phase (plain inserts into a table without
 // indexes, several times faster than upserts). It records nothing else and
-// stops quietly at the first row it cannot read: stageUsers reads the file
-// again in the run's usual order, records the rows' warnings, skips and
-// mapping lines, and reports the errors. A row that repeats an earlier row's
-// user is staged too; the run keeps the first row of each user (its
+// passes over the rows it cannot read: stageUsers reads the file again in
+// the run's usual order, records the rows' warnings, skips and mapping
+// lines, and reports the errors, for the rows this pass marks to revisit;
+// when there are none (a package as mig emit writes it, whose users.csv
+// rows repeat memberships that organization_memberships.csv lists, given
+// here as listed), the file is read once. A row that repeats an earlier
+// row's user is staged too; the run keeps the first row of each user (its
 // duplicate pass, or its refusal of a second row in one run) and
-// forgetRepeats removes the skip records that makes. It returns the lines
-// whose user it staged, the first of each (so that stageUsers need not read
-// a million rows back from the database to learn them), and the lines with
-// something to warn about, so that stageUsers builds only their users again.
-func preStageUsers(ctx context.Context, in ingest.Inputs, sink ingest.Sink, path string) (staged, warned lineSet, err error) {
+// forgetRepeats removes the skip records that makes.
+func preStageUsers(ctx context.Context, in ingest.Inputs, sink ingest.Sink, path string, raw bool, listed membershipSet) (firstPass, error) {
+	var first firstPass
 	f, r, err := in.OpenCSV(path)
 	if err != nil {
-		return nil, nil, nil
+		return first, nil
 	}
 	defer f.Close()
 	header, err := r.Header("email")
 	if err != nil {
-		return nil, nil, nil
+		return first, nil
 	}
-	s := &userStager{path: path}
-	seed := maphash.MakeSeed()
-	seen := map[uint64]struct{}{}
-	for rows := 0; ; rows++ {
-		if rows%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
+	s := &userStager{path: path, noRaw: !raw, listed: listed}
+	// Rows are read, mapped and encoded on a goroutine of their own while
+	// this one writes the users, as ingest/clerk does: on two cores the
+	// writes are the bottleneck, and this keeps them busy.
+	// Each user is kept as its key's hash and its line, to mark the first
+	// line of each key staged once the file is read.
+	type keyLine struct {
+		h    uint64
+		line int
+	}
+	var keys []keyLine
+	err = pipeline(ctx, func(ctx context.Context, send func([]*ingest.User) bool) error {
+		seed := maphash.MakeSeed()
+		var batch []*ingest.User
+		for ; ; first.rows++ {
+			if first.rows%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			rec, line, err := r.Read()
+			var bad *ingest.LineError
+			if errors.As(err, &bad) {
+				first.revisit.add(bad.Line)
+				first.last = bad.Line
+				continue
+			}
+			if err != nil {
+				first.complete = errors.Is(err, io.EOF)
+				break
+			}
+			first.last = line
+			warned := false
+			noteWarning := func(code, field, msg string) error {
+				warned = true
+				return nil
+			}
+			get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
+			email := get("email")
+			if email == "" {
+				first.revisit.add(line)
+				continue
+			}
+			key := userKey(email, get("external_id"))
+			u, err := s.user(ctx, get, noteWarning, key, email, line, s.raw(header, rec))
+			if err != nil {
+				return err
+			}
+			// An error is AddUser's to report: it encodes the user again.
+			u.Encode()
+			keys = append(keys, keyLine{userHash(seed, key), line})
+			if warned {
+				first.warned.add(line)
+			}
+			// A line that turns out not to be its user's first is
+			// revisited below.
+			if !s.needsNothing(get, true, warned) {
+				first.revisit.add(line)
+			}
+			if batch = append(batch, u); len(batch) == 512 {
+				if !send(batch) {
+					return ctx.Err()
+				}
+				batch = nil
 			}
 		}
-		rec, line, err := r.Read()
-		if err != nil {
-			return staged, warned, nil
+		if len(batch) > 0 && !send(batch) {
+			return ctx.Err()
 		}
-		noteWarning := func(code, field, msg string) error {
-			warned.add(line)
-			return nil
+		return nil
+	}, func(batch []*ingest.User) error {
+		for _, u := range batch {
+			if err := sink.AddUser(ctx, path, u); err != nil {
+				return err
+			}
 		}
-		get := func(col string) string { return strings.TrimSpace(r.Get(rec, col)) }
-		email := get("email")
-		if email == "" {
-			continue
+		return nil
+	})
+	if err != nil {
+		return firstPass{}, err
+	}
+	slices.SortFunc(keys, func(a, b keyLine) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
 		}
-		key := userKey(email, get("external_id"))
-		u, err := s.user(ctx, get, noteWarning, key, email, line, rawRow(header, rec))
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := sink.AddUser(ctx, path, u); err != nil {
-			return nil, nil, err
-		}
-		if h := userHash(seed, key); !has(seen, h) {
-			seen[h] = struct{}{}
-			staged.add(line)
+		return cmp.Compare(a.line, b.line)
+	})
+	for i, k := range keys {
+		if i == 0 || k.h != keys[i-1].h {
+			first.staged.add(k.line)
+		} else {
+			first.revisit.add(k.line)
 		}
 	}
+	return first, nil
 }
 
 // userHash is the 64-bit key preStageUsers tells users apart by. Two users
@@ -284,11 +412,6 @@ func preStageUsers(ctx context.Context, in ingest.Inputs, sink ingest.Sink, path
 // line is not marked staged, and stageUsers finds in the database that its
 // user was staged from that very line. Tests replace it to force that.
 var userHash = maphash.String
-
-func has[K comparable, V any](m map[K]V, k K) bool {
-	_, ok := m[k]
-	return ok
-}
 
 // forgetRepeats ends the users phase preStageUsers began and removes the
 // "duplicate id" skip records of rows that repeat a user: in this format

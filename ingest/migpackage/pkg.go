@@ -1,4 +1,4 @@
-// Package pkg ingests migration packages (the directory workos-migrate and
+// Package migpackage ingests migration packages (the directory workos-migrate and
 // `mig emit` write, or one built by hand) and flat CSVs in the WorkOS import
 // format into the staging tables every other source fills, so `mig check`,
 // `mig emit` and `mig import` work on them unchanged.
@@ -7,7 +7,7 @@
 // columns of users.csv and organization_memberships.csv follow the same
 // priority rule as a Clerk org mapping (org_id, else org_external_id named by
 // org_name, else org_name).
-package pkg
+package migpackage
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -35,28 +36,27 @@ type Options struct {
 	// Settings bound what one CSV record may hold and whether a re-ingest
 	// may mark most users missing.
 	Settings ingest.Settings
+
+	// scratch is set by Scratch.Ingest, for a database made only to run
+	// the rules on: see Scratch for what it leaves out, and why.
+	scratch bool
 }
 
-// Canonical paths of the files this package reads.
-const (
-	fileManifest    = "manifest.json"
-	fileUsers       = "users.csv"
-	fileOrgs        = "organizations.csv"
-	fileMemberships = "organization_memberships.csv"
-	fileRoles       = "role_definitions.csv"
-	fileAssignments = "user_role_assignments.csv"
-	fileTOTP        = "totp_secrets.csv"
-	fileWarnings    = "warnings.jsonl"
-	fileSkipped     = "skipped_users.jsonl"
-	fileSAML        = "sso/saml_connections.csv"
-	fileOIDC        = "sso/oidc_connections.csv"
-	fileAttrMaps    = "sso/custom_attribute_mappings.csv"
-	fileProxyRoutes = "sso/proxy_routes.csv"
-	// The workos_upload files are not staged (they are derived from the
-	// others), but the manifest counts them, so they are counted too.
-	fileUploadUsers       = "workos_upload/users.csv"
-	fileUploadOrgs        = "workos_upload/organizations.csv"
-	fileUploadMemberships = "workos_upload/organization_memberships.csv"
+// The files this package reads, at their paths in the package contract.
+var (
+	fileManifest    = pkgcontract.ManifestPath
+	fileUsers       = pkgcontract.Path("users")
+	fileOrgs        = pkgcontract.Path("organizations")
+	fileMemberships = pkgcontract.Path("memberships")
+	fileRoles       = pkgcontract.Path("roleDefinitions")
+	fileAssignments = pkgcontract.Path("userRoleAssignments")
+	fileTOTP        = pkgcontract.Path("totpSecrets")
+	fileWarnings    = pkgcontract.Path("warnings")
+	fileSkipped     = pkgcontract.Path("skippedUsers")
+	fileSAML        = pkgcontract.Path("samlConnections")
+	fileOIDC        = pkgcontract.Path("oidcConnections")
+	fileAttrMaps    = pkgcontract.Path("customAttributeMappings")
+	fileProxyRoutes = pkgcontract.Path("proxyRoutes")
 )
 
 // manifest is what ingest needs of manifest.json; `mig validate-package`
@@ -76,6 +76,9 @@ type manifest struct {
 // package lacks count as empty, except manifest.json and users.csv.
 func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Counts, error) {
 	m, err := readManifest(o.Dir)
+	if err != nil && lenient(ctx) {
+		m, err = &manifest{SchemaVersion: pkgcontract.SchemaVersion}, nil // see rowSink
+	}
 	if err != nil {
 		return ingest.Counts{}, err
 	}
@@ -114,25 +117,29 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 			return ingest.Counts{}, err
 		}
 	}
-	if !present[fileUsers] {
+	if !present[fileUsers] && !lenient(ctx) {
 		return ingest.Counts{}, fmt.Errorf("%s: no users.csv: this is not a migration package", o.Dir)
+	}
+	if o.scratch {
+		files = nil
 	}
 	run, err = ingest.BeginWith(ctx, db, src, files, map[string]any{"package": true, "provider": src.Provider, "tenant": src.Tenant}, o.Settings)
 	if err != nil {
 		return ingest.Counts{}, err
 	}
 	defer run.Rollback()
-	staged, warned, err := beginUsers(ctx, run, path(fileUsers))
-	if err != nil {
-		return ingest.Counts{}, err
-	}
-	// Read after the users' indexes are built, which is when SQLite takes
-	// the most memory: a million users' set is 15 MB.
+	// Read first, so that the users file's rows that repeat a membership
+	// are known as the users are staged (see preStageUsers): a million
+	// users' set is 15 MB.
 	var listed membershipSet
 	if present[fileMemberships] {
 		if listed, err = readMembershipSet(ctx, run, path(fileMemberships)); err != nil {
 			return ingest.Counts{}, err
 		}
+	}
+	first, err := beginUsers(ctx, run, path(fileUsers), !o.scratch, listed)
+	if err != nil {
+		return ingest.Counts{}, err
 	}
 	steps := []struct {
 		rel string
@@ -148,7 +155,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		// is read only then: at a million users each is 15 MB.
 		{fileUsers, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
 			defer func() { listed = membershipSet{} }()
-			return stageUsers(ctx, run, p, staged, warned, listed)
+			return stageUsers(ctx, run, p, first, listed, !o.scratch)
 		}},
 		{fileMemberships, func(ctx context.Context, run *ingest.Run, p string) (int, error) {
 			var assigned idSet
@@ -161,7 +168,7 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		}},
 	}
 	for _, s := range steps {
-		if !present[s.rel] {
+		if !present[s.rel] || o.scratch && (s.rel == fileWarnings || s.rel == fileSkipped) {
 			continue
 		}
 		n, err := s.fn(ctx, run, path(s.rel))
@@ -178,6 +185,13 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 	}
 	if present[fileRoles] {
 		n, err := ingest.StageDefinitions(ctx, run, path(fileRoles), "")
+		var le *ingest.LineError
+		if errors.As(err, &le) && lenient(ctx) {
+			// The roles reader stops at its first bad row: the rest of the
+			// file is not staged, and says so.
+			err = refuse(ctx, &ingest.LineError{File: le.File, Line: le.Line, Field: le.Field,
+				Msg: le.Msg + "; the rows after it are not staged either"})
+		}
 		if err != nil {
 			return ingest.Counts{}, err
 		}
@@ -203,16 +217,20 @@ func IngestPackage(ctx context.Context, db *staging.DB, o Options) (ingest.Count
 		}
 		setRows(fileTOTP, n)
 	}
-	if err := removeStaleTOTP(ctx, run); err != nil {
-		return ingest.Counts{}, err
+	if !o.scratch { // a new database has no secret to forget
+		if err := removeStaleTOTP(ctx, run); err != nil {
+			return ingest.Counts{}, err
+		}
 	}
 	if err := stageSSO(ctx, run, present, path, setRows); err != nil {
 		return ingest.Counts{}, err
 	}
 	// Last, so the files staged above are counted as they were read; the
 	// rollback of a mismatch leaves the database as it was.
-	if err := checkCounts(ctx, run, m, o.Dir, found); err != nil {
-		return ingest.Counts{}, err
+	if !o.scratch {
+		if err := checkCounts(ctx, run, m, o.Dir, found); err != nil {
+			return ingest.Counts{}, err
+		}
 	}
 	return run.Commit(ctx)
 }
@@ -230,10 +248,11 @@ func checkCounts(ctx context.Context, run *ingest.Run, m *manifest, dir string, 
 	sort.Strings(keys)
 	var errs []error
 	for _, key := range keys {
-		rel, ok := canonicalPaths[key]
-		if !ok {
+		f, ok := pkgcontract.FileByKey(key)
+		if !ok || !f.Counted {
 			continue // not a counted file; validate-package warns
 		}
+		rel := f.Path
 		n, read := found[rel]
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if !read {
@@ -282,14 +301,14 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 	if o.TOTPFile != "" {
 		files = append(files, &ingest.File{Role: "totp_secrets", Path: o.TOTPFile})
 	}
-	var staged, warned lineSet
+	var first firstPass
 	return ingest.Ingest(ctx, db, ingest.Spec{
 		Source:   ingest.Source{Provider: "csv", Tenant: o.Tenant},
 		Files:    files,
 		Options:  map[string]any{"totp": o.TOTPFile != ""},
 		Settings: o.Settings,
 		Decode: func(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink) (err error) {
-			staged, warned, err = preStageUsers(ctx, in, sink, o.File)
+			first, err = preStageUsers(ctx, in, sink, o.File, true, membershipSet{})
 			return err
 		},
 		AfterUsers: func(ctx context.Context, run *ingest.Run) error {
@@ -302,7 +321,7 @@ func IngestCSV(ctx context.Context, db *staging.DB, o CSVOptions) (ingest.Counts
 			if err := run.ClearRoleMapping(ctx); err != nil {
 				return err
 			}
-			n, err := stageUsers(ctx, run, o.File, staged, warned, membershipSet{})
+			n, err := stageUsers(ctx, run, o.File, first, membershipSet{}, true)
 			if err != nil {
 				return err
 			}
@@ -342,33 +361,11 @@ func readManifest(dir string) (*manifest, error) {
 		return nil, fmt.Errorf("%s: schemaVersion %d: mig reads schema version 1", p, m.SchemaVersion)
 	}
 	for key, rel := range m.Files {
-		if want, ok := canonicalPaths[key]; ok && rel != want {
-			return nil, fmt.Errorf("%s: files.%s is %q; the package contract puts it at %q", p, key, rel, want)
+		if f, ok := pkgcontract.FileByKey(key); ok && rel != f.Path {
+			return nil, fmt.Errorf("%s: files.%s is %q; the package contract puts it at %q", p, key, rel, f.Path)
 		}
 	}
 	return &m, nil
-}
-
-var canonicalPaths = map[string]string{
-	"users": fileUsers, "organizations": fileOrgs, "memberships": fileMemberships, "roleDefinitions": fileRoles,
-	"userRoleAssignments": fileAssignments, "totpSecrets": fileTOTP, "warnings": fileWarnings, "skippedUsers": fileSkipped,
-	"samlConnections": fileSAML, "oidcConnections": fileOIDC, "customAttributeMappings": fileAttrMaps, "proxyRoutes": fileProxyRoutes,
-	"uploadUsers": fileUploadUsers, "uploadOrganizations": fileUploadOrgs, "uploadMemberships": fileUploadMemberships,
-}
-
-// readRows calls fn for each data row of one of the run's CSV files, after
-// checking the header has the required columns, and returns the number of
-// rows.
-func readRows(ctx context.Context, run *ingest.Run, path string, required []string, fn func(get func(string) string, line int) error) (int, error) {
-	f, r, err := run.OpenCSV(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	if _, err := r.Header(required...); err != nil {
-		return 0, err
-	}
-	return r.Each(ctx, fn)
 }
 
 func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int, error) {
@@ -484,7 +481,7 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 		return 0, err
 	}
 	defer meta.Close()
-	return readRows(ctx, run, path, nil, func(get func(string) string, line int) error {
+	return readRowsAhead(ctx, run, path, nil, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -573,7 +570,7 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 		return 0, err
 	}
 	defer res.Close()
-	n, err := readRows(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
+	n, err := readRowsAhead(ctx, run, path, []string{"role_slug"}, func(get func(string) string, line int) error {
 		id, err := res.sourceID(ctx, get("email"), get("external_id"), get("user_id"))
 		if err != nil {
 			return err
@@ -652,15 +649,16 @@ func null(s string) any {
 // beginUsers is how a package and a flat CSV start: the users file is staged
 // in bulk (preStageUsers), the repeats that makes are folded away, and the
 // source's earlier mapping lines are cleared for the ones the files give.
-func beginUsers(ctx context.Context, run *ingest.Run, usersFile string) (staged, warned lineSet, err error) {
-	if staged, warned, err = preStageUsers(ctx, run, run, usersFile); err != nil {
-		return nil, nil, err
+func beginUsers(ctx context.Context, run *ingest.Run, usersFile string, raw bool, listed membershipSet) (firstPass, error) {
+	first, err := preStageUsers(ctx, run, run, usersFile, raw, listed)
+	if err != nil {
+		return firstPass{}, err
 	}
 	if err := forgetRepeats(ctx, run); err != nil {
-		return nil, nil, err
+		return firstPass{}, err
 	}
 	if err := run.ClearOrgMapping(ctx); err != nil {
-		return nil, nil, err
+		return firstPass{}, err
 	}
-	return staged, warned, run.ClearRoleMapping(ctx)
+	return first, run.ClearRoleMapping(ctx)
 }

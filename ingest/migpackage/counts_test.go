@@ -1,4 +1,4 @@
-package pkg_test
+package migpackage_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -68,14 +68,14 @@ func TestManifestCounts(t *testing.T) {
 			defer db.Close()
 			// A first ingest of the whole package, so "as it was" is not
 			// merely empty.
-			if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: "../../testdata/packages/handbuilt-sso"}); err != nil {
+			if _, err := migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: "../../testdata/packages/handbuilt-sso"}); err != nil {
 				t.Fatal(err)
 			}
 			before := dumpTables(t, db)
 			if tc.change != nil {
 				tc.change(t, dir)
 			}
-			_, err = pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir})
+			_, err = migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: dir})
 			if len(tc.want) == 0 {
 				if err != nil {
 					t.Fatalf("ingest: %v", err)

@@ -1,10 +1,10 @@
-package pkg_test
+package migpackage_test
 
 import (
 	"slices"
 	"testing"
 
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 )
 
 // Users whose 64-bit keys collide are staged, warned about and mapped
@@ -25,7 +25,7 @@ func TestPackageUserKeyCollisions(t *testing.T) {
 			"dee@example.com,u4,,,beta,Beta,viewer,\n",
 	})
 	want := ingestAndDump(t, dir)
-	pkg.CollideUserKeys(t)
+	migpackage.CollideUserKeys(t)
 	got := ingestAndDump(t, dir)
 	for name := range want {
 		if !slices.Equal(got[name], want[name]) {

@@ -1,4 +1,4 @@
-package pkg_test
+package migpackage_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/ingest"
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -21,7 +21,7 @@ func TestCSVFromStdin(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	in := "email,external_id,org_external_id,org_name\nann@example.com,u1,acme,Acme\nann@example.com,u1,beta,Beta\nbob@example.com,u2,acme,Acme\n"
-	c, err := pkg.IngestCSV(ctx, db, pkg.CSVOptions{File: ingest.Stdin, Settings: ingest.Settings{Stdin: strings.NewReader(in)}})
+	c, err := migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: ingest.Stdin, Settings: ingest.Settings{Stdin: strings.NewReader(in)}})
 	if err != nil {
 		t.Fatal(err)
 	}

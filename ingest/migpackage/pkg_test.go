@@ -1,4 +1,4 @@
-package pkg_test
+package migpackage_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/mig-tools/mig/ingest/pkg"
+	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -79,7 +79,7 @@ func ingestPackage(t *testing.T, dir string) (context.Context, *staging.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := pkg.IngestPackage(ctx, db, pkg.Options{Dir: dir}); err != nil {
+	if _, err := migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	return ctx, db
