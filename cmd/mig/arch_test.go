@@ -13,7 +13,7 @@ import (
 // and ask accept what WorkOS accepts, instead of keeping a rule of its own.
 func TestStagesDoNotImportEachOther(t *testing.T) {
 	const mod = "github.com/mig-tools/mig/"
-	stages := []string{"ingest", "checks", "emit", "importer", "report"}
+	stages := []string{"ingest", "checks", "emit", "importer", "report", "exclude"}
 	allowed := map[string][]string{
 		"schema":     nil,
 		"sqlqueries": nil,
