@@ -118,7 +118,11 @@ type Finding struct {
 // RuleResult is what one rule found.
 type RuleResult struct {
 	Rule
-	Findings int           `json:"findings"`
+	Findings int `json:"findings"`
+	// Excluded is how many of the findings are about users excluded with
+	// `mig exclude` (view excluded_findings): those users are never sent,
+	// so these findings block nothing.
+	Excluded int           `json:"excluded,omitempty"`
 	Examples []Finding     `json:"examples,omitempty"`
 	Elapsed  time.Duration `json:"-"`
 }
@@ -141,12 +145,30 @@ func (r *Report) Count(severity string) int {
 	return n
 }
 
-// Errors is the number of error-severity findings: when it is not zero the
-// import must not start.
-func (r *Report) Errors() int { return r.Count(Error) }
+// Errors is the number of error-severity findings about anything but users
+// excluded with `mig exclude`: when it is not zero the import must not
+// start.
+func (r *Report) Errors() int { return r.Open(Error) }
 
-// Warnings is the number of warning-severity findings.
-func (r *Report) Warnings() int { return r.Count(Warning) }
+// Open returns the number of findings of one severity about anything but
+// excluded users.
+func (r *Report) Open(severity string) int { return r.Count(severity) - r.Excluded(severity) }
+
+// Excluded returns the number of findings of one severity about excluded
+// users.
+func (r *Report) Excluded(severity string) int {
+	n := 0
+	for _, rr := range r.Rules {
+		if rr.Severity == severity {
+			n += rr.Excluded
+		}
+	}
+	return n
+}
+
+// Warnings is the number of warning-severity findings about anything but
+// excluded users.
+func (r *Report) Warnings() int { return r.Open(Warning) }
 
 // Err returns a *FindingsError when error findings remain, nil otherwise.
 func (r *Report) Err() error {
@@ -246,11 +268,42 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		log.Debug("rule", "rule", r.Name, "findings", n, "elapsed", rr.Elapsed.Round(time.Millisecond))
 		rep.Rules = append(rep.Rules, rr)
 	}
+	if err := countExcluded(ctx, tx, rep); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// countExcluded counts, per rule, the findings about users excluded with
+// `mig exclude`. Without exclusions it reads nothing more than that there
+// are none.
+func countExcluded(ctx context.Context, tx *sqlx.Tx, rep *Report) error {
+	var any bool
+	if err := tx.GetContext(ctx, &any, `SELECT EXISTS (SELECT 1 FROM excluded_users)`); err != nil {
+		return fmt.Errorf("read the exclusions: %w", err)
+	}
+	if !any {
+		return nil
+	}
+	var counts []struct {
+		Rule string `db:"rule"`
+		N    int    `db:"n"`
+	}
+	if err := tx.SelectContext(ctx, &counts, `SELECT rule, count(*) AS n FROM excluded_findings GROUP BY rule`); err != nil {
+		return fmt.Errorf("count the findings about excluded users: %w", err)
+	}
+	for _, c := range counts {
+		for i := range rep.Rules {
+			if rep.Rules[i].Name == c.Rule {
+				rep.Rules[i].Excluded = c.N
+			}
+		}
+	}
+	return nil
 }
 
 // choose returns the rules named, in the order of all; an unknown name is

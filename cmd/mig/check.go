@@ -78,6 +78,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
 			return err
 		}
+		started := staging.Now()
 		rep, err := checks.Run(ctx, db, opts)
 		if err != nil {
 			var unknown *checks.UnknownRuleError
@@ -87,7 +88,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			return err
 		}
 		if len(opts.Rules) == 0 {
-			if err := recordCheckRun(ctx, db.DB, lastIngest, rep); err != nil {
+			if err := recordCheckRun(ctx, db.DB, lastIngest, started, rep); err != nil {
 				return err
 			}
 		}
@@ -118,10 +119,11 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 
 // recordCheckRun notes a check of every rule in check_runs, for `mig
 // status` to tell a clean database from an unchecked one and an
-// up-to-date check from one older than the last ingest.
-func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, rep *checks.Report) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, finished_at, rules, errors, warnings, infos)
-		VALUES (?, ?, ?, ?, ?, ?)`, lastIngest, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
+// up-to-date check from one older than the last ingest or than the last
+// change of the exclusions (which started tells).
+func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, started string, rep *checks.Report) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, started_at, finished_at, rules, errors, warnings, infos)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
 	if err != nil {
 		return fmt.Errorf("record the check run: %w", err)
 	}
@@ -180,7 +182,11 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 				clean++
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.Name, r.Severity, r.Findings, orDash(strings.Join(r.Fixes, ",")))
+			n := strconv.Itoa(r.Findings)
+			if r.Excluded > 0 {
+				n += fmt.Sprintf(" (%d about excluded users)", r.Excluded)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, r.Severity, n, orDash(strings.Join(r.Fixes, ",")))
 		}
 	}
 	tw.Flush()
@@ -198,8 +204,12 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info; %d of %d rules found nothing\n",
-		rep.Errors(), rep.Warnings(), rep.Count(checks.Info), clean, len(rep.Rules))
+	excluded := ""
+	if n := rep.Excluded(checks.Error) + rep.Excluded(checks.Warning) + rep.Excluded(checks.Info); n > 0 {
+		excluded = fmt.Sprintf(" (and %d finding(s) about users excluded with mig exclude, which block nothing)", n)
+	}
+	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info; %d of %d rules found nothing%s\n",
+		rep.Errors(), rep.Warnings(), rep.Open(checks.Info), clean, len(rep.Rules), excluded)
 }
 
 func describeFinding(f checks.Finding) string {
