@@ -408,6 +408,7 @@ func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f File,
 type facts struct {
 	Sources            string `db:"sources"`
 	MissingUsers       int    `db:"missing_users"`
+	ExcludedUsers      int    `db:"excluded_users"`
 	OrgsWithoutID      int    `db:"orgs_without_id"`
 	SSOConnections     int    `db:"sso_connections"`
 	SSOWithSecrets     int    `db:"sso_with_secrets"`
@@ -467,6 +468,9 @@ func manifestWarnings(f *facts, m Manifest, want map[string]bool) []string {
 	w := []string{}
 	if f.MissingUsers > 0 {
 		w = append(w, fmt.Sprintf("%d staged users are no longer in their source's latest export and are left out of the package", f.MissingUsers))
+	}
+	if f.ExcludedUsers > 0 {
+		w = append(w, fmt.Sprintf("%d staged users are excluded with mig exclude and left out of the package (skipped_users.jsonl lists them)", f.ExcludedUsers))
 	}
 	if want["organizations"] && f.OrgsWithoutID > 0 {
 		w = append(w, fmt.Sprintf("%d organizations are known only by name: they are in organizations.csv but not in workos_upload/ (the upload templates need an id)", f.OrgsWithoutID))
