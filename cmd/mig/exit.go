@@ -12,6 +12,10 @@ const (
 	exitFindings = 3 // mig check found error-severity findings
 	exitAuth     = 4 // WorkOS rejected the API key
 	exitPartial  = 5 // an import finished with some rows failed
+	// A command stopped by a signal exits 128 plus its number, as a shell
+	// reports it: exitInterrupted for Ctrl-C (SIGINT), 143 for SIGTERM
+	// (see interrupted in main.go).
+	exitInterrupted = 130
 )
 
 // codedError lets any stage's error choose its exit code without cmd/mig
