@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/mattn/go-isatty"
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/importer"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -58,9 +58,7 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		o.Only = only
 		o.Log = e.Log
 		o.Progress = e.Stderr
-		if f, ok := e.Stderr.(*os.File); ok {
-			o.ProgressTTY = isatty.IsTerminal(f.Fd())
-		}
+		o.ProgressTTY = progress.IsTerminal(e.Stderr)
 		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
 			return dbHint(err)
