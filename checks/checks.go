@@ -101,6 +101,9 @@ type Options struct {
 	Examples int
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
+	// Progress, when set, is told how many of the chosen rules have run,
+	// before the first and after each.
+	Progress func(done, total int)
 }
 
 // Finding is one row of the findings table.
@@ -249,7 +252,12 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("clear findings: %w", err)
 	}
 	now := staging.Now()
-	for _, r := range rules {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(rules))
+	for i, r := range rules {
 		t := time.Now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO findings (rule, severity, entity, entity_id, source, source_id, row_number, message, created_at)
 			SELECT ?, ?, f.entity, f.entity_id, f.source, f.source_id, f.row_number, f.message, ? FROM (`+r.SQL+`) f`,
@@ -267,6 +275,7 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		}
 		log.Debug("rule", "rule", r.Name, "findings", n, "elapsed", rr.Elapsed.Round(time.Millisecond))
 		rep.Rules = append(rep.Rules, rr)
+		progress(i+1, len(rules))
 	}
 	if err := countExcluded(ctx, tx, rep); err != nil {
 		return nil, err

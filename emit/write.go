@@ -52,6 +52,10 @@ type Options struct {
 	// an interrupted emit to the same Dir left behind, as Write removes it
 	// (see tempdir.go).
 	StaleRemoved func(path string)
+	// Progress, when set, is told every few thousand users how many users
+	// the per-user pass has written, and how many are staged (at most
+	// that many are written).
+	Progress func(done, total int64)
 }
 
 // Result is what an emit wrote.
@@ -160,15 +164,27 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 		j.query = q
 	}
-	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
+	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat", "userCount"} {
 		if _, ok := queries[name]; !ok {
 			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
 		}
+	}
+	var progress func(int64)
+	if o.Progress != nil {
+		var total int64
+		if err := tx.GetContext(ctx, &total, queries["userCount"].SQL); err != nil {
+			return nil, fmt.Errorf("%s: %w", queries["userCount"].Path, err)
+		}
+		progress = func(n int64) { o.Progress(n, total) }
+		progress(0)
 	}
 	var work []*job
 	for _, p := range userPasses {
 		pass := &userFiles{users: p.users, keys: p.keys, jobs: userJobs, queries: queries,
 			memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
+		if p.users == "userRows" {
+			pass.progress = progress
+		}
 		work = append(work, &job{file: File{Key: p.keys[0], Path: strings.Join(p.keys, ", ")}, run: pass.write})
 	}
 	for _, j := range jobs {

@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -79,7 +80,13 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			return err
 		}
 		started := staging.Now()
+		bar := progress.Start(e.Stderr, barsOn(e), "check", "rules", 0)
+		opts.Progress = func(done, total int) {
+			bar.SetTotal(int64(total))
+			bar.SetCurrent(int64(done))
+		}
 		rep, err := checks.Run(ctx, db, opts)
+		bar.Done()
 		if err != nil {
 			var unknown *checks.UnknownRuleError
 			if errors.As(err, &unknown) {
@@ -307,4 +314,11 @@ func writeFindingsCSV(ctx context.Context, w io.Writer, db *sqlx.DB) error {
 	})
 	cw.Flush()
 	return firstErr(err, cw.Error())
+}
+
+// barsOn says whether progress is drawn as bars: on a terminal, unless
+// debug logging writes lines of its own there, which a bar's redraws would
+// tear.
+func barsOn(e *env) bool {
+	return progress.IsTerminal(e.Stderr) && e.LogLevel != "debug"
 }
