@@ -6,7 +6,7 @@
 --   they share nothing.
 WITH dup AS (
     SELECT external_id FROM users
-    WHERE external_id IS NOT NULL AND id NOT IN (SELECT user_id FROM excluded_users)
+    WHERE external_id IS NOT NULL
     GROUP BY external_id HAVING count(*) > 1
 )
 -- With a single min(), SQLite takes the bare columns from the row holding it.
@@ -16,4 +16,5 @@ SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_nu
 FROM dup d
 JOIN users u ON u.external_id = d.external_id
 WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
-GROUP BY d.external_id;
+GROUP BY d.external_id
+HAVING count(*) > 1;
