@@ -53,8 +53,8 @@ type Options struct {
 	// (see tempdir.go).
 	StaleRemoved func(path string)
 	// Progress, when set, is told every few thousand users how many users
-	// the per-user pass has written, and how many are staged (at most
-	// that many are written).
+	// the per-user pass has written, and an upper bound of how many it
+	// writes (see sqlqueries/emit/user_bound.sql).
 	Progress func(done, total int64)
 }
 
@@ -164,7 +164,7 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 		j.query = q
 	}
-	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat", "userCount"} {
+	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat", "userBound"} {
 		if _, ok := queries[name]; !ok {
 			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
 		}
@@ -172,8 +172,8 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 	var progress func(int64)
 	if o.Progress != nil {
 		var total int64
-		if err := tx.GetContext(ctx, &total, queries["userCount"].SQL); err != nil {
-			return nil, fmt.Errorf("%s: %w", queries["userCount"].Path, err)
+		if err := tx.GetContext(ctx, &total, queries["userBound"].SQL); err != nil {
+			return nil, fmt.Errorf("%s: %w", queries["userBound"].Path, err)
 		}
 		progress = func(n int64) { o.Progress(n, total) }
 		progress(0)

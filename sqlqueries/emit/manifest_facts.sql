@@ -22,8 +22,8 @@ SELECT
                    SELECT DISTINCT source, source_tenant FROM users INDEXED BY users_emit
                    WHERE change <> 'missing' ORDER BY source, source_tenant)) END AS sources,
     u.missing AS missing_users,
-    (SELECT count(*) FROM excluded_users WHERE user_id NOT IN (
-        SELECT id FROM users WHERE change = 'missing')) AS excluded_users,
+    (SELECT count(*) FROM excluded_users x JOIN users xu ON xu.id = x.user_id
+     WHERE xu.change <> 'missing') AS excluded_users,
     (SELECT count(*) FROM organizations WHERE coalesce(nullif(external_id, ''), workos_org_id) IS NULL) AS orgs_without_id,
     (SELECT count(*) FROM sso_connections) AS sso_connections,
     (SELECT count(*) FROM sso_connections WHERE secrets IS NOT NULL AND secrets NOT IN ('', '{}')) AS sso_with_secrets,
