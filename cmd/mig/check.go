@@ -246,7 +246,8 @@ type reportHeader struct {
 
 func writeReportJSON(ctx context.Context, w io.Writer, db *sqlx.DB, rep *checks.Report) error {
 	h := reportHeader{Rules: rep.Rules, Fixes: rep.Fixes, Totals: map[string]int{
-		checks.Error: rep.Errors(), checks.Warning: rep.Warnings(), checks.Info: rep.Count(checks.Info)}}
+		checks.Error: rep.Errors(), checks.Warning: rep.Warnings(), checks.Info: rep.Open(checks.Info),
+		"excluded": rep.Excluded(checks.Error) + rep.Excluded(checks.Warning) + rep.Excluded(checks.Info)}}
 	if h.Fixes == nil {
 		h.Fixes = []checks.FixResult{}
 	}
