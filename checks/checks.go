@@ -102,6 +102,9 @@ type Options struct {
 	Examples int
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
+	// Progress, when set, is told how many of the chosen rules have run,
+	// before the first and after each.
+	Progress func(done, total int)
 }
 
 // Finding is one row of the findings table.
@@ -119,7 +122,11 @@ type Finding struct {
 // RuleResult is what one rule found.
 type RuleResult struct {
 	Rule
-	Findings int           `json:"findings"`
+	Findings int `json:"findings"`
+	// Excluded is how many of the findings are about users excluded with
+	// `mig exclude` (view excluded_findings): those users are never sent,
+	// so these findings block nothing.
+	Excluded int           `json:"excluded,omitempty"`
 	Examples []Finding     `json:"examples,omitempty"`
 	Elapsed  time.Duration `json:"-"`
 }
@@ -142,12 +149,30 @@ func (r *Report) Count(severity string) int {
 	return n
 }
 
-// Errors is the number of error-severity findings: when it is not zero the
-// import must not start.
-func (r *Report) Errors() int { return r.Count(Error) }
+// Errors is the number of error-severity findings about anything but users
+// excluded with `mig exclude`: when it is not zero the import must not
+// start.
+func (r *Report) Errors() int { return r.Open(Error) }
 
-// Warnings is the number of warning-severity findings.
-func (r *Report) Warnings() int { return r.Count(Warning) }
+// Open returns the number of findings of one severity about anything but
+// excluded users.
+func (r *Report) Open(severity string) int { return r.Count(severity) - r.Excluded(severity) }
+
+// Excluded returns the number of findings of one severity about excluded
+// users.
+func (r *Report) Excluded(severity string) int {
+	n := 0
+	for _, rr := range r.Rules {
+		if rr.Severity == severity {
+			n += rr.Excluded
+		}
+	}
+	return n
+}
+
+// Warnings is the number of warning-severity findings about anything but
+// excluded users.
+func (r *Report) Warnings() int { return r.Open(Warning) }
 
 // Err returns a *FindingsError when error findings remain, nil otherwise.
 func (r *Report) Err() error {
@@ -225,7 +250,12 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("clear findings: %w", err)
 	}
 	now := staging.Now()
-	for _, r := range rules {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(rules))
+	for i, r := range rules {
 		t := time.Now()
 		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_findings.sql").Fill(map[string]string{"rule": r.SQL}),
 			sql.Named("rule", r.Name), sql.Named("severity", r.Severity), sql.Named("now", now))
@@ -242,12 +272,44 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		}
 		log.Debug("rule", "rule", r.Name, "findings", n, "elapsed", rr.Elapsed.Round(time.Millisecond))
 		rep.Rules = append(rep.Rules, rr)
+		progress(i+1, len(rules))
+	}
+	if err := countExcluded(ctx, tx, rep); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// countExcluded counts, per rule, the findings about users excluded with
+// `mig exclude`. Without exclusions it reads nothing more than that there
+// are none.
+func countExcluded(ctx context.Context, tx *sqlx.Tx, rep *Report) error {
+	var any bool
+	if err := tx.GetContext(ctx, &any, `SELECT EXISTS (SELECT 1 FROM excluded_users)`); err != nil {
+		return fmt.Errorf("read the exclusions: %w", err)
+	}
+	if !any {
+		return nil
+	}
+	var counts []struct {
+		Rule string `db:"rule"`
+		N    int    `db:"n"`
+	}
+	if err := tx.SelectContext(ctx, &counts, `SELECT rule, count(*) AS n FROM excluded_findings GROUP BY rule`); err != nil {
+		return fmt.Errorf("count the findings about excluded users: %w", err)
+	}
+	for _, c := range counts {
+		for i := range rep.Rules {
+			if rep.Rules[i].Name == c.Rule {
+				rep.Rules[i].Excluded = c.N
+			}
+		}
+	}
+	return nil
 }
 
 // choose returns the rules named, in the order of all; an unknown name is

@@ -43,6 +43,8 @@ type userFiles struct {
 	// (memberships and organizations are requested); roles is whether it
 	// and organization_memberships.csv carry role slugs (roles are).
 	memberships, roles bool
+	// progress, when set, is told how many users the pass has read.
+	progress func(int64)
 
 	orgs  []orgRef         // by organization id; ids are dense
 	byKey map[string]int64 // organization id by org_key
@@ -159,6 +161,9 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if u.progress != nil {
+				u.progress(int64(n))
+			}
 		}
 		if full {
 			err = users.Scan(&id, &email, &password, &hash, &hashType, &first, &last, &verified, &extID, &meta, &uploadID, &workosID)
@@ -229,6 +234,9 @@ func (u *userFiles) write(ctx context.Context, tx *sqlx.Tx) (err error) {
 	}
 	if err := users.Err(); err != nil {
 		return err
+	}
+	if u.progress != nil {
+		u.progress(int64(n))
 	}
 	return nil
 }

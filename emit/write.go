@@ -52,6 +52,10 @@ type Options struct {
 	// an interrupted emit to the same Dir left behind, as Write removes it
 	// (see tempdir.go).
 	StaleRemoved func(path string)
+	// Progress, when set, is told every few thousand users how many users
+	// the per-user pass has written, and an upper bound of how many it
+	// writes (see sqlqueries/emit/user_bound.sql).
+	Progress func(done, total int64)
 }
 
 // Result is what an emit wrote.
@@ -160,15 +164,27 @@ func Write(ctx context.Context, db *staging.DB, o Options) (*Result, error) {
 		}
 		j.query = q
 	}
-	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat"} {
+	for _, name := range []string{"userRows", "userKeys", "stagedEmails", "membershipRows", "roleAssignmentRows", "organizationRefs", "uploadRepeat", "userBound"} {
 		if _, ok := queries[name]; !ok {
 			return nil, fmt.Errorf("emit: no query %s in sqlqueries/emit", name)
 		}
+	}
+	var progress func(int64)
+	if o.Progress != nil {
+		var total int64
+		if err := tx.GetContext(ctx, &total, queries["userBound"].SQL); err != nil {
+			return nil, fmt.Errorf("%s: %w", queries["userBound"].Path, err)
+		}
+		progress = func(n int64) { o.Progress(n, total) }
+		progress(0)
 	}
 	var work []*job
 	for _, p := range userPasses {
 		pass := &userFiles{users: p.users, keys: p.keys, jobs: userJobs, queries: queries,
 			memberships: want["memberships"] && want["organizations"], roles: want["roles"]}
+		if p.users == "userRows" {
+			pass.progress = progress
+		}
 		work = append(work, &job{file: pkgcontract.File{Key: p.keys[0], Path: strings.Join(p.keys, ", ")}, run: pass.write})
 	}
 	for _, j := range jobs {
@@ -408,6 +424,7 @@ func streamRows(ctx context.Context, tx *sqlx.Tx, q Query, params []any, f pkgco
 type facts struct {
 	Sources            string `db:"sources"`
 	MissingUsers       int    `db:"missing_users"`
+	ExcludedUsers      int    `db:"excluded_users"`
 	OrgsWithoutID      int    `db:"orgs_without_id"`
 	SSOConnections     int    `db:"sso_connections"`
 	SSOWithSecrets     int    `db:"sso_with_secrets"`
@@ -467,6 +484,9 @@ func manifestWarnings(f *facts, m pkgcontract.Manifest, want map[string]bool) []
 	w := []string{}
 	if f.MissingUsers > 0 {
 		w = append(w, fmt.Sprintf("%d staged users are no longer in their source's latest export and are left out of the package", f.MissingUsers))
+	}
+	if f.ExcludedUsers > 0 {
+		w = append(w, fmt.Sprintf("%d staged users are excluded with mig exclude and left out of the package (skipped_users.jsonl lists them)", f.ExcludedUsers))
 	}
 	if want["organizations"] && f.OrgsWithoutID > 0 {
 		w = append(w, fmt.Sprintf("%d organizations are known only by name: they are in organizations.csv but not in workos_upload/ (the upload templates need an id)", f.OrgsWithoutID))

@@ -34,6 +34,16 @@ type Plan struct {
 	// NotImportable is staged data no run can send (role assignments no
 	// membership carries), by reason.
 	NotImportable []NotSent `json:"not_importable,omitempty"`
+	// Excluded are the rows `mig exclude` holds back, per entity: they are
+	// skipped, never sent.
+	Excluded []EntityCount `json:"excluded,omitempty"`
+}
+
+// EntityCount is a number of import rows of one entity (named as in
+// Entities).
+type EntityCount struct {
+	Entity string `json:"entity" db:"entity"`
+	N      int64  `json:"rows" db:"n"`
 }
 
 // PlanRow is one kind of work on one entity.
@@ -92,6 +102,17 @@ func planRun(ctx context.Context, db *staging.DB, opts Options, only map[string]
 		}
 		if plan.NotImportable, err = notSent(ctx, tx); err != nil {
 			return err
+		}
+		var excluded []EntityCount
+		if err := tx.SelectContext(ctx, &excluded, sqlqueries.MustLoad("importer/excluded.sql").SQL); err != nil {
+			return err
+		}
+		for _, name := range Entities {
+			for _, x := range excluded {
+				if only[x.Entity] && itemEntity[name] == x.Entity {
+					plan.Excluded = append(plan.Excluded, EntityCount{Entity: name, N: x.N})
+				}
+			}
 		}
 		return errPlanDone
 	})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+
+	show "github.com/mig-tools/mig/progress"
 )
 
 // progress shows how a run advances: one bar per entity on a terminal, a
@@ -29,9 +31,9 @@ func newProgress(w io.Writer, tty bool) progress {
 		return nopProgress{}
 	case tty:
 		// The caller says w is a terminal; mpb cannot tell through an io.Writer.
-		return &barProgress{p: mpb.New(mpb.WithOutput(w), mpb.ForceAutoRefresh(), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))}
+		return &barProgress{p: show.Bars(w)}
 	default:
-		return &lineProgress{w: w, every: 5 * time.Second}
+		return &lineProgress{w: w, every: show.LineEvery}
 	}
 }
 

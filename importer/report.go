@@ -52,6 +52,7 @@ var fixes = map[string]string{
 	codeDependencyFailed:                  "Fix the user's or organization's own error (listed separately); these rows are retried with it.",
 	codeDependencySkipped:                 "Nothing to do: the user or organization these rows need was skipped on purpose.",
 	"missing_from_export":                 "Nothing to do, or re-ingest an export that has the user.",
+	"excluded":                            "Nothing to do: excluded on purpose with mig exclude (the message gives the reason); mig exclude --undo makes it importable again.",
 	"user_without_organization":           "Map those users to an organization (org mapping) and re-ingest, or give them one with mig import --org-id org_...: the roles are sent with the memberships.",
 	"user_not_in_organization":            "Add the users to the organization the role is given in (org mapping) and re-ingest, or fix the role mapping's organization.",
 	"check_error":                         "Fix what mig check reports (the message names the rule), run mig check, then mig import: the row is sent once its finding is gone.",

@@ -66,6 +66,8 @@ type Source struct {
 	Staged  int64  `db:"staged"`
 	Missing int64  `db:"missing"`
 	Skipped int64  `db:"skipped"`
+	// Excluded is the staged users excluded with `mig exclude`.
+	Excluded int64 `db:"-"`
 }
 
 // Name is how the page names the source: "clerk", or "clerk (tenant)".
@@ -283,6 +285,9 @@ func Load(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if err := r.loadExcluded(sel); err != nil {
+		return nil, err
+	}
 	if err := r.loadFindingDetails(opts.Examples, sel); err != nil {
 		return nil, err
 	}
@@ -452,6 +457,37 @@ func (r *Report) loadReconcile(sel selectFunc) error {
 	}
 	r.Reconcile = &rec
 	return nil
+}
+
+// loadExcluded adds to each source the users excluded from it, when the
+// database has exclusions (a database no mig since `mig exclude` wrote to
+// has none, and the report only reads).
+func (r *Report) loadExcluded(sel selectFunc) error {
+	var cols []string
+	if err := sel(&cols, "report/has_exclusions.sql"); err != nil || len(cols) == 0 {
+		return err
+	}
+	var counts []struct {
+		Source string `db:"source"`
+		Tenant string `db:"source_tenant"`
+		N      int64  `db:"n"`
+	}
+	if err := sel(&counts, "report/excluded.sql"); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		for i := range r.Sources {
+			if r.Sources[i].Source == c.Source && r.Sources[i].Tenant == c.Tenant {
+				r.Sources[i].Excluded = c.N
+			}
+		}
+	}
+	return nil
+}
+
+// UsersExcluded is the users excluded with `mig exclude` over every source.
+func (r *Report) UsersExcluded() int64 {
+	return r.sumSources(func(s Source) int64 { return s.Excluded })
 }
 
 // UsersStaged is the staged users over every source.

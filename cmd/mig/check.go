@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -78,7 +79,14 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
 			return err
 		}
+		started := staging.Now()
+		bar := progress.Start(e.Stderr, barsOn(e), "check", "rules", 0)
+		opts.Progress = func(done, total int) {
+			bar.SetTotal(int64(total))
+			bar.SetCurrent(int64(done))
+		}
 		rep, err := checks.Run(ctx, db, opts)
+		bar.Done()
 		if err != nil {
 			var unknown *checks.UnknownRuleError
 			if errors.As(err, &unknown) {
@@ -87,7 +95,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			return err
 		}
 		if len(opts.Rules) == 0 {
-			if err := recordCheckRun(ctx, db.DB, lastIngest, rep); err != nil {
+			if err := recordCheckRun(ctx, db.DB, lastIngest, started, rep); err != nil {
 				return err
 			}
 		}
@@ -118,10 +126,11 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 
 // recordCheckRun notes a check of every rule in check_runs, for `mig
 // status` to tell a clean database from an unchecked one and an
-// up-to-date check from one older than the last ingest.
-func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, rep *checks.Report) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, finished_at, rules, errors, warnings, infos)
-		VALUES (?, ?, ?, ?, ?, ?)`, lastIngest, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
+// up-to-date check from one older than the last ingest or than the last
+// change of the exclusions (which started tells).
+func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, started string, rep *checks.Report) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, started_at, finished_at, rules, errors, warnings, infos)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
 	if err != nil {
 		return fmt.Errorf("record the check run: %w", err)
 	}
@@ -180,7 +189,11 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 				clean++
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.Name, r.Severity, r.Findings, orDash(strings.Join(r.Fixes, ",")))
+			n := strconv.Itoa(r.Findings)
+			if r.Excluded > 0 {
+				n += fmt.Sprintf(" (%d about excluded users)", r.Excluded)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, r.Severity, n, orDash(strings.Join(r.Fixes, ",")))
 		}
 	}
 	tw.Flush()
@@ -198,8 +211,12 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info; %d of %d rules found nothing\n",
-		rep.Errors(), rep.Warnings(), rep.Count(checks.Info), clean, len(rep.Rules))
+	excluded := ""
+	if n := rep.Excluded(checks.Error) + rep.Excluded(checks.Warning) + rep.Excluded(checks.Info); n > 0 {
+		excluded = fmt.Sprintf(" (and %d finding(s) about users excluded with mig exclude, which block nothing)", n)
+	}
+	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info; %d of %d rules found nothing%s\n",
+		rep.Errors(), rep.Warnings(), rep.Open(checks.Info), clean, len(rep.Rules), excluded)
 }
 
 func describeFinding(f checks.Finding) string {
@@ -229,7 +246,8 @@ type reportHeader struct {
 
 func writeReportJSON(ctx context.Context, w io.Writer, db *sqlx.DB, rep *checks.Report) error {
 	h := reportHeader{Rules: rep.Rules, Fixes: rep.Fixes, Totals: map[string]int{
-		checks.Error: rep.Errors(), checks.Warning: rep.Warnings(), checks.Info: rep.Count(checks.Info)}}
+		checks.Error: rep.Errors(), checks.Warning: rep.Warnings(), checks.Info: rep.Open(checks.Info),
+		"excluded": rep.Excluded(checks.Error) + rep.Excluded(checks.Warning) + rep.Excluded(checks.Info)}}
 	if h.Fixes == nil {
 		h.Fixes = []checks.FixResult{}
 	}
@@ -297,4 +315,11 @@ func writeFindingsCSV(ctx context.Context, w io.Writer, db *sqlx.DB) error {
 	})
 	cw.Flush()
 	return firstErr(err, cw.Error())
+}
+
+// barsOn says whether progress is drawn as bars: on a terminal, unless
+// debug logging writes lines of its own there, which a bar's redraws would
+// tear.
+func barsOn(e *env) bool {
+	return progress.IsTerminal(e.Stderr) && e.LogLevel != "debug"
 }

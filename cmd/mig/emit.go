@@ -12,6 +12,7 @@ import (
 
 	"github.com/mig-tools/mig/emit"
 	"github.com/mig-tools/mig/pkgcontract"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -48,7 +49,18 @@ func configureEmitCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 			return dbHint(err)
 		}
 		defer db.Close()
+		// The bar starts with the users' pass, after what emit says
+		// before it (a stale directory removed).
+		var bar *progress.Task
+		o.Progress = func(done, total int64) {
+			if bar == nil {
+				bar = progress.Start(e.Stderr, barsOn(e), "emit", "users", total)
+			}
+			bar.SetTotal(total)
+			bar.SetCurrent(done)
+		}
 		res, err := emit.Write(ctx, db, o)
+		bar.Done()
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,10 @@ const (
 	// a script must tell "WorkOS differs" from "could not read WorkOS";
 	// not 3: check findings are about the staging, these about WorkOS.
 	exitDifferences = 6
+	// A command stopped by a signal exits 128 plus its number, as a shell
+	// reports it: exitInterrupted for Ctrl-C (SIGINT), 143 for SIGTERM
+	// (see interrupted in main.go).
+	exitInterrupted = 130
 )
 
 // usageError marks a mistake in how the command was called.

@@ -14,11 +14,11 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-isatty"
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/importer"
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -67,9 +67,7 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		}
 		o.Log = e.Log
 		o.Progress = e.Stderr
-		if f, ok := e.Stderr.(*os.File); ok {
-			o.ProgressTTY = isatty.IsTerminal(f.Fd())
-		}
+		o.ProgressTTY = progress.IsTerminal(e.Stderr)
 		db, err := staging.OpenExisting(ctx, e.DB)
 		if err != nil {
 			return dbHint(err)
@@ -112,6 +110,7 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			printPlan(e.Stdout, s.Plan)
 			printPlanCheckErrors(e.Stdout, s.Plan)
 			printNotSent(e.Stdout, "not importable", s.Plan.NotImportable)
+			printExcluded(e.Stdout, s.Plan.Excluded)
 		default:
 			printImportSummary(e.Stdout, s)
 			if s.DryRun {
@@ -186,6 +185,19 @@ func printNotSent(w io.Writer, label string, ns []importer.NotSent) {
 		fmt.Fprintf(w, "%s: %d %s (%s): %s\n  fix: %s\n  list them: mig sql \"select * from role_assignments_not_sent where reason = '%s'\"\n",
 			label, n.N, n.What, n.Reason, n.Why, n.Fix, n.Reason)
 	}
+}
+
+// printExcluded says what `mig exclude` holds back from the import.
+func printExcluded(w io.Writer, xs []importer.EntityCount) {
+	if len(xs) == 0 {
+		return
+	}
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%d %s", x.N, x.Entity)
+	}
+	fmt.Fprintf(w, "excluded: %s, never sent (mig exclude)\n  list them: mig sql --query users_excluded\n  send them after all: mig exclude --undo\n",
+		strings.Join(parts, ", "))
 }
 
 func printPlan(w io.Writer, p *importer.Plan) {

@@ -50,10 +50,48 @@ var configurers []configurer
 func register(c configurer) { configurers = append(configurers, c) }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyInterrupt(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interrupted is why main cancels the context: a SIGINT (Ctrl-C) or a
+// SIGTERM. Every command stops at its next safe point and leaves the
+// staging database consistent; the process then exits as shells report a
+// process stopped by that signal.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+// ExitCode is 128 plus the signal's number: 130 for Ctrl-C, 143 for
+// SIGTERM.
+func (i interrupted) ExitCode() int {
+	if s, ok := i.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitInterrupted
+}
+
+// notifyInterrupt returns a context cancelled, with an interrupted cause,
+// at the first SIGINT or SIGTERM, and the function that stops listening.
+func notifyInterrupt(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(interrupted{s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // run parses args, runs the chosen command and returns the process exit code.
@@ -99,7 +137,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	err = explainBusy(e.DB, err)
 	code := exitCode(err)
 	msg := err.Error()
-	if errors.Is(err, context.Canceled) {
+	var intr interrupted
+	if errors.As(context.Cause(ctx), &intr) {
+		// Whatever error the interruption surfaced as (a cancelled
+		// context, an interrupted SQLite statement), the command stopped
+		// because it was asked to.
+		code = intr.ExitCode()
+		if !errors.Is(err, context.Canceled) {
+			msg = "interrupted (" + msg + ")"
+		} else {
+			msg = "interrupted"
+		}
+		msg += "; the staging database is consistent and the command can be run again"
+	} else if errors.Is(err, context.Canceled) {
 		msg = "interrupted; the staging database is consistent and the command can be run again"
 	}
 	fmt.Fprintf(stderr, "mig %s: %s\n", chosen, msg)

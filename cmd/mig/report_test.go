@@ -28,7 +28,8 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden reports under 
 // with org and role mappings imported into an in-process emulator (its
 // memberships fail, since the roles exist nowhere), then a second Clerk
 // tenant with phone-only users (skipped) and a flat CSV with errors
-// staged after the import, and mig check run over all of it. It returns
+// staged after the import, test accounts of the second tenant excluded,
+// and mig check run over all of it. It returns
 // the database's path and the fixtures directory.
 func reportDB(t *testing.T) (db, fixtures string) {
 	t.Helper()
@@ -53,6 +54,7 @@ func reportDB(t *testing.T) (db, fixtures string) {
 		{[]string{"import", "--endpoint", srv.URL, "--api-key", "sk_test_report", "--rate-limit=-1"}, exitPartial},
 		{[]string{"ingest", "clerk", "--source-tenant", "sample", f("clerk/clerk-migration-tool-sample.csv")}, exitOK},
 		{[]string{"ingest", "csv", f("common/validation-test-errors.csv")}, exitOK},
+		{[]string{"exclude", "--where", "source_tenant = 'sample' AND email LIKE 'john%'", "--reason", "test accounts"}, exitOK},
 		{[]string{"check"}, exitFindings},
 	}
 	for _, s := range steps {
@@ -224,6 +226,8 @@ func expected(t *testing.T, dbPath string) map[string]int64 {
 	add(`SELECT 'users-total', 'staged', count(*) FROM users WHERE change <> 'missing'`, join)
 	add(`SELECT 'users-total', 'missing', count(*) FROM users WHERE change = 'missing'`, join)
 	add(`SELECT 'users-total', 'skipped', count(*) FROM skipped_users`, join)
+	add(`SELECT 'users', source, source_tenant, 'excluded', count(*) FROM excluded_users GROUP BY source, source_tenant`, join)
+	add(`SELECT 'users-total', 'excluded', count(*) FROM excluded_users`, join)
 	for label, table := range map[string]string{"organizations": "organizations", "memberships": "memberships", "roles": "roles",
 		"permissions": "permissions", "role assignments": "role_assignments", "TOTP factors": "totp_secrets", "SSO connections": "sso_connections"} {
 		add(`SELECT 'staged', '`+label+`', count(*) FROM `+table, join)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
@@ -36,6 +38,24 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 		}
 		if err := db.SelectContext(ctx, &rows, sqlqueries.MustLoad("inspect/status.sql").SQL); err != nil {
 			return fmt.Errorf("status: %w", err)
+		}
+		if has, err := hasTables(ctx, db, "exclusions"); err != nil {
+			return err
+		} else if has {
+			// Counted apart from status.sql: a database no mig since `mig
+			// exclude` has written to has no exclusions table, and status
+			// only reads.
+			var n int64
+			if err := db.GetContext(ctx, &n, `SELECT count(*) FROM excluded_users`); err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			for i, r := range rows {
+				if r.Entity == "users" && r.Stage == "skipped" {
+					rows = slices.Insert(rows, i+1, rows[i])
+					rows[i+1].Stage, rows[i+1].N = "excluded (mig exclude; never sent)", n
+					break
+				}
+			}
 		}
 		var warn []struct {
 			Code string `db:"code" json:"code"`
@@ -96,7 +116,8 @@ func runStatus(ctx context.Context, e *env, asJSON bool) error {
 // nextStep is the step to take next, as `mig status` ends with it.
 type nextStep struct {
 	// Step names the state the database is in (see
-	// sqlqueries/inspect/next_step.sql, which decides it).
+	// sqlqueries/inspect/next_step.sql, which decides it; readNextStep
+	// tells exclude from fix by the rules' headers).
 	Step    string `json:"step"`
 	Command string `json:"command"`
 	Why     string `json:"why"`
@@ -109,22 +130,36 @@ func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
 		Step          string `db:"step"`
 		Users         int64  `db:"users"`
 		Skipped       int64  `db:"skipped"`
+		CheckStale    bool   `db:"check_stale"`
 		CheckErrors   int64  `db:"check_errors"`
+		ErrorRules    string `db:"error_rules"`
+		Excluded      int64  `db:"excluded"`
 		ImportFailed  int64  `db:"import_failed"`
 		ImportPending int64  `db:"import_pending"`
 		ImportDone    int64  `db:"import_done"`
 	}
-	var tables int
-	if err := db.GetContext(ctx, &tables, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'check_runs'`); err != nil {
+	if has, err := hasTables(ctx, db, "check_runs", "exclusions"); err != nil {
 		return nextStep{}, err
-	}
-	if tables == 0 {
-		// A database no mig since check_runs has written to: only a check
-		// can say how it stands (and it brings the schema up to date).
+	} else if !has {
+		// A database no mig since check_runs and exclusions has written
+		// to: only a check can say how it stands (and it brings the schema
+		// up to date).
 		return nextStep{"check", "mig check", "no check of this database is recorded"}, nil
 	}
 	if err := db.GetContext(ctx, &f, sqlqueries.MustLoad("inspect/next_step.sql").SQL); err != nil {
 		return nextStep{}, fmt.Errorf("next step: %w", err)
+	}
+	if f.Step == "fix" {
+		// Which rules have a fix is in the rule files' headers, not in the
+		// database: errors of rules without one are corrected in the
+		// export, or their users set aside.
+		fixable, err := anyFixable(f.ErrorRules)
+		if err != nil {
+			return nextStep{}, err
+		}
+		if !fixable {
+			f.Step = "exclude"
+		}
 	}
 	n := nextStep{Step: f.Step}
 	switch f.Step {
@@ -140,10 +175,18 @@ func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
 	case "check_again":
 		n.Command = "mig check"
 		n.Why = "an ingest ran after the last check, so its findings are out of date"
+		if !f.CheckStale {
+			n.Why = "users were excluded, or made importable again, after the last check started, so its findings are out of date"
+		}
 	case "fix":
 		n.Command = `mig sql "select rule, source_id, message from findings where severity = 'error'"`
 		n.Why = fmt.Sprintf("%d error finding(s) block the import: see them, then mig check --fix for the safe fixes, "+
-			"or correct the export and ingest it again", f.CheckErrors)
+			"or correct the export and ingest it again (or set their users aside: mig exclude)", f.CheckErrors)
+	case "exclude":
+		n.Command = `mig exclude --where "id IN (SELECT user_id FROM finding_users WHERE severity = 'error')" --dry-run`
+		n.Why = fmt.Sprintf("%d error finding(s) block the import, and no fix of mig check repairs them: correct the export and ingest it again, "+
+			`or set the users they concern aside (see them: mig sql "select rule, source_id, message from findings where severity = 'error'"; `+
+			`then the command above without --dry-run, with --reason "why")`, f.CheckErrors)
 	case "plan":
 		n.Command = "mig import --plan"
 		n.Why = "checked with no errors: see what an import would send (or write a package: mig emit --output-dir DIR)"
@@ -163,4 +206,37 @@ func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
 		return nextStep{}, fmt.Errorf("next_step.sql gave the step %q, which status does not know", f.Step)
 	}
 	return n, nil
+}
+
+// anyFixable reports whether any of the rules named (a JSON array) has a
+// fix.
+func anyFixable(rulesJSON string) (bool, error) {
+	var names []string
+	if err := json.Unmarshal([]byte(rulesJSON), &names); err != nil {
+		return false, fmt.Errorf("next step: error_rules %q: %w", rulesJSON, err)
+	}
+	rules, err := checks.Rules()
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rules {
+		if len(r.Fixes) > 0 && slices.Contains(names, r.Name) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// hasTables reports whether the database holds every table named: status
+// only reads, so it cannot bring an older schema up to date.
+func hasTables(ctx context.Context, db *staging.DB, names ...string) (bool, error) {
+	var n int
+	for _, name := range names {
+		var one int
+		if err := db.GetContext(ctx, &one, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, name); err != nil {
+			return false, err
+		}
+		n += one
+	}
+	return n == len(names), nil
 }

@@ -3,6 +3,7 @@
 -- description: Two or more users of one source share an email address
 --   (compared case-insensitively). WorkOS holds one user per address, so all
 --   but one would be rejected. Reported once per group, at its first user.
+--   Users excluded with `mig exclude` are never sent, so they share nothing.
 /* Addresses shared by anyone are found first on the users_email_source
    index; only those are grouped by source. */
 WITH shared AS (
@@ -13,6 +14,7 @@ WITH shared AS (
 groups AS (
     SELECT u.email, u.source, u.source_tenant, count(*) AS n
     FROM shared s JOIN users u INDEXED BY users_email_source ON u.email = s.email
+    WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
     GROUP BY u.email, u.source, u.source_tenant
     HAVING count(*) > 1
 )
@@ -24,4 +26,5 @@ SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_nu
        group_concat(u.source_id || ' (line ' || u.row_number || ')', ', ' ORDER BY u.id) AS message
 FROM groups g
 JOIN users u ON u.email = g.email AND u.source = g.source AND u.source_tenant = g.source_tenant
+WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
 GROUP BY g.email, g.source, g.source_tenant;

@@ -3,7 +3,8 @@
 -- description: The same email address (case-insensitive) is staged from more
 --   than one source or tenant. WorkOS holds one user per address: the second
 --   create would be rejected. Decide which source owns the person, or merge
---   them before importing. Reported once per address.
+--   them before importing. Reported once per address. Users excluded with
+--   `mig exclude` are never sent, so they share nothing.
 /* Two users are from different sources when their sources or their tenants
    differ, which min() and max() per address tell without a sort. */
 WITH shared AS (
@@ -14,6 +15,7 @@ WITH shared AS (
 groups AS (
     SELECT u.email
     FROM shared s JOIN users u INDEXED BY users_email_source ON u.email = s.email
+    WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
     GROUP BY u.email
     HAVING min(u.source) <> max(u.source) OR min(u.source_tenant) <> max(u.source_tenant)
 )
@@ -23,4 +25,5 @@ SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_nu
        group_concat(u.source || CASE WHEN u.source_tenant <> '' THEN '/' || u.source_tenant ELSE '' END || ' ' || u.source_id, ', ' ORDER BY u.id) AS message
 FROM groups g
 JOIN users u ON u.email = g.email
+WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
 GROUP BY g.email;

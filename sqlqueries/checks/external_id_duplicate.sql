@@ -2,7 +2,8 @@
 -- severity: error
 -- description: Two or more users share an external id. WorkOS external ids are
 --   unique in an environment, so all but one would be rejected. Reported once
---   per external id.
+--   per external id. Users excluded with `mig exclude` are never sent, so
+--   they share nothing.
 WITH dup AS (
     SELECT external_id FROM users
     WHERE external_id IS NOT NULL
@@ -14,4 +15,6 @@ SELECT 'user' AS entity, min(u.id) AS entity_id, u.source, u.source_id, u.row_nu
        group_concat(u.source || ' ' || u.source_id || ' (line ' || u.row_number || ')', ', ') AS message
 FROM dup d
 JOIN users u ON u.external_id = d.external_id
-GROUP BY d.external_id;
+WHERE u.id NOT IN (SELECT user_id FROM excluded_users)
+GROUP BY d.external_id
+HAVING count(*) > 1;

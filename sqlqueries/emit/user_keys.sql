@@ -4,7 +4,7 @@
 --   has the same rows with every column): its email, external id, upload
 --   key and WorkOS id, in staging order. It reads the users_emit index, not
 --   the user rows, so that this pass runs beside the one over userRows at a
---   fraction of its cost. The index holds the normalised email, which is
+--   fraction of its cost. It leaves out the users userRows leaves out. The index holds the normalised email, which is
 --   the address as staged but for the few users stagedEmails lists: the
 --   merge writes theirs from there, so every file has the address as
 --   userRows writes it.
@@ -16,5 +16,5 @@ SELECT
     coalesce(iu.workos_id, '')            AS workos_id
 FROM users u INDEXED BY users_emit
 LEFT JOIN import_items iu ON iu.entity = 'user' AND iu.entity_id = u.id
-WHERE u.change <> 'missing'
+WHERE u.change <> 'missing' AND u.id NOT IN (SELECT user_id FROM excluded_users)
 ORDER BY u.id;

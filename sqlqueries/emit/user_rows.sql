@@ -8,7 +8,8 @@
 --   over each table instead of a lookup per row, which at a million users is
 --   the difference between seconds and tens of seconds.
 --   Users that their source's latest export no longer has (change =
---   'missing') are left out; the manifest says how many. upload_user_id is
+--   'missing') are left out, and so are users excluded with `mig exclude`
+--   (skippedUsers lists them); the manifest says how many. upload_user_id is
 --   the external id, else the source's own id; the upload files list each
 --   user_id once (see uploadRepeat). workos_id is the WorkOS user id once the
 --   user is imported. email is the address as staged (email_raw, after
@@ -29,5 +30,5 @@ SELECT
     coalesce(iu.workos_id, '')            AS workos_id
 FROM users u
 LEFT JOIN import_items iu ON iu.entity = 'user' AND iu.entity_id = u.id
-WHERE u.change <> 'missing'
+WHERE u.change <> 'missing' AND u.id NOT IN (SELECT user_id FROM excluded_users)
 ORDER BY u.id;

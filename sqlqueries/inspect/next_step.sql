@@ -1,12 +1,17 @@
 -- name: next_step
 -- description: Where the migration stands, from what the database holds, and
 --   so the step to take next: ingest, check, check_again (an ingest came after
---   the last check), fix (error findings), plan (checked, nothing imported),
---   import (rows pending, or an ingest came after the last import), retry
---   (rows failed) or done. `mig status` ends with it.
+--   the last check, or exclusions changed since it started), fix (error
+--   findings, of the rules error_rules lists), plan (checked, nothing
+--   imported), import (rows pending, or an ingest came after the last
+--   import), retry (rows failed) or done. `mig status` ends with it, and
+--   tells a fix step whose rules no fix repairs (their "-- fix" header, which
+--   only the rule files hold) as one to correct the export or exclude the
+--   users. Findings about excluded users do not count (open_findings).
 WITH
 last_ingest AS (SELECT max(id) AS id, max(finished_at) AS finished_at FROM ingest_runs),
-last_check AS (SELECT id, ingest_run_id FROM check_runs ORDER BY id DESC LIMIT 1),
+last_check AS (SELECT id, ingest_run_id, coalesce(started_at, finished_at) AS started_at
+               FROM check_runs ORDER BY id DESC LIMIT 1),
 facts AS (
     SELECT
         (SELECT count(*) FROM users WHERE change <> 'missing') AS users,
@@ -15,7 +20,12 @@ facts AS (
         (SELECT count(*) FROM skipped_users) AS skipped,
         (SELECT count(*) FROM last_check) AS checked,
         coalesce((SELECT ingest_run_id FROM last_check), 0) < coalesce((SELECT id FROM last_ingest), 0) AS check_stale,
-        (SELECT count(*) FROM findings WHERE severity = 'error') AS check_errors,
+        coalesce((SELECT max(max(excluded_at, coalesce(undone_at, ''))) FROM exclusions)
+                 > (SELECT started_at FROM last_check), 0) AS excluded_since_check,
+        (SELECT count(*) FROM open_findings WHERE severity = 'error') AS check_errors,
+        (SELECT json_group_array(rule) FROM (SELECT DISTINCT rule FROM open_findings
+            WHERE severity = 'error' ORDER BY rule)) AS error_rules,
+        (SELECT count(*) FROM excluded_users) AS excluded,
         (SELECT count(*) FROM import_runs) AS import_runs,
         coalesce((SELECT max(started_at) FROM import_runs) < (SELECT finished_at FROM last_ingest), 0) AS ingested_since_import,
         (SELECT count(*) FROM import_items WHERE status = 'failed') AS import_failed,
@@ -26,12 +36,13 @@ SELECT
     CASE
         WHEN users + other_rows = 0 THEN 'ingest'
         WHEN NOT checked THEN 'check'
-        WHEN check_stale THEN 'check_again'
+        WHEN check_stale OR excluded_since_check THEN 'check_again'
         WHEN check_errors > 0 THEN 'fix'
         WHEN import_runs = 0 THEN 'plan'
         WHEN ingested_since_import OR import_pending > 0 THEN 'import'
         WHEN import_failed > 0 THEN 'retry'
         ELSE 'done'
     END AS step,
-    users, skipped, check_errors, import_failed, import_pending, import_done
+    users, skipped, check_stale, check_errors, error_rules, excluded,
+    import_failed, import_pending, import_done
 FROM facts;

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mig-tools/mig/checks"
+)
+
+// TestProgressBarsInTerminal runs `mig check` and `mig emit` in a real
+// terminal (a tmux pane) and reads the screen: each ends with its bar
+// drawn complete, counting rules and users. Skipped where tmux is not
+// installed.
+func TestProgressBarsInTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the mig binary")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed: the progress bars are not tested in a terminal here")
+	}
+	dir := t.TempDir()
+	bin := buildMig(t, dir)
+	db := filepath.Join(dir, "mig.db")
+	var csv strings.Builder
+	csv.WriteString("email,first_name\n")
+	for i := range 50 {
+		fmt.Fprintf(&csv, "user%02d@example.com,User%d\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users.csv"), []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "--db", db, "ingest", "csv", filepath.Join(dir, "users.csv")).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	rules, err := checks.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	socket := fmt.Sprintf("mig-test-%d", os.Getpid())
+	tm := func(args ...string) (string, error) {
+		c := exec.Command(tmux, append([]string{"-L", socket}, args...)...)
+		c.Env = append(os.Environ(), "TERM=xterm-256color")
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { tm("kill-server") })
+	script := fmt.Sprintf("%s --db %s check; %s --db %s emit --output-dir %s; echo MIG-EXIT; sleep 60",
+		bin, db, bin, db, filepath.Join(dir, "pkg"))
+	if out, err := tm("new-session", "-d", "-s", "mig", "-x", "150", "-y", "50", script); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	var screen string
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(screen, "MIG-EXIT") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the commands did not finish in 2 minutes; the screen:\n%s", screen)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if screen, err = tm("capture-pane", "-p", "-t", "mig"); err != nil {
+			t.Fatalf("tmux capture-pane: %v\n%s", err, screen)
+		}
+	}
+	for _, want := range []string{fmt.Sprintf("%d/%d rules", len(rules), len(rules)), "50/50 users"} {
+		var line string
+		for _, l := range strings.Split(screen, "\n") {
+			if strings.Contains(l, want) {
+				line = l
+			}
+		}
+		if line == "" || !strings.Contains(line, "100 %") {
+			t.Errorf("no complete bar with %q on the screen:\n%s", want, screen)
+		}
+	}
+}
