@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mig-tools/mig/sqlqueries"
 )
 
 // This file is the part of the source kit that stages what a source knows
@@ -61,10 +63,7 @@ func (r *Run) prepareOnce(ctx context.Context, dst **sql.Stmt, q string) (*sql.S
 // staged it yet. It is identified, not invented: an org_id is a WorkOS
 // organization, an external id is looked up at import. It returns the row id.
 func EnsureOrg(ctx context.Context, run *Run, key, resolution, orgID, orgExt, orgName, file string, line int) (int64, error) {
-	st, err := run.prepareOnce(ctx, &run.kit.ensureOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, source, source_tenant, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_key) DO UPDATE SET name = coalesce(organizations.name, excluded.name)
-		RETURNING id`)
+	st, err := run.prepareOnce(ctx, &run.kit.ensureOrg, ensureOrgSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -89,18 +88,7 @@ func (r *Run) AddOrganization(ctx context.Context, file string, o Organization) 
 	if key == "" {
 		return &LineError{File: file, Line: o.Row, Field: "organization", Msg: "no WorkOS id, external id or name: the organization cannot be told apart"}
 	}
-	st, err := r.prepareOnce(ctx, &r.kit.upsertOrg, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
-			source, source_tenant, source_org_id, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_key) DO UPDATE SET
-			resolution = CASE WHEN organizations.resolution = 'external_id' AND excluded.resolution = 'external_id_create'
-			                  THEN 'external_id_create' ELSE organizations.resolution END,
-			workos_org_id = coalesce(excluded.workos_org_id, organizations.workos_org_id),
-			external_id = coalesce(excluded.external_id, organizations.external_id),
-			name = coalesce(excluded.name, organizations.name),
-			domains = excluded.domains, metadata = excluded.metadata,
-			source_org_id = coalesce(excluded.source_org_id, organizations.source_org_id),
-			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	st, err := r.prepareOnce(ctx, &r.kit.upsertOrg, upsertOrgSQL)
 	if err != nil {
 		return err
 	}
@@ -152,11 +140,7 @@ func (r *Run) AddRoleDefinition(ctx context.Context, file string, d RoleDefiniti
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	upsert, err := r.prepareOnce(ctx, &r.kit.upsertRole, `INSERT INTO roles (slug, name, description, type, permissions, organization_id, scope_key, source, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (slug, scope_key) DO UPDATE SET name = excluded.name, description = excluded.description, type = excluded.type,
-			permissions = excluded.permissions, organization_id = excluded.organization_id, source = excluded.source,
-			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	upsert, err := r.prepareOnce(ctx, &r.kit.upsertRole, upsertRoleSQL)
 	if err != nil {
 		return err
 	}
@@ -243,8 +227,7 @@ func StageDefinitions(ctx context.Context, run *Run, path, defaultOrgID string) 
 // RemoveStaleRoles drops roles an earlier run of this source staged and this
 // one no longer defines, unless WorkOS already has them.
 func RemoveStaleRoles(ctx context.Context, run *Run) error {
-	_, err := run.Tx().ExecContext(ctx, `DELETE FROM roles WHERE source = ? AND ingest_run_id < ?
-		AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'role' AND i.entity_id = roles.id AND i.status = 'done')`,
+	_, err := run.Tx().ExecContext(ctx, removeStaleRolesSQL,
 		run.Src.Provider, run.ID)
 	return err
 }
@@ -303,13 +286,7 @@ func (r *Run) AddSSOConnection(ctx context.Context, file string, c SSOConnection
 	if err != nil {
 		return err
 	}
-	st, err := r.prepareOnce(ctx, &r.kit.upsertConn, `INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
-			organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (source, source_tenant, source_connection_id) DO UPDATE SET protocol = excluded.protocol, name = excluded.name,
-			organization_id = excluded.organization_id, domains = excluded.domains, config = excluded.config,
-			secrets = excluded.secrets, attribute_mappings = excluded.attribute_mappings,
-			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	st, err := r.prepareOnce(ctx, &r.kit.upsertConn, upsertConnectionSQL)
 	if err != nil {
 		return err
 	}
@@ -338,3 +315,12 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	ensureOrgSQL        = sqlqueries.MustLoad("ingest/ensure_org.sql").SQL
+	upsertOrgSQL        = sqlqueries.MustLoad("ingest/upsert_organization.sql").SQL
+	upsertRoleSQL       = sqlqueries.MustLoad("ingest/upsert_role.sql").SQL
+	removeStaleRolesSQL = sqlqueries.MustLoad("ingest/remove_stale_roles.sql").SQL
+	upsertConnectionSQL = sqlqueries.MustLoad("ingest/upsert_connection.sql").SQL
+)

@@ -405,24 +405,18 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		err = r.prepareUpserts(ctx)
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
-	prep(&r.insertTOTP, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number)
-		SELECT id, ?1, ?2, ?3, ?4, ?5 FROM users WHERE source = ?6 AND source_tenant = ?7 AND source_id = ?8
-		ON CONFLICT (user_id, secret) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, issuer = excluded.issuer`)
-	prep(&r.insertWarn, `INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, context, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	prep(&r.insertSkip, `INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	prep(&r.insertTOTP, insertTOTPSQL)
+	prep(&r.insertWarn, insertWarningSQL)
+	prep(&r.insertSkip, insertSkippedSQL)
 	if err != nil {
 		return err
 	}
 	if r.orgFeed, err = r.openFeed(ctx, "org_mapping_feed", []string{"row_number", "source_user_id", "org_id", "org_external_id", "org_name"},
-		`INSERT INTO org_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, org_id, org_external_id, org_name)
-		 SELECT ?1, ?2, ?3, ?4, row_number, source_user_id, org_id, org_external_id, org_name FROM temp.org_mapping_feed`); err != nil {
+		orgMappingFeedSQL); err != nil {
 		return err
 	}
 	r.roleFeed, err = r.openFeed(ctx, "role_mapping_feed", []string{"row_number", "source_user_id", "role_slug", "org_id", "org_external_id"},
-		`INSERT INTO role_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id)
-		 SELECT ?1, ?2, ?3, ?4, row_number, source_user_id, role_slug, org_id, org_external_id FROM temp.role_mapping_feed`)
+		roleMappingFeedSQL)
 	return err
 }
 
@@ -434,50 +428,19 @@ var userFeedColumns = []string{"id", "source_id", "row_number", "email_raw", "em
 
 // insertUserSQL is the first-ingest form of upsertUserSQL: a batch of users
 // from the users feed.
-const insertUserSQL = `
-INSERT INTO users (id, source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
-    email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
-    source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
-    change, changed_run_id)
-SELECT id, ?1, ?2, source_id, ?3, ?3, ?3, row_number,
-    email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
-    source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
-    'new', ?3
-FROM temp.users_feed`
+var insertUserSQL = sqlqueries.MustLoad("ingest/insert_users.sql").SQL
 
 // touchUserSQL records that a user is in this run's export unchanged. It
 // writes no indexed column, so a re-ingest of ten million users where a few
 // changed costs a lookup per user instead of rewriting every index entry.
-const touchUserSQL = `
-UPDATE users SET last_seen_run_id = ?4, row_number = ?5, change = 'unchanged'
-WHERE source = ?1 AND source_tenant = ?2 AND source_id = ?3 AND content_hash = ?6 AND last_seen_run_id <> ?4`
+var touchUserSQL = sqlqueries.MustLoad("ingest/touch_user.sql").SQL
 
 // upsertUserSQL inserts a user or, when the source already staged it,
 // updates it in place. The WHERE on the update refuses a second row with the
 // same source id in one run: no row changes and AddUser reports it. (RETURNING
 // would say more, but through the driver it made each row three times
 // slower; Commit counts new, changed and unchanged users in SQL instead.)
-const upsertUserSQL = `
-INSERT INTO users (source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
-    email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
-    source_hasher, source_password_digest, external_id, username, metadata, emails, phones, raw, content_hash,
-    change, changed_run_id)
-VALUES (?1, ?2, ?3, ?4, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 'new', ?4)
-ON CONFLICT (source, source_tenant, source_id) DO UPDATE SET
-    change = CASE WHEN users.content_hash = excluded.content_hash THEN 'unchanged' ELSE 'changed' END,
-    changed_run_id = CASE WHEN users.content_hash = excluded.content_hash THEN users.changed_run_id ELSE excluded.ingest_run_id END,
-    ingest_run_id = CASE WHEN users.content_hash = excluded.content_hash THEN users.ingest_run_id ELSE excluded.ingest_run_id END,
-    last_seen_run_id = excluded.last_seen_run_id,
-    row_number = excluded.row_number,
-    email_raw = excluded.email_raw, email = excluded.email,
-    first_name = excluded.first_name, last_name = excluded.last_name,
-    email_verified = excluded.email_verified, password = excluded.password,
-    password_hash = excluded.password_hash, password_hash_type = excluded.password_hash_type,
-    source_hasher = excluded.source_hasher, source_password_digest = excluded.source_password_digest,
-    external_id = excluded.external_id, username = excluded.username, metadata = excluded.metadata,
-    emails = excluded.emails, phones = excluded.phones, raw = excluded.raw, content_hash = excluded.content_hash
-WHERE users.last_seen_run_id <> excluded.last_seen_run_id
-`
+var upsertUserSQL = sqlqueries.MustLoad("ingest/upsert_user.sql").SQL
 
 // AddUser stages u. A second user with the same source id in one run is not
 // staged: it is recorded as skipped, naming the line of the first.
@@ -595,11 +558,7 @@ func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 			continue
 		}
 		var idx []droppedIndex
-		if err := r.tx.SelectContext(ctx, &idx, `SELECT m.name, m.sql FROM sqlite_schema m
-			WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL
-			  AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i JOIN pragma_table_info(?1) c ON c.name = i.name
-			                  WHERE i.seqno = 0 AND c.pk = 1 AND c.type = 'INTEGER')
-			  AND EXISTS (SELECT 1 FROM pragma_index_info(m.name) i WHERE i.name NOT IN ('source', 'source_tenant', 'ingest_run_id'))`, t); err != nil {
+		if err := r.tx.SelectContext(ctx, &idx, droppableIndexesSQL, t); err != nil {
 			return err
 		}
 		for _, i := range idx {
@@ -667,8 +626,7 @@ func (r *Run) prepareUpserts(ctx context.Context) error {
 	}{
 		{&r.upsertUser, upsertUserSQL},
 		{&r.touchUser, touchUserSQL},
-		{&r.touchTOTP, `UPDATE totp_secrets SET ingest_run_id = ?1
-			WHERE user_id = (SELECT id FROM users WHERE source = ?2 AND source_tenant = ?3 AND source_id = ?4) AND secret = ?5`},
+		{&r.touchTOTP, touchTOTPSQL},
 	} {
 		if *p.dst, err = r.tx.PrepareContext(ctx, p.q); err != nil {
 			return err
@@ -705,21 +663,7 @@ func (r *Run) usersDone(ctx context.Context) error {
 // skipDuplicateIDs moves every user whose id repeats an earlier line's to
 // skipped_users, naming the line that was staged.
 func (r *Run) skipDuplicateIDs(ctx context.Context) error {
-	for _, q := range []string{
-		`CREATE TEMP TABLE dup_users AS
-		 SELECT id, first_row FROM (
-		     SELECT id, row_number() OVER w AS n, first_value(row_number) OVER w AS first_row
-		     FROM users WHERE source = ?1 AND source_tenant = ?2
-		     WINDOW w AS (PARTITION BY source_id ORDER BY id))
-		 WHERE n > 1`,
-		`INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
-		 SELECT ?3, u.source, u.source_tenant, u.source_id, ?4, u.row_number, u.email,
-		        'duplicate id "' || u.source_id || '": line ' || d.first_row || ' has the same id and was staged', u.raw, ?5
-		 FROM users u JOIN dup_users d ON d.id = u.id`,
-		`DELETE FROM totp_secrets WHERE user_id IN (SELECT id FROM dup_users)`,
-		`DELETE FROM users WHERE id IN (SELECT id FROM dup_users)`,
-		`DROP TABLE dup_users`,
-	} {
+	for _, q := range sqlqueries.Statements(sqlqueries.MustLoad("ingest/skip_duplicate_ids.sql").SQL) {
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant, r.ID, r.usersFile(), staging.Now()); err != nil {
 			return fmt.Errorf("find duplicate ids: %w", err)
 		}
@@ -990,12 +934,7 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	} else if err := r.commitDelta(ctx); err != nil {
 		return r.Counts, err
 	}
-	if err := r.tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM warnings WHERE ingest_run_id = ?1),
-		(SELECT count(*) FROM organizations),
-		(SELECT count(*) FROM memberships),
-		(SELECT count(*) FROM role_assignments),
-		(SELECT count(*) FROM totp_secrets)`, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
+	if err := r.tx.QueryRowContext(ctx, runCountsSQL, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
 		return r.Counts, err
 	}
 	if r.digested != nil {
@@ -1009,8 +948,7 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 			return r.Counts, err
 		}
 	}
-	if _, err := r.tx.ExecContext(ctx, `UPDATE ingest_runs SET finished_at = ?, rows_read = ?, users_new = ?, users_changed = ?,
-		users_unchanged = ?, users_missing = ?, users_skipped = ?, warnings = ? WHERE id = ?`,
+	if _, err := r.tx.ExecContext(ctx, finishRunSQL,
 		staging.Now(), r.Counts.Rows, r.Counts.New, r.Counts.Changed, r.Counts.Unchanged, r.Counts.Missing,
 		r.Counts.Skipped, r.Counts.Warnings, r.ID); err != nil {
 		return r.Counts, err
@@ -1024,13 +962,11 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 // with a MissingError, unless the settings accept it.
 func (r *Run) commitDelta(ctx context.Context) error {
 	var staged int
-	if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM users
-		WHERE source = ? AND source_tenant = ? AND first_run_id < ? AND change <> 'missing'`,
+	if err := r.tx.QueryRowContext(ctx, stagedBeforeSQL,
 		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&staged); err != nil {
 		return err
 	}
-	res, err := r.tx.ExecContext(ctx, `UPDATE users SET change = 'missing'
-		WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing'`,
+	res, err := r.tx.ExecContext(ctx, markMissingSQL,
 		r.Src.Provider, r.Src.Tenant, r.ID)
 	if err != nil {
 		return err
@@ -1042,18 +978,11 @@ func (r *Run) commitDelta(ctx context.Context) error {
 	}
 	// A user seen in this run without a TOTP secret it had before has lost
 	// it, unless the factor already reached WorkOS.
-	if _, err := r.tx.ExecContext(ctx, `DELETE FROM totp_secrets
-		WHERE source = ?1 AND ingest_run_id < ?3
-		  AND user_id IN (SELECT id FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3)
-		  AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'totp' AND i.entity_id = totp_secrets.id AND i.status = 'done')`,
+	if _, err := r.tx.ExecContext(ctx, removeLostTOTPSQL,
 		r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
 		return err
 	}
-	return r.tx.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE change = 'new' AND first_run_id = ?3),
-		count(*) FILTER (WHERE change = 'changed' AND changed_run_id = ?3),
-		count(*) FILTER (WHERE change = 'unchanged')
-		FROM users WHERE source = ?1 AND source_tenant = ?2 AND last_seen_run_id = ?3`,
+	return r.tx.QueryRowContext(ctx, deltaCountsSQL,
 		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged)
 }
 
@@ -1139,8 +1068,7 @@ func lastRunWithOptions(ctx context.Context, db *staging.DB, src Source, opts st
 		ID      int64  `db:"id"`
 		Options string `db:"options"`
 	}
-	err := db.GetContext(ctx, &last, `SELECT id, options FROM ingest_runs
-		WHERE provider = ? AND source_tenant = ? ORDER BY id DESC LIMIT 1`, src.Provider, src.Tenant)
+	err := db.GetContext(ctx, &last, lastRunSQL, src.Provider, src.Tenant)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && last.Options != opts) {
 		return 0, nil
 	}
@@ -1211,3 +1139,21 @@ func nonNilAnyMap(m map[string]any) map[string]any {
 	}
 	return m
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	insertTOTPSQL       = sqlqueries.MustLoad("ingest/insert_totp.sql").SQL
+	insertWarningSQL    = sqlqueries.MustLoad("ingest/insert_warning.sql").SQL
+	insertSkippedSQL    = sqlqueries.MustLoad("ingest/insert_skipped_user.sql").SQL
+	orgMappingFeedSQL   = sqlqueries.MustLoad("ingest/org_mapping_feed.sql").SQL
+	roleMappingFeedSQL  = sqlqueries.MustLoad("ingest/role_mapping_feed.sql").SQL
+	droppableIndexesSQL = sqlqueries.MustLoad("ingest/droppable_indexes.sql").SQL
+	touchTOTPSQL        = sqlqueries.MustLoad("ingest/touch_totp.sql").SQL
+	runCountsSQL        = sqlqueries.MustLoad("ingest/run_counts.sql").SQL
+	finishRunSQL        = sqlqueries.MustLoad("ingest/finish_run.sql").SQL
+	stagedBeforeSQL     = sqlqueries.MustLoad("ingest/staged_before.sql").SQL
+	markMissingSQL      = sqlqueries.MustLoad("ingest/mark_missing.sql").SQL
+	removeLostTOTPSQL   = sqlqueries.MustLoad("ingest/remove_lost_totp.sql").SQL
+	deltaCountsSQL      = sqlqueries.MustLoad("ingest/delta_counts.sql").SQL
+	lastRunSQL          = sqlqueries.MustLoad("ingest/last_run.sql").SQL
+)

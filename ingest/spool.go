@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -160,8 +161,7 @@ func (s *Spool) Cursor(resource string) (cursor string, ok bool) {
 // started again continues after this page.
 func (s *Spool) Checkpoint(ctx context.Context, resource, cursor string) error {
 	return s.save(ctx, func(tx *sqlx.Tx, now string) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO ingest_spool_cursors (spool_id, resource, cursor, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (spool_id, resource) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`, s.id, resource, cursor, now)
+		_, err := tx.ExecContext(ctx, spoolCursorSQL, s.id, resource, cursor, now)
 		if err == nil {
 			s.cursors[resource] = cursor
 		}
@@ -208,8 +208,7 @@ func (s *Spool) write(ctx context.Context, tx *sqlx.Tx) error {
 	if len(s.buf) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO ingest_spool_records (spool_id, seq, kind, file, record, digest) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (spool_id, digest) DO NOTHING`)
+	st, err := tx.PrepareContext(ctx, spoolRecordSQL)
 	if err != nil {
 		return err
 	}
@@ -363,8 +362,7 @@ func (s *Spool) replay(ctx context.Context, r *Run, st *streamed) error {
 			return err
 		}
 		var page []rec
-		if err := r.tx.SelectContext(ctx, &page, `SELECT id, kind, file, record FROM ingest_spool_records
-			WHERE spool_id = ? AND seq < ? AND id > ? ORDER BY id LIMIT ?`, s.id, s.seq, last, replayPage); err != nil {
+		if err := r.tx.SelectContext(ctx, &page, spoolPageSQL, s.id, s.seq, last, replayPage); err != nil {
 			return fmt.Errorf("read the fetch spool: %w", err)
 		}
 		if len(page) == 0 {
@@ -450,3 +448,10 @@ func replayOne(ctx context.Context, r *Run, st *streamed, kind, file string, b [
 func (s *Spool) deleteIn(ctx context.Context, r *Run) error {
 	return deleteSpool(ctx, r.tx, s.id)
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	spoolCursorSQL = sqlqueries.MustLoad("ingest/spool_cursor.sql").SQL
+	spoolRecordSQL = sqlqueries.MustLoad("ingest/spool_record.sql").SQL
+	spoolPageSQL   = sqlqueries.MustLoad("ingest/spool_replay_page.sql").SQL
+)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/progress"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -129,8 +130,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 // up-to-date check from one older than the last ingest or than the last
 // change of the exclusions (which started tells).
 func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, started string, rep *checks.Report) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO check_runs (ingest_run_id, started_at, finished_at, rules, errors, warnings, infos)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
+	_, err := db.ExecContext(ctx, recordCheckRunSQL, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
 	if err != nil {
 		return fmt.Errorf("record the check run: %w", err)
 	}
@@ -323,3 +323,8 @@ func writeFindingsCSV(ctx context.Context, w io.Writer, db *sqlx.DB) error {
 func barsOn(e *env) bool {
 	return progress.IsTerminal(e.Stderr) && e.LogLevel != "debug"
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	recordCheckRunSQL = sqlqueries.MustLoad("cmd/record_check_run.sql").SQL
+)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -70,8 +71,7 @@ func str(v any) string {
 // loadWarnings keeps the warnings a package recorded, with their original
 // timestamps; keys other than the contract's go to the warning's context.
 func loadWarnings(ctx context.Context, run *ingest.Run, path string) (int, error) {
-	ins, err := run.Tx().PrepareContext(ctx, `INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, context, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := run.Tx().PrepareContext(ctx, insertWarningSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -106,8 +106,7 @@ func loadWarnings(ctx context.Context, run *ingest.Run, path string) (int, error
 // loadSkipped keeps the skipped users a package recorded. The source's id
 // is under "<provider>_user_id" (or any "*_user_id", or "source_id").
 func loadSkipped(ctx context.Context, run *ingest.Run, path string) (int, error) {
-	ins, err := run.Tx().PrepareContext(ctx, `INSERT INTO skipped_users (ingest_run_id, source, source_tenant, source_id, file, row_number, email, reason, raw, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := run.Tx().PrepareContext(ctx, insertSkippedSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -148,3 +147,9 @@ func loadSkipped(ctx context.Context, run *ingest.Run, path string) (int, error)
 	run.Counts.Skipped += n
 	return n, err
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	insertWarningSQL = sqlqueries.MustLoad("ingest/insert_warning.sql").SQL
+	insertSkippedSQL = sqlqueries.MustLoad("ingest/insert_skipped_user.sql").SQL
+)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/pkgcontract"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -375,15 +376,7 @@ func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int,
 		return 0, err
 	}
 	defer dup.Close()
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
-			source, source_tenant, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_key) DO UPDATE SET resolution = excluded.resolution,
-			workos_org_id = coalesce(excluded.workos_org_id, organizations.workos_org_id),
-			external_id = coalesce(excluded.external_id, organizations.external_id),
-			name = coalesce(excluded.name, organizations.name),
-			domains = excluded.domains, metadata = excluded.metadata,
-			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	upsert, err := tx.PrepareContext(ctx, upsertOrgSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -520,11 +513,7 @@ func applyMemberships(ctx context.Context, run *ingest.Run) error {
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.sqlite_master WHERE name = 'pkg_membership_metadata'`).Scan(&exists); err != nil || exists == 0 {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE memberships SET metadata = mm.metadata
-		FROM pkg_membership_metadata mm
-		JOIN users u ON u.source = ? AND u.source_tenant = ? AND u.source_id = mm.source_user_id
-		JOIN organizations o ON o.org_key = mm.org_key
-		WHERE memberships.user_id = u.id AND memberships.organization_id = o.id`, run.Src.Provider, run.Src.Tenant); err != nil {
+	if _, err := tx.ExecContext(ctx, membershipMetadataSQL, run.Src.Provider, run.Src.Tenant); err != nil {
 		return fmt.Errorf("membership metadata: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, `DROP TABLE temp.pkg_membership_metadata`)
@@ -588,21 +577,14 @@ func stageAssignments(ctx context.Context, run *ingest.Run, path string) (int, e
 	if err != nil {
 		return n, err
 	}
-	_, err = run.Tx().ExecContext(ctx, `DELETE FROM role_mapping_rows
-		WHERE ingest_run_id = ?1 AND file <> ?2
-		  AND source_user_id IN (SELECT source_user_id FROM role_mapping_rows WHERE ingest_run_id = ?1 AND file = ?2)`, run.ID, path)
+	_, err = run.Tx().ExecContext(ctx, replaceRoleLinesSQL, run.ID, path)
 	return n, err
 }
 
 // stageTOTP reads email,totp_secret[,totp_issuer,totp_user] rows and gives
 // each secret to the run's user with that email.
 func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
-	ins, err := run.Tx().PrepareContext(ctx, `INSERT INTO totp_secrets (user_id, secret, issuer, user_label, source, ingest_run_id, row_number)
-		SELECT u.id, ?1, ?2, ?3, ?4, ?5, ?6 FROM users u
-		WHERE u.source = ?4 AND u.source_tenant = ?7 AND u.email = ?8
-		ORDER BY u.id LIMIT 1
-		ON CONFLICT (user_id, secret) DO UPDATE SET issuer = excluded.issuer, user_label = excluded.user_label,
-			ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	ins, err := run.Tx().PrepareContext(ctx, insertTOTPSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -627,8 +609,7 @@ func stageTOTP(ctx context.Context, run *ingest.Run, path string) (int, error) {
 
 // removeStaleTOTP forgets secrets of this source that this run did not read.
 func removeStaleTOTP(ctx context.Context, run *ingest.Run) error {
-	_, err := run.Tx().ExecContext(ctx, `DELETE FROM totp_secrets WHERE source = ? AND ingest_run_id <> ?
-		AND user_id IN (SELECT id FROM users WHERE source = ? AND source_tenant = ?)`, run.Src.Provider, run.ID, run.Src.Provider, run.Src.Tenant)
+	_, err := run.Tx().ExecContext(ctx, removeStaleTOTPSQL, run.Src.Provider, run.ID, run.Src.Provider, run.Src.Tenant)
 	return err
 }
 
@@ -662,3 +643,12 @@ func beginUsers(ctx context.Context, run *ingest.Run, usersFile string, raw bool
 	}
 	return first, run.ClearRoleMapping(ctx)
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	upsertOrgSQL          = sqlqueries.MustLoad("ingest/package_organization.sql").SQL
+	membershipMetadataSQL = sqlqueries.MustLoad("ingest/package_membership_metadata.sql").SQL
+	replaceRoleLinesSQL   = sqlqueries.MustLoad("ingest/package_role_mapping_replace.sql").SQL
+	insertTOTPSQL         = sqlqueries.MustLoad("ingest/package_totp.sql").SQL
+	removeStaleTOTPSQL    = sqlqueries.MustLoad("ingest/package_remove_stale_totp.sql").SQL
+)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/pkgcontract"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -126,13 +127,9 @@ func (s *Scratch) AddFindings(ctx context.Context, rep *Report) error {
 		groups = append(groups, group{Code: "user_skipped", N: skipped})
 	}
 	for _, g := range groups {
-		q, args, sev := `SELECT coalesce(file, '') AS file, coalesce(row_number, 0) AS line,
-			coalesce(context ->> '$.field', '') AS field, message
-			FROM warnings WHERE code = ? ORDER BY id LIMIT ?`, []any{g.Code, rep.max}, pkgcontract.Warning
+		q, args, sev := warningExamplesSQL, []any{g.Code, rep.max}, pkgcontract.Warning
 		if g.Code == "user_skipped" {
-			q, args, sev = `SELECT coalesce(file, '') AS file, coalesce(row_number, 0) AS line, '' AS field,
-				reason || ': the user is not staged, so it would not be imported' AS message
-				FROM skipped_users ORDER BY id LIMIT ?`, []any{rep.max}, pkgcontract.Error
+			q, args, sev = skippedExamplesSQL, []any{rep.max}, pkgcontract.Error
 		}
 		var first []struct {
 			File    string `db:"file"`
@@ -150,3 +147,9 @@ func (s *Scratch) AddFindings(ctx context.Context, rep *Report) error {
 	}
 	return nil
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	warningExamplesSQL = sqlqueries.MustLoad("ingest/package_warning_examples.sql").SQL
+	skippedExamplesSQL = sqlqueries.MustLoad("ingest/package_skipped_examples.sql").SQL
+)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/sqlqueries"
 )
 
 // Configuration columns kept in sso_connections.config under their CSV
@@ -59,12 +60,7 @@ func stageSSO(ctx context.Context, run *ingest.Run, present map[string]bool, pat
 }
 
 func stageConnections(ctx context.Context, run *ingest.Run, path, protocol string, configCols, secretCols []string) (int, error) {
-	upsert, err := run.Tx().PrepareContext(ctx, `INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
-			organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)
-		ON CONFLICT (source, source_tenant, source_connection_id) DO UPDATE SET protocol = excluded.protocol, name = excluded.name,
-			organization_id = excluded.organization_id, domains = excluded.domains, config = excluded.config,
-			secrets = excluded.secrets, attribute_mappings = '[]', ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`)
+	upsert, err := run.Tx().PrepareContext(ctx, upsertConnectionSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -132,6 +128,8 @@ func stageConnections(ctx context.Context, run *ingest.Run, path, protocol strin
 const connectionMatch = `source = ? AND source_tenant = ? AND coalesce(config ->> '$.externalId', source_connection_id) = ?`
 
 func stageAttributeMappings(ctx context.Context, run *ingest.Run, path string) (int, error) {
+	// This statement stays in Go: it ends with connectionMatch, which the
+	// proxy-route update below shares.
 	upd, err := run.Tx().PrepareContext(ctx, `UPDATE sso_connections
 		SET attribute_mappings = json_insert(attribute_mappings, '$[#]', json_object('providerType', ?, 'userPoolAttribute', ?, 'idpClaim', ?))
 		WHERE `+connectionMatch)
@@ -188,3 +186,8 @@ func stageProxyRoutes(ctx context.Context, run *ingest.Run, path string) (int, e
 		return nil
 	})
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	upsertConnectionSQL = sqlqueries.MustLoad("ingest/package_connection.sql").SQL
+)

@@ -17,6 +17,7 @@ import (
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/passhash"
 	"github.com/mig-tools/mig/pkgcontract"
+	"github.com/mig-tools/mig/sqlqueries"
 )
 
 // userColumns are the columns of a WorkOS-format users file: the header
@@ -80,9 +81,7 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, first firstPa
 			}
 		}
 	}
-	seen, err := run.Tx().PrepareContext(ctx, `SELECT row_number, coalesce(email, ''), coalesce(first_name, ''), coalesce(last_name, ''),
-		coalesce(password_hash, ''), coalesce(password, '') FROM users
-		WHERE source = ? AND source_tenant = ? AND source_id = ? AND last_seen_run_id = ?`)
+	seen, err := run.Tx().PrepareContext(ctx, seenUserSQL)
 	if err != nil {
 		return 0, err
 	}
@@ -611,3 +610,8 @@ func parseCompactMetadata(s string) (m map[string]string, ok bool) {
 		rest = rest[1:]
 	}
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	seenUserSQL = sqlqueries.MustLoad("ingest/package_user_seen.sql").SQL
+)

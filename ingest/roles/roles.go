@@ -14,6 +14,7 @@ import (
 	"fmt"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -133,45 +134,12 @@ func stageUserMapping(ctx context.Context, run *ingest.Run, path, orgID string) 
 // Lines are keyed "email:", "ext:" or "id:" (a source user id or a WorkOS
 // user id); a key matching users of several sources gives all of them the
 // role, since they become one WorkOS user.
-const applyUserMappingSQL = `
-WITH keyed AS (
-    SELECT r.*, substr(r.source_user_id, 1, instr(r.source_user_id, ':') - 1) AS kind,
-           substr(r.source_user_id, instr(r.source_user_id, ':') + 1) AS val
-    FROM role_mapping_rows r WHERE r.ingest_run_id = :run_id
-), matched AS (
-    SELECT k.id AS line_id, u.id AS user_id FROM keyed k JOIN users u ON k.kind = 'email' AND u.email = k.val
-    UNION
-    SELECT k.id, u.id FROM keyed k JOIN users u ON k.kind = 'ext' AND u.external_id = k.val
-    UNION
-    SELECT k.id, u.id FROM keyed k JOIN users u ON k.kind = 'id' AND u.source_id = k.val
-    UNION
-    SELECT k.id, i.entity_id FROM keyed k JOIN import_items i ON k.kind = 'id' AND i.entity = 'user' AND i.workos_id = k.val
-)
-INSERT INTO role_assignments (user_id, role_slug, organization_id, scope_key, source, ingest_run_id, row_number)
-SELECT m.user_id, k.role_slug, o.id, coalesce(o.org_key, ''), :source, :run_id, min(k.row_number)
-FROM keyed k
-JOIN matched m ON m.line_id = k.id
-LEFT JOIN organizations o ON o.org_key = CASE WHEN k.org_id IS NOT NULL THEN 'id:' || k.org_id
-                                              WHEN k.org_external_id IS NOT NULL THEN 'ext:' || k.org_external_id END
-WHERE true
-GROUP BY m.user_id, k.role_slug, o.id
-ON CONFLICT (user_id, role_slug, scope_key) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number`
+var applyUserMappingSQL = sqlqueries.MustLoad("ingest/user_role_mapping.sql").SQL
 
 func applyUserMapping(ctx context.Context, run *ingest.Run) error {
 	tx := run.Tx()
 	args := []any{sql.Named("run_id", run.ID), sql.Named("source", run.Src.Provider), sql.Named("tenant", run.Src.Tenant), sql.Named("now", staging.Now())}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
-		SELECT :run_id, :source, :tenant, 'role_mapping_unknown_user',
-		       'role mapping names ' || replace(r.source_user_id, 'ext:', 'external id ') || ', which no staged user has; the role is not assigned',
-		       'role_mapping', r.source_user_id, r.file, r.row_number, :now
-		FROM role_mapping_rows r
-		WHERE r.ingest_run_id = :run_id
-		  AND NOT CASE substr(r.source_user_id, 1, instr(r.source_user_id, ':') - 1)
-		        WHEN 'email' THEN EXISTS (SELECT 1 FROM users u WHERE u.email = substr(r.source_user_id, 7))
-		        WHEN 'ext' THEN EXISTS (SELECT 1 FROM users u WHERE u.external_id = substr(r.source_user_id, 5))
-		        ELSE EXISTS (SELECT 1 FROM users u WHERE u.source_id = substr(r.source_user_id, 4))
-		          OR EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'user' AND i.workos_id = substr(r.source_user_id, 4))
-		      END`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, userMappingWarningsSQL, args...); err != nil {
 		return fmt.Errorf("role mapping warnings: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM role_assignments WHERE source = :source AND ingest_run_id < :run_id`, args...); err != nil {
@@ -182,3 +150,8 @@ func applyUserMapping(ctx context.Context, run *ingest.Run) error {
 	}
 	return nil
 }
+
+// The statements of this file, kept as named files in sqlqueries.
+var (
+	userMappingWarningsSQL = sqlqueries.MustLoad("ingest/user_role_mapping_warnings.sql").SQL
+)

@@ -1,0 +1,5 @@
+-- name: finish_run
+-- description: Closes an ingest run with its counts.
+
+UPDATE ingest_runs SET finished_at = ?, rows_read = ?, users_new = ?, users_changed = ?,
+users_unchanged = ?, users_missing = ?, users_skipped = ?, warnings = ? WHERE id = ?;

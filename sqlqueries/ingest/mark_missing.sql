@@ -1,0 +1,6 @@
+-- name: mark_missing
+-- description: Marks missing the users of a source that this run's
+--   export no longer has.
+
+UPDATE users SET change = 'missing'
+WHERE source = ? AND source_tenant = ? AND last_seen_run_id < ? AND change <> 'missing';

@@ -1,0 +1,6 @@
+-- name: spool_record
+-- description: Keeps one fetched record in the spool; a record fetched
+--   again (same digest) is kept once.
+
+INSERT INTO ingest_spool_records (spool_id, seq, kind, file, record, digest) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (spool_id, digest) DO NOTHING;

@@ -1,0 +1,11 @@
+-- name: upsert_connection
+-- description: Stages an SSO connection, or updates the one the source
+--   staged with the same id.
+
+INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
+    organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, source_tenant, source_connection_id) DO UPDATE SET protocol = excluded.protocol, name = excluded.name,
+    organization_id = excluded.organization_id, domains = excluded.domains, config = excluded.config,
+    secrets = excluded.secrets, attribute_mappings = excluded.attribute_mappings,
+    ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number;
