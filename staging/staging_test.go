@@ -111,6 +111,11 @@ func TestEmbeddedSQLRunsOnEmptyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, q := range qs {
+			if q.Get("binds") != "" {
+				// A statement with positional arguments is prepared by
+				// the ingest run, and its tests run it with real values.
+				continue
+			}
 			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 				for _, st := range sqlqueries.Statements(q.SQL) {
 					rows, err := tx.QueryContext(ctx, st, sql.Named("run_id", 1), sql.Named("source", "clerk"),

@@ -1,5 +1,6 @@
 -- name: delta_counts
 -- description: The new, changed and unchanged users of a re-ingest.
+-- binds: positional, by the Go code that prepares it
 
 SELECT
 count(*) FILTER (WHERE change = 'new' AND first_run_id = ?3),

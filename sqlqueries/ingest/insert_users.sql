@@ -1,6 +1,7 @@
 -- name: insert_users
 -- description: The first-ingest form of upsert_user.sql: a batch of
 --   users from the users feed, all new.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO users (id, source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
     email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,

@@ -1,6 +1,7 @@
 -- name: package_connection
 -- description: Stages an SSO connection of a package; its attribute
 --   mappings come from their own file afterwards.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
     organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)

@@ -1,6 +1,7 @@
 -- name: package_membership_metadata
 -- description: Gives memberships the metadata the package's memberships
 --   file carried, collected in temp.pkg_membership_metadata.
+-- binds: positional, by the Go code that prepares it
 
 UPDATE memberships SET metadata = mm.metadata
 FROM pkg_membership_metadata mm

@@ -1,6 +1,7 @@
 -- name: package_organization
 -- description: Stages an organization of a migration package; staged
 --   again, empty ids and names keep what was staged.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
     source, source_tenant, ingest_run_id, row_number)

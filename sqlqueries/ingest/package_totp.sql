@@ -1,6 +1,7 @@
 -- name: package_totp
 -- description: Gives a package's TOTP secret to the run's user with
 --   that email.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO totp_secrets (user_id, secret, issuer, user_label, source, ingest_run_id, row_number)
 SELECT u.id, ?1, ?2, ?3, ?4, ?5, ?6 FROM users u

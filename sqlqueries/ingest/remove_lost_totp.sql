@@ -1,6 +1,7 @@
 -- name: remove_lost_totp
 -- description: A user seen in this run without a TOTP secret it had
 --   before has lost it, unless the factor already reached WorkOS.
+-- binds: positional, by the Go code that prepares it
 
 DELETE FROM totp_secrets
 WHERE source = ?1 AND ingest_run_id < ?3

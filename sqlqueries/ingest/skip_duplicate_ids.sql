@@ -3,6 +3,7 @@
 --   skipped_users, naming the line that was staged. Run after the unique
 --   source key failed to build on a bulk first ingest.
 -- params: ?1 source, ?2 tenant, ?3 run id, ?4 users file, ?5 now
+-- binds: positional, by the Go code that prepares it
 
 CREATE TEMP TABLE dup_users AS
 SELECT id, first_row FROM (

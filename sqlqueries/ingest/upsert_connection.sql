@@ -1,6 +1,7 @@
 -- name: upsert_connection
 -- description: Stages an SSO connection, or updates the one the source
 --   staged with the same id.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO sso_connections (source, source_tenant, source_connection_id, protocol, name,
     organization_id, domains, config, secrets, attribute_mappings, ingest_run_id, row_number)

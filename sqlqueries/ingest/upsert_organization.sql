@@ -2,6 +2,7 @@
 -- description: Stages an organization as the source knows it; staged
 --   again, empty fields keep what was staged and domains and metadata
 --   are replaced.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO organizations (org_key, resolution, workos_org_id, external_id, name, domains, metadata,
     source, source_tenant, source_org_id, ingest_run_id, row_number)

@@ -1,6 +1,7 @@
 -- name: upsert_role
 -- description: Stages a role definition, or updates the one staged with
 --   the same slug and scope.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO roles (slug, name, description, type, permissions, organization_id, scope_key, source, ingest_run_id, row_number)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -2,6 +2,7 @@
 -- description: Inserts a user or, when the source already staged it,
 --   updates it in place; a second row with the same source id in one
 --   run changes nothing.
+-- binds: positional, by the Go code that prepares it
 
 INSERT INTO users (source, source_tenant, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number,
     email_raw, email, first_name, last_name, email_verified, password, password_hash, password_hash_type,
