@@ -4,44 +4,26 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mig-tools/mig/sqlqueries"
+	"github.com/mig-tools/mig/staging"
 )
 
 // This file holds the index drop and rebuild around a bulk first ingest:
 // writing into tables without their secondary indexes and building them
 // once at the end costs less than updating them row by row.
 
-// droppedIndex is an index a run dropped and must build again.
-type droppedIndex struct {
-	Name string `db:"name"`
-	SQL  string `db:"sql"`
-}
-
-// dropIndexes drops the explicit indexes of the tables, remembering how to
-// build them again. Index changes are part of the transaction.
-//
-// An index led by the table's integer primary key stays: rows appended in
-// id order extend it at its right edge, which costs less than building it
-// again (a pass over the whole table each), and the check and emit indexes
-// of users are all of that kind. So does an index of columns that are the
-// same for every row of the run (source, source_tenant, ingest_run_id):
-// its new entries sit side by side, in id order too.
+// dropIndexes drops the explicit indexes of the tables (see
+// staging.DropIndexes), remembering how to build them again.
 func (r *Run) dropIndexes(ctx context.Context, tables ...string) error {
 	if r.droppedIndexes == nil {
-		r.droppedIndexes = map[string][]droppedIndex{}
+		r.droppedIndexes = map[string][]staging.Index{}
 	}
 	for _, t := range tables {
 		if _, done := r.droppedIndexes[t]; done {
 			continue
 		}
-		var idx []droppedIndex
-		if err := r.tx.SelectContext(ctx, &idx, droppableIndexesSQL, t); err != nil {
+		idx, err := staging.DropIndexes(ctx, r.tx, t)
+		if err != nil {
 			return err
-		}
-		for _, i := range idx {
-			if _, err := r.tx.ExecContext(ctx, `DROP INDEX "`+i.Name+`"`); err != nil {
-				return err
-			}
 		}
 		r.droppedIndexes[t] = append(idx, r.droppedIndexes[t]...)
 	}
@@ -86,8 +68,3 @@ func (r *Run) withoutIndexes(ctx context.Context, table, script string) error {
 	}
 	return r.restoreIndexes(ctx, table)
 }
-
-// The statements of this file, kept as named files in sqlqueries.
-var (
-	droppableIndexesSQL = sqlqueries.MustLoad("ingest/droppable_indexes.sql").SQL
-)

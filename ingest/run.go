@@ -87,7 +87,7 @@ type Run struct {
 	// keeping them up to date row by row. Duplicate ids, which the unique
 	// index would have caught, are found with one sorted pass instead.
 	bulk           bool
-	droppedIndexes map[string][]droppedIndex // table -> indexes to build again
+	droppedIndexes map[string][]staging.Index // table -> indexes to build again
 	insertUserID   *sql.Stmt
 	userFeed       *feed
 	nextUserID     int64 // the id the next user of the bulk phase gets
@@ -172,13 +172,13 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	// in the wide users table per membership, role and TOTP row: more than
 	// the insert itself. The pragma cannot change inside a transaction, so
 	// it is set on the connection before BEGIN and restored by end().
-	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+	if err := staging.ForeignKeysOff(ctx, conn); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
-		restoreForeignKeys(conn)
+		staging.RestoreForeignKeys(conn)
 		return nil, err
 	}
 	r = &Run{Src: src, tx: tx, conn: conn, files: files, digested: digested, warnedOnce: map[string]bool{}, rowCtx: context.WithoutCancel(ctx),
@@ -193,18 +193,11 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	return r, nil
 }
 
-// restoreForeignKeys turns enforcement back on and gives the connection
-// back to the pool, where every other user of the database expects it on.
-func restoreForeignKeys(conn *sqlx.Conn) {
-	conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`)
-	conn.Close()
-}
-
 // end finishes with the run's connection once its transaction is over.
 func (r *Run) end() {
 	if r.conn != nil {
 		r.trim()
-		restoreForeignKeys(r.conn)
+		staging.RestoreForeignKeys(r.conn)
 		r.conn = nil
 	}
 	// Only now does no connection of the process hold a lock on the file.
