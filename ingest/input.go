@@ -32,6 +32,10 @@ type Settings struct {
 	// Log says when the run waits for an input that gives nothing yet
 	// (default slog.Default()).
 	Log *slog.Logger
+
+	// supplement marks the run of a file that only adds to staged users
+	// (supplement.go): it has no users phase and replaces no warnings.
+	supplement bool
 }
 
 // waitNotice is how long a run waits for the first byte of a non-regular

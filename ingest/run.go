@@ -122,18 +122,24 @@ func (u *User) Encode() error {
 		e.verified = boolInt(*u.EmailVerified)
 		verified = strconv.Itoa(boolInt(*u.EmailVerified))
 	}
-	// The content hash covers everything that is sent to WorkOS, so a changed
-	// hash is exactly "this user needs an update". Each field ends with a
-	// zero byte.
-	h := buf[:0]
-	for _, s := range []string{e.email, u.FirstName, u.LastName, verified, u.Password, u.PasswordHash,
-		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret} {
-		h = append(append(h, s...), 0)
-	}
-	sum := sha256.Sum256(h)
-	e.sum = hex.EncodeToString(sum[:16])
+	e.sum = contentSum(buf[:0], e.email, u.FirstName, u.LastName, verified, u.Password, u.PasswordHash,
+		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret)
 	u.enc, u.encoded = e, true
 	return nil
+}
+
+// contentSum is a user's content hash. It covers everything that is sent to
+// WorkOS, so a changed hash is exactly "this user needs an update": the
+// normalised email, names, email_verified ("<nil>", "0" or "1"), password,
+// hash and type, source digest, external id, username, the JSON of
+// metadata, emails and phones, and the TOTP secret the source gave. Each
+// field ends with a zero byte; buf is scratch space.
+func contentSum(buf []byte, fields ...string) string {
+	for _, s := range fields {
+		buf = append(append(buf, s...), 0)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
 
 // NormalizeEmail is how staging compares emails: trimmed and lower-cased, as
@@ -367,11 +373,15 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	}
 	r.Counts.RunID = r.ID
 	// This run re-reads the source's whole files, so it replaces the
-	// source's warnings and skipped rows instead of piling up old ones.
+	// source's warnings and skipped rows instead of piling up old ones. A
+	// supplement replaces those of its own file (supplement.go).
 	for _, q := range []string{
 		`DELETE FROM warnings WHERE source = ? AND source_tenant = ?`,
 		`DELETE FROM skipped_users WHERE source = ? AND source_tenant = ?`,
 	} {
+		if r.settings.supplement {
+			break
+		}
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant); err != nil {
 			return err
 		}
@@ -381,7 +391,7 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
 		return err
 	}
-	r.bulk = existing == 0
+	r.bulk = existing == 0 && !r.settings.supplement
 	prep := func(dst **sql.Stmt, q string) {
 		if err != nil {
 			return
@@ -402,6 +412,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		}
 	} else {
 		err = r.prepareUpserts(ctx)
+		if err == nil {
+			err = r.prepareSupplements(ctx)
+		}
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertTOTP, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number)
@@ -491,6 +504,11 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		if u.Row%feedBatch == 0 {
 			r.reserve(r.rowCtx)
 		}
+		if err := r.restoreSupplements(u); err != nil {
+			return fmt.Errorf("%s:%d: %w", file, u.Row, err)
+		}
+		e = &u.enc
+		email, verified, meta, emails, phones, raw, sum = e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
@@ -986,8 +1004,10 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 			r.Src.Provider, r.Src.Tenant).Scan(&r.Counts.New); err != nil {
 			return r.Counts, err
 		}
-	} else if err := r.commitDelta(ctx); err != nil {
-		return r.Counts, err
+	} else if !r.kit.withoutUsers {
+		if err := r.commitDelta(ctx); err != nil {
+			return r.Counts, err
+		}
 	}
 	if err := r.tx.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM warnings WHERE ingest_run_id = ?1),
