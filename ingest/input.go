@@ -36,6 +36,9 @@ type Settings struct {
 	// supplement marks the run of a file that only adds to staged users
 	// (supplement.go): it has no users phase and replaces no warnings.
 	supplement bool
+	// withoutUsers marks a run that hands over no users (Spec.WithoutUsers):
+	// the skipped users and the warnings about users of earlier runs stay.
+	withoutUsers bool
 }
 
 // waitNotice is how long a run waits for the first byte of a non-regular

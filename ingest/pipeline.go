@@ -120,6 +120,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	if set.Log == nil {
 		set.Log = s.Log
 	}
+	set.withoutUsers = s.WithoutUsers
 	run, err := BeginWith(ctx, db, s.Source, files, runOptions(s), set)
 	if err != nil {
 		return Counts{}, err

@@ -374,14 +374,19 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	r.Counts.RunID = r.ID
 	// This run re-reads the source's whole files, so it replaces the
 	// source's warnings and skipped rows instead of piling up old ones. A
-	// supplement replaces those of its own file (supplement.go).
-	for _, q := range []string{
+	// supplement replaces those of its own file (supplement.go); a run
+	// without users those that are not about users.
+	replace := []string{
 		`DELETE FROM warnings WHERE source = ? AND source_tenant = ?`,
 		`DELETE FROM skipped_users WHERE source = ? AND source_tenant = ?`,
-	} {
-		if r.settings.supplement {
-			break
-		}
+	}
+	switch {
+	case r.settings.supplement:
+		replace = nil
+	case r.settings.withoutUsers:
+		replace = []string{`DELETE FROM warnings WHERE source = ? AND source_tenant = ? AND entity IS NOT 'user'`}
+	}
+	for _, q := range replace {
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant); err != nil {
 			return err
 		}

@@ -66,12 +66,15 @@ var DetectHash = detectHash
 var ExportFields = exportFields
 
 // DecodeExport runs the bulk engine's decoding half over an export file
-// (already decompressed), calling fn for each user mapped.
+// (gzip or not), calling fn for each user mapped.
 func DecodeExport(o Options, r io.Reader, fn func(UserResult)) error {
-	return decodeUsers(newLineReader(r, maxExportLine), newMapper(o, nil), "bench", func(b []decoded) bool {
-		for _, d := range b {
-			fn(d.res)
-		}
-		return true
+	nr, err := ingest.NewNDJSONReader("bench", r, o.Settings.Limits)
+	if err != nil {
+		return err
+	}
+	_, err = decodeExport(context.Background(), nr, newMapper(o, nil), "bench", func(_ int, r userResult) error {
+		fn(r)
+		return nil
 	})
+	return err
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
 )
@@ -165,16 +164,24 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	u.FirstName, u.LastName = names(a)
 
-	meta := metadataBuilder{limitWarn: warn, onceWarn: func(key, code string, msg func() string) {
-		if m.once(key) {
-			warn(code, msg(), nil)
-			r.Once = append(r.Once, key)
+	meta := metadataEntries(a, blocked)
+	meta = jsonEntries(meta, "app_metadata", appMeta, func(key, kind string) {
+		if m.once("json:" + key) {
+			warn("metadata_value_json", fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind), nil)
+			r.Once = append(r.Once, "json:"+key)
 		}
-	}}
-	meta.fixed(a, blocked)
-	meta.object("app_metadata", appMeta)
-	meta.object("user_metadata", userMeta)
-	u.Metadata = meta.done()
+	})
+	meta = jsonEntries(meta, "user_metadata", userMeta, func(key, kind string) {
+		if m.once("json:" + key) {
+			warn("metadata_value_json", fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind), nil)
+			r.Once = append(r.Once, "json:"+key)
+		}
+	})
+	var problems []ingest.MetadataProblem
+	u.Metadata, problems = ingest.FitMetadata(meta)
+	for _, p := range problems {
+		warn(p.Code, p.Message, map[string]any{"key": p.Key})
+	}
 	if blocked {
 		warn("blocked_user_staged", "the user is blocked in Auth0, and WorkOS has no blocked state: once imported the user can sign in (metadata auth0_blocked says it was blocked)", nil)
 	}
@@ -278,75 +285,30 @@ func maskTokens(obj []byte) json.RawMessage {
 	return b
 }
 
-// WorkOS limits on user metadata.
-const (
-	maxMetadataKeys     = 50
-	maxMetadataKeyLen   = 40
-	maxMetadataValueLen = 600
-)
-
-// metadataBuilder collects a user's metadata within WorkOS's limits. What
-// does not fit is left out of metadata (it stays in the raw copy) with a
-// warning naming the key; nothing is cut short.
-type metadataBuilder struct {
-	m         map[string]string
-	order     []string
-	over      []string
-	limitWarn func(code, msg string, ctx map[string]any)
-	onceWarn  func(key, code string, msg func() string)
-}
-
-func (b *metadataBuilder) put(key, value string) {
-	if b.m == nil {
-		b.m = make(map[string]string, 24)
-	}
-	// A string has no more characters than bytes: only long ones are
-	// counted.
-	if n := len(key); n > maxMetadataKeyLen {
-		if n = utf8.RuneCountInString(key); n > maxMetadataKeyLen {
-			b.limitWarn("metadata_key_too_long", fmt.Sprintf("metadata key %q is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-				key, n, maxMetadataKeyLen), map[string]any{"key": key})
-			return
-		}
-	}
-	if n := len(value); n > maxMetadataValueLen {
-		if n = utf8.RuneCountInString(value); n > maxMetadataValueLen {
-			b.limitWarn("metadata_value_too_long", fmt.Sprintf("metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-				key, n, maxMetadataValueLen), map[string]any{"key": key})
-			return
-		}
-	}
-	if len(b.m) >= maxMetadataKeys {
-		b.over = append(b.over, key)
-		return
-	}
-	b.m[key] = value
-}
-
-// fixed puts the Auth0 fields that WorkOS has no field for.
-func (b *metadataBuilder) fixed(a apiUser, blocked bool) {
-	b.put("auth0_user_id", a.UserID)
-	if a.Username != "" {
-		b.put("username", a.Username)
-	}
+// metadataEntries are the Auth0 fields that WorkOS has no field for, as
+// metadata, first of a user's metadata.
+func metadataEntries(a apiUser, blocked bool) []ingest.MetadataEntry {
+	e := make([]ingest.MetadataEntry, 0, 24)
+	put := func(k, v string) { e = append(e, ingest.MetadataEntry{Key: k, Value: v}) }
+	put("auth0_user_id", a.UserID)
+	put("username", a.Username)
 	if a.PhoneNumber != "" {
-		b.put("phone_number", a.PhoneNumber)
+		put("phone_number", a.PhoneNumber)
 		if v, ok := boolish(a.PhoneVerified); ok {
-			b.put("phone_verified", strconv.FormatBool(v))
+			put("phone_verified", strconv.FormatBool(v))
 		}
 	}
 	if len(a.Identities) > 0 {
-		b.put("auth0_identities", identitiesText(a.Identities))
+		put("auth0_identities", identitiesText(a.Identities))
 	}
-	for _, kv := range [][2]string{{"auth0_created_at", a.CreatedAt}, {"auth0_updated_at", a.UpdatedAt},
-		{"auth0_last_login", a.LastLogin}, {"auth0_logins_count", jsonText(a.LoginsCount)}} {
-		if kv[1] != "" {
-			b.put(kv[0], kv[1])
-		}
-	}
+	put("auth0_created_at", a.CreatedAt)
+	put("auth0_updated_at", a.UpdatedAt)
+	put("auth0_last_login", a.LastLogin)
+	put("auth0_logins_count", jsonText(a.LoginsCount))
 	if blocked {
-		b.put("auth0_blocked", "true")
+		put("auth0_blocked", "true")
 	}
+	return e
 }
 
 // identitiesText is the JSON list of a user's identities, without their
@@ -385,41 +347,26 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// object puts each top-level key of app_metadata or user_metadata as
-// "app_metadata.KEY", in key order. Strings, numbers and booleans become
-// their text; objects and lists their JSON text, which a warning says once
-// per key; null is no value.
-func (b *metadataBuilder) object(name string, obj []member) {
+// jsonEntries appends each top-level key of app_metadata or user_metadata
+// as "app_metadata.KEY", in key order. Strings, numbers and booleans become
+// their text; objects and lists their JSON text, which jsonValue is told of
+// (kind "an object" or "a list"); null is no value.
+func jsonEntries(e []ingest.MetadataEntry, name string, obj []member, jsonValue func(key, kind string)) []ingest.MetadataEntry {
 	for _, mem := range obj {
 		raw := mem.val
+		if len(raw) == 0 || raw[0] == 'n' {
+			continue
+		}
 		key := name + "." + mem.key
-		if len(raw) == 0 {
-			continue
-		}
 		switch raw[0] {
-		case 'n':
-			continue
-		case '{', '[':
-			kind := "an object"
-			if raw[0] == '[' {
-				kind = "a list"
-			}
-			b.onceWarn("json:"+key, "metadata_value_json", func() string {
-				return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
-			})
+		case '{':
+			jsonValue(key, "an object")
+		case '[':
+			jsonValue(key, "a list")
 		}
-		b.put(key, jsonText(raw))
+		e = append(e, ingest.MetadataEntry{Key: key, Value: jsonText(raw)})
 	}
-}
-
-// done returns the metadata, after saying which keys did not fit under
-// WorkOS's key count.
-func (b *metadataBuilder) done() map[string]string {
-	if len(b.over) > 0 {
-		b.limitWarn("metadata_too_many_keys", fmt.Sprintf("the user has more metadata keys than WorkOS's %d; these are left out of metadata (they stay in the raw copy): %s",
-			maxMetadataKeys, strings.Join(b.over, ", ")), map[string]any{"keys": b.over})
-	}
-	return b.m
+	return e
 }
 
 // jsonText is a JSON value as metadata text: a string unquoted, anything
