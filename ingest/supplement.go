@@ -206,13 +206,12 @@ func (r *Run) supplement(ctx context.Context, s SupplementSpec) (SupplementCount
 	if err != nil {
 		return c, err
 	}
-	args := []any{sql.Named("run_id", r.ID), sql.Named("source", r.Src.Provider), sql.Named("tenant", r.Src.Tenant),
-		sql.Named("now", staging.Now()), sql.Named("scope_source", s.Users.Provider), sql.Named("scope_tenant", s.Users.Tenant),
-		sql.Named("match_email", boolInt(s.MatchEmail)), sql.Named("totp_issuer", s.TOTPIssuer)}
-	if err := r.supplementScript(ctx, "ingest/supplement_match.sql", args); err != nil {
+	// The scripts read whose users, the email joins and the issuer from
+	// the run's recorded options.
+	if err := r.script(ctx, "ingest/supplement_match.sql"); err != nil {
 		return c, err
 	}
-	if err := r.supplementScript(ctx, "ingest/supplement_apply.sql", args); err != nil {
+	if err := r.script(ctx, "ingest/supplement_apply.sql"); err != nil {
 		return c, err
 	}
 	if s.Kind == PasswordSupplement {
@@ -283,19 +282,6 @@ func (r *Run) replaceSupplement(ctx context.Context, s SupplementSpec) error {
 	} {
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant, string(s.Kind), s.File, r.ID); err != nil {
 			return fmt.Errorf("replace the earlier supplement of %s: %w", s.File, err)
-		}
-	}
-	return nil
-}
-
-func (r *Run) supplementScript(ctx context.Context, path string, args []any) error {
-	q, err := sqlqueries.Load(path)
-	if err != nil {
-		return err
-	}
-	for i, stmt := range sqlqueries.Statements(q.SQL) {
-		if err := r.exec(ctx, fmt.Sprintf("%s statement %d", path, i+1), stmt, args...); err != nil {
-			return fmt.Errorf("%s statement %d: %w", path, i+1, err)
 		}
 	}
 	return nil

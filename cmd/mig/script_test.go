@@ -42,7 +42,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"jsonpath": jsonpathCmd,
+			"jsonpath":  jsonpathCmd,
+			"auth0fake": auth0fakeCmd,
 			// sqlite FILE SQL runs SQL on any SQLite file, as another tool
 			// would, without mig's checks.
 			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {

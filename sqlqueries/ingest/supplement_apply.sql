@@ -6,7 +6,8 @@
 --   their codes are <kind>_unknown_user, <kind>_user_ambiguous,
 --   <kind>_unsupported, <kind>_duplicate and <kind>_email_differs, kind
 --   being password or totp.
--- params: :run_id, :source, :tenant, :now, :match_email, :totp_issuer
+-- params: :run_id, :source, :tenant, :now (and the run's options:
+--   match_email, totp_issuer)
 
 UPDATE users
 SET password_hash = s.password_hash, password_hash_type = s.password_hash_type
@@ -14,7 +15,9 @@ FROM supplement_rows s
 WHERE s.ingest_run_id = :run_id AND s.kind = 'password' AND s.status = 'merged' AND users.id = s.user_id;
 
 INSERT INTO totp_secrets (user_id, secret, issuer, user_label, source, ingest_run_id, row_number)
-SELECT s.user_id, s.totp_secret, coalesce(s.totp_issuer, nullif(:totp_issuer, '')), s.totp_user, :source, :run_id, s.row_number
+SELECT s.user_id, s.totp_secret,
+       coalesce(s.totp_issuer, (SELECT json_extract(options, '$.totp_issuer') FROM ingest_runs WHERE id = :run_id)),
+       s.totp_user, :source, :run_id, s.row_number
 FROM supplement_rows s
 WHERE s.ingest_run_id = :run_id AND s.kind = 'totp' AND s.status = 'merged'
 ON CONFLICT (user_id, secret) DO NOTHING;
@@ -28,11 +31,11 @@ SELECT :run_id, :source, :tenant,
        || ' is not merged: '
        || CASE s.status
             WHEN 'not_found' THEN
-                 CASE WHEN s.source_user_id IS NULL AND :match_email = 0
+                 CASE WHEN s.source_user_id IS NULL AND NOT m.match_email
                            THEN 'it names its user by email only, and joining by email was not asked for'
                       WHEN s.source_user_id IS NULL THEN 'no staged user has this email'
                       WHEN s.email IS NULL THEN 'no staged user has this id'
-                      WHEN :match_email = 1 THEN 'no staged user has this id or this email'
+                      WHEN m.match_email THEN 'no staged user has this id or this email'
                       ELSE 'no staged user has this id (joining by email was not asked for)' END
             WHEN 'ambiguous' THEN 'several staged users have this ' || CASE s.matched_by WHEN 'email' THEN 'email' ELSE 'id' END
                  || ', so it is not guessed whose it is'
@@ -46,6 +49,7 @@ SELECT :run_id, :source, :tenant,
        s.kind, coalesce(s.source_user_id, s.email), s.file, s.row_number,
        json_object('status', s.status, 'matched_by', s.matched_by), :now
 FROM supplement_rows s
+JOIN (SELECT json_extract(options, '$.match_email') AS match_email FROM ingest_runs WHERE id = :run_id) m
 WHERE s.ingest_run_id = :run_id AND s.status <> 'merged';
 
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, context, created_at)

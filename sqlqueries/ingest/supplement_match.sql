@@ -6,14 +6,18 @@
 --   to) or duplicate (another record, or the user's own source, gives the
 --   user one already). A record names its user by the source's id, else, when
 --   the run allows it, by email; a join that fits two users is never guessed.
--- params: :run_id, :scope_source ('' for every source), :scope_tenant, :match_email (0 or 1)
+-- params: :run_id (the run's options say whose users: users_source, '' for
+--   every source, and users_tenant; and match_email)
 
 -- By the source's id, among the sources in scope: each (source, tenant)
 -- pair is looked up by users_source_key.
-WITH scope AS (
-    SELECT :scope_source AS source, :scope_tenant AS source_tenant WHERE :scope_source <> ''
+WITH run AS (
+    SELECT json_extract(options, '$.users_source') AS source, json_extract(options, '$.users_tenant') AS tenant
+    FROM ingest_runs WHERE id = :run_id
+), scope AS (
+    SELECT source, tenant AS source_tenant FROM run WHERE source <> ''
     UNION
-    SELECT DISTINCT source, source_tenant FROM users WHERE :scope_source = ''
+    SELECT DISTINCT source, source_tenant FROM users WHERE (SELECT source FROM run) = ''
 ), hit AS (
     SELECT s.id AS sid, min(u.id) AS uid, count(*) AS n
     FROM supplement_rows s
@@ -30,13 +34,18 @@ FROM hit
 WHERE supplement_rows.id = hit.sid;
 
 -- By email, for the records no id joined, when the run allows it.
-WITH hit AS (
+WITH run AS (
+    SELECT json_extract(options, '$.users_source') AS source, json_extract(options, '$.users_tenant') AS tenant,
+           json_extract(options, '$.match_email') AS match_email
+    FROM ingest_runs WHERE id = :run_id
+), hit AS (
     SELECT s.id AS sid, min(u.id) AS uid, count(*) AS n
-    FROM supplement_rows s
+    FROM run r
+    JOIN supplement_rows s
     JOIN users u ON u.email = s.email
-    WHERE s.ingest_run_id = :run_id AND :match_email = 1 AND s.user_id IS NULL AND s.status = 'not_found'
+    WHERE s.ingest_run_id = :run_id AND r.match_email AND s.user_id IS NULL AND s.status = 'not_found'
       AND s.email IS NOT NULL
-      AND (:scope_source = '' OR (u.source = :scope_source AND u.source_tenant = :scope_tenant))
+      AND (r.source = '' OR (u.source = r.source AND u.source_tenant = r.tenant))
     GROUP BY s.id
 )
 UPDATE supplement_rows
