@@ -22,4 +22,6 @@ FROM sso_connections c
 LEFT JOIN organizations o ON o.id = c.organization_id
 WHERE coalesce(c.config ->> '$.sourceAcsUrl', c.config ->> '$.sourceEntityId',
                c.config ->> '$.sourceRedirectUri', c.config ->> '$.cutoverState') IS NOT NULL
-ORDER BY c.id;
+-- SAML before OIDC, as the package lists them (saml_connections.csv, then
+-- oidc_connections.csv), so that a package read back lists them alike.
+ORDER BY c.protocol DESC, c.id;
