@@ -2,6 +2,7 @@ package auth0
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -78,3 +79,15 @@ func DecodeExport(o Options, r io.Reader, fn func(UserResult)) error {
 	})
 	return err
 }
+
+// DecodeUserTwice reads a user object walking its members and through
+// encoding/json; ok is false when the walk left it to encoding/json.
+func DecodeUserTwice(obj []byte) (walked, decoded any, ok bool, err error) {
+	w, ok := decodeUserFast(obj)
+	var d apiUser
+	err = json.Unmarshal(obj, &d)
+	return w, d, ok, err
+}
+
+// ScanObject checks a JSON object as the export reader does.
+func ScanObject(obj []byte) bool { return scanObject(obj, func(_, _ []byte) bool { return true }) }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mig-tools/mig/ingest"
 )
@@ -106,8 +107,8 @@ const (
 // mapUser maps one user object. An error means the object cannot be read
 // at all (bad JSON, no user_id): the fetch stops there.
 func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
-	var a apiUser
-	if err := json.Unmarshal(obj, &a); err != nil {
+	a, err := decodeUser(obj)
+	if err != nil {
 		le := &ingest.LineError{File: file, Line: row, Msg: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -190,6 +191,151 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, &r.Once)
 	}
 	return r, nil
+}
+
+// decodeUser reads an Auth0 user object. A valid object whose fields have
+// the types apiUser expects is walked member by member (members), without
+// encoding/json's reflection, which was most of the time of mapping a
+// million-user export; anything else goes through encoding/json, which
+// refuses what it refuses with its own error.
+func decodeUser(obj []byte) (apiUser, error) {
+	var a apiUser
+	if a, ok := decodeUserFast(obj); ok {
+		return a, nil
+	}
+	err := json.Unmarshal(obj, &a)
+	return a, err
+}
+
+func decodeUserFast(obj []byte) (apiUser, bool) {
+	var a apiUser
+	if !utf8.Valid(obj) {
+		return a, false
+	}
+	ok := true
+	str := func(dst *string, raw []byte) {
+		switch {
+		case raw[0] == '"':
+			*dst = jsonText(raw)
+		case string(raw) != "null":
+			ok = false
+		}
+	}
+	valid := scanObject(obj, func(k, v []byte) bool {
+		switch key := jsonText(k); key {
+		case "user_id":
+			str(&a.UserID, v)
+		case "email":
+			str(&a.Email, v)
+		case "username":
+			str(&a.Username, v)
+		case "phone_number":
+			str(&a.PhoneNumber, v)
+		case "name":
+			str(&a.Name, v)
+		case "given_name":
+			str(&a.GivenName, v)
+		case "family_name":
+			str(&a.FamilyName, v)
+		case "created_at":
+			str(&a.CreatedAt, v)
+		case "updated_at":
+			str(&a.UpdatedAt, v)
+		case "last_login":
+			str(&a.LastLogin, v)
+		case "email_verified":
+			a.EmailVerified = v
+		case "phone_verified":
+			a.PhoneVerified = v
+		case "app_metadata":
+			a.AppMetadata = v
+		case "user_metadata":
+			a.UserMetadata = v
+		case "blocked":
+			a.Blocked = v
+		case "logins_count":
+			a.LoginsCount = v
+		case "identities":
+			a.Identities, ok = decodeIdentities(v)
+		default:
+			ok = plainKey(key, userKeys)
+		}
+		return ok
+	})
+	return a, valid && ok
+}
+
+// userKeys and identityKeys are the keys apiUser and identity read.
+var (
+	userKeys = map[string]bool{"user_id": true, "email": true, "email_verified": true, "username": true, "phone_number": true,
+		"phone_verified": true, "name": true, "given_name": true, "family_name": true, "identities": true, "app_metadata": true,
+		"user_metadata": true, "blocked": true, "created_at": true, "updated_at": true, "last_login": true, "logins_count": true}
+	identityKeys = map[string]bool{"connection": true, "user_id": true, "provider": true, "issocial": true}
+)
+
+// plainKey reports whether key, read by none of the fields in known, is
+// one encoding/json would not give one of them either: it matches keys
+// without case ("EMAIL" fills Email, and so do the Kelvin sign and the long
+// s, which fold to k and s), and such keys take its way.
+func plainKey(key string, known map[string]bool) bool {
+	if strings.ContainsAny(key, "\u212a\u017f") {
+		return false
+	}
+	return !known[strings.ToLower(key)]
+}
+
+// decodeIdentities reads the identities list, scanned already, when it has
+// the shape apiUser expects; ok is false otherwise.
+func decodeIdentities(v []byte) (ids []identity, ok bool) {
+	switch v[0] {
+	case 'n':
+		return nil, true
+	case '[':
+	default:
+		return nil, false
+	}
+	ok = true
+	s := jscan{b: v, i: 1}
+	for {
+		s.ws()
+		if s.b[s.i] == ']' {
+			return ids, ok
+		}
+		if s.b[s.i] != '{' {
+			return nil, false
+		}
+		var id identity
+		s.object(1, func(k, v []byte) bool {
+			switch key := jsonText(k); key {
+			case "connection", "provider":
+				dst := &id.Connection
+				if key == "provider" {
+					dst = &id.Provider
+				}
+				switch {
+				case v[0] == '"':
+					*dst = jsonText(v)
+				case string(v) != "null":
+					ok = false
+				}
+			case "user_id":
+				id.UserID = v
+			case "isSocial":
+				id.IsSocial = v
+			default:
+				ok = plainKey(key, identityKeys)
+			}
+			return ok
+		})
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+		s.ws()
+		if s.b[s.i] == ',' {
+			s.i++
+		}
+	}
 }
 
 // boolish reads a JSON boolean, or the strings "true" and "false" that
