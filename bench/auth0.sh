@@ -6,8 +6,9 @@
 # the export job, downloads the file and stages it. In the same run, `mig
 # ingest clerk` stages a generated Clerk export of the same size
 # (testdata/gen). Both are users only, into new databases. Each line gives
-# the wall time and peak RSS (/usr/bin/time -v), and the load average: the
-# machine may be shared.
+# the wall time, CPU time (user + system) and peak RSS (/usr/bin/time -v),
+# and the load average: the machine may be shared, and then CPU time
+# compares the two better than wall time.
 #
 #   bench/auth0.sh [N] [WORKDIR]
 #
@@ -42,9 +43,10 @@ measure() {
 	/usr/bin/time -v "$@" >"$W/out.txt" 2>"$W/time.txt" || { cat "$W/time.txt" >&2; exit 1; }
 	wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$W/time.txt")
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
+	cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$W/time.txt")
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-	printf '%-44s wall %8s   peak RSS %4d MiB   load %s\n' "$label" "$wall" $((rss / 1024)) "$load"
+	printf '%-44s wall %8s   cpu %6s s   peak RSS %4d MiB   load %s\n' "$label" "$wall" "$cpu" $((rss / 1024)) "$load"
 	last_secs=$secs
 }
 

@@ -25,16 +25,20 @@ func WithClock(o Options, c Clock) Options {
 // UserResult is what one user maps to.
 type UserResult = userResult
 
-// MapUser maps one Auth0 user object as a fetch does.
+// MapUser maps one Auth0 user object as a fetch does, and hands it over.
 func MapUser(o Options, obj []byte) (UserResult, error) {
-	return newMapper(o, nil).mapUser(obj, "test", 1)
+	return NewMapper(o)(obj, 1)
 }
 
 // NewMapper returns a mapper that remembers its once-per-run warnings
-// across calls, as one fetch does.
+// across calls, as one fetch does; each user is handed over once mapped.
 func NewMapper(o Options) func(obj []byte, row int) (UserResult, error) {
 	m := newMapper(o, nil)
-	return func(obj []byte, row int) (UserResult, error) { return m.mapUser(obj, "test", row) }
+	return func(obj []byte, row int) (UserResult, error) {
+		r, err := m.mapUser(obj, "test", row)
+		m.settle(&r)
+		return r, err
+	}
 }
 
 // RoleSlug is a role of the catalog, for slug tests.
@@ -73,7 +77,9 @@ func DecodeExport(o Options, r io.Reader, fn func(UserResult)) error {
 	if err != nil {
 		return err
 	}
-	_, err = decodeExport(context.Background(), nr, newMapper(o, nil), "bench", func(_ int, r userResult) error {
+	m := newMapper(o, nil)
+	_, err = decodeExport(context.Background(), nr, m, "bench", func() {}, func(_ int, r userResult) error {
+		m.settle(&r)
 		fn(r)
 		return nil
 	})

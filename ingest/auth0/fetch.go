@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/auth0/go-auth0"
@@ -177,13 +178,13 @@ func (f *fetcher) per() string { return strconv.Itoa(f.o.pageSize()) }
 
 // hand gives the sink what one user became.
 func (f *fetcher) hand(ctx context.Context, file string, row int, r userResult) error {
+	for _, k := range f.m.settle(&r) {
+		f.handed[k] = true
+	}
 	for _, w := range r.Warnings {
 		if err := f.sink.Warn(ctx, w); err != nil {
 			return err
 		}
-	}
-	for _, k := range r.Once {
-		f.handed[k] = true
 	}
 	if r.User == nil {
 		return f.sink.Skip(ctx, file, row, r.SourceID, r.Email, r.Skip, r.Raw)
@@ -366,36 +367,125 @@ func ReadExport(ctx context.Context, o Options, cp Checkpoint, sink ingest.Defin
 		return err
 	}
 	began := time.Now()
-	n, err := decodeExport(ctx, nr, f.m, file, func(line int, r userResult) error { return f.hand(ctx, file, line, r) })
+	n, err := decodeExport(ctx, nr, f.m, file, func() { body.Close() }, func(line int, r userResult) error { return f.hand(ctx, file, line, r) })
 	f.log.Info("auth0 export read", "job", f.cp.JobID, "lines", n, "elapsed", time.Since(began).Round(time.Millisecond))
 	return err
 }
 
-// decodeExport maps each line of an export file and hands the result on,
-// returning how many lines it read.
-func decodeExport(ctx context.Context, nr *ingest.NDJSONReader, m *mapper, file string, hand func(line int, r userResult) error) (int, error) {
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, err
-			}
-		}
-		line, num, err := nr.Next()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		// The reader reuses the line; the user's raw copy keeps it.
-		r, err := m.mapUser(bytes.Clone(line), file, num)
-		if err != nil {
-			return n, err
-		}
-		if err := hand(num, r); err != nil {
-			return n, err
+// Export lines are mapped by exportWorkers goroutines, exportBatch lines
+// at a time, while one more reads and decompresses the file and the
+// caller's goroutine hands the users over in file order: mapping a line
+// costs more than writing it, and on two cores one goroutine mapping held
+// the writes back.
+const (
+	exportWorkers = 2
+	exportBatch   = 256
+)
+
+// exportBatchOf is a run of export lines, mapped.
+type exportBatchOf struct {
+	seq   int
+	lines [][]byte
+	nums  []int
+	res   []userResult
+	err   error // the read or mapping error after the lines mapped
+}
+
+// decodeExport maps each line of an export file and hands the results on,
+// in file order, returning how many lines it handed on. closeInput stops
+// a read under way when decodeExport returns early.
+func decodeExport(ctx context.Context, nr *ingest.NDJSONReader, m *mapper, file string, closeInput func(), hand func(line int, r userResult) error) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		closeInput()
+		wg.Wait()
+	}()
+	in := make(chan *exportBatchOf, 2*exportWorkers)
+	out := make(chan *exportBatchOf, 2*exportWorkers)
+	send := func(ch chan<- *exportBatchOf, b *exportBatchOf) bool {
+		select {
+		case ch <- b:
+			return true
+		case <-ctx.Done():
+			return false
 		}
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(in)
+		for seq := 0; ; seq++ {
+			b := &exportBatchOf{seq: seq}
+			for len(b.lines) < exportBatch && b.err == nil {
+				line, num, err := nr.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					b.err = err
+					break
+				}
+				// The reader reuses the line; the user's raw copy keeps it.
+				b.lines = append(b.lines, bytes.Clone(line))
+				b.nums = append(b.nums, num)
+			}
+			if b.err == nil {
+				b.err = ctx.Err()
+			}
+			if len(b.lines) == 0 && b.err == nil || !send(in, b) || b.err != nil || len(b.lines) < exportBatch {
+				return
+			}
+		}
+	}()
+	var workers sync.WaitGroup
+	for range exportWorkers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for b := range in {
+				b.res = make([]userResult, 0, len(b.lines))
+				for i, line := range b.lines {
+					r, err := m.mapUser(line, file, b.nums[i])
+					if err == nil && r.User != nil {
+						err = r.User.Encode()
+					}
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.res = append(b.res, r)
+				}
+				if !send(out, b) {
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		workers.Wait()
+		close(out)
+	}()
+	handed, next := 0, 0
+	waiting := map[int]*exportBatchOf{}
+	for b := range out {
+		waiting[b.seq] = b
+		for b := waiting[next]; b != nil; b = waiting[next] {
+			delete(waiting, next)
+			next++
+			for i, r := range b.res {
+				if err := hand(b.nums[i], r); err != nil {
+					return handed, err
+				}
+				handed++
+			}
+			if b.err != nil {
+				return handed, b.err
+			}
+		}
+	}
+	return handed, ctx.Err()
 }
 
 // waitJob polls an export job until it is completed, backing off from one

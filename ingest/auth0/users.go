@@ -62,10 +62,33 @@ type userResult struct {
 	Raw      json.RawMessage // the user as Auth0 gave it, tokens masked
 	Warnings []ingest.Warning
 	Orgs     []ingest.OrgMappingRow
-	// Once names the once-per-run warnings among Warnings: the fetch
-	// counts them given when it hands them over, not when they are made
-	// (the export engine maps ahead of what the sink has stored).
-	Once []string
+	// onceKeys, beside Warnings, names the once-per-run warnings among
+	// them ("" for the others). Whether one is given is decided when the
+	// user is handed over, in file order (settle), not when it is mapped:
+	// the export engine maps several users at once, and the warning must
+	// go with the first user that has it, whatever mapped first.
+	onceKeys []string
+}
+
+// settle drops the once-per-run warnings of r given already, and marks the
+// others given; it returns their keys.
+func (m *mapper) settle(r *userResult) []string {
+	if len(r.onceKeys) == 0 {
+		return nil
+	}
+	var given []string
+	kept := r.Warnings[:0]
+	for i, w := range r.Warnings {
+		if k := r.onceKeys[i]; k != "" {
+			if !m.once(k) {
+				continue
+			}
+			given = append(given, k)
+		}
+		kept = append(kept, w)
+	}
+	r.Warnings, r.onceKeys = kept, nil
+	return given
 }
 
 // mapper turns Auth0 users into staged users. It remembers which
@@ -95,6 +118,14 @@ func (m *mapper) once(key string) bool {
 	}
 	m.warned[key] = true
 	return true
+}
+
+// given reports whether the once-per-run warning key was given: a mapper
+// makes the warning only when not (settle decides).
+func (m *mapper) given(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.warned[key]
 }
 
 // Reasons a user is not staged.
@@ -130,6 +161,19 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	r := userResult{SourceID: a.UserID, Email: strings.TrimSpace(a.Email), Raw: maskTokens(obj)}
 	warn := func(code, msg string, ctx map[string]any) {
 		r.Warnings = append(r.Warnings, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: a.UserID, File: file, Row: row, Context: ctx})
+		if r.onceKeys != nil {
+			r.onceKeys = append(r.onceKeys, "")
+		}
+	}
+	warnOnce := func(key, code string, msg func() string) {
+		if m.given(key) {
+			return
+		}
+		if r.onceKeys == nil {
+			r.onceKeys = make([]string, len(r.Warnings), len(r.Warnings)+1)
+		}
+		warn(code, msg(), nil)
+		r.onceKeys[len(r.onceKeys)-1] = key
 	}
 	blocked, _ := boolish(a.Blocked)
 	switch {
@@ -166,18 +210,13 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	u.FirstName, u.LastName = names(a)
 
 	meta := metadataEntries(a, blocked)
-	meta = jsonEntries(meta, "app_metadata", appMeta, func(key, kind string) {
-		if m.once("json:" + key) {
-			warn("metadata_value_json", fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind), nil)
-			r.Once = append(r.Once, "json:"+key)
-		}
-	})
-	meta = jsonEntries(meta, "user_metadata", userMeta, func(key, kind string) {
-		if m.once("json:" + key) {
-			warn("metadata_value_json", fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind), nil)
-			r.Once = append(r.Once, "json:"+key)
-		}
-	})
+	jsonValue := func(key, kind string) {
+		warnOnce("json:"+key, "metadata_value_json", func() string {
+			return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
+		})
+	}
+	meta = jsonEntries(meta, "app_metadata", appMeta, jsonValue)
+	meta = jsonEntries(meta, "user_metadata", userMeta, jsonValue)
 	var problems []ingest.MetadataProblem
 	u.Metadata, problems = ingest.FitMetadata(meta)
 	for _, p := range problems {
@@ -188,7 +227,7 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	r.User = u
 	if m.o.UseMetadata && m.o.wants(EntityMemberships) {
-		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, &r.Once)
+		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, warnOnce)
 	}
 	return r, nil
 }
@@ -545,7 +584,8 @@ func jsonText(raw json.RawMessage) string {
 // metadataOrgs reads a user's memberships from the app_metadata fields
 // named by the options (or user_metadata, when allowed and app_metadata
 // has neither field).
-func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any), once *[]string) []ingest.OrgMappingRow {
+func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any),
+	warnOnce func(key, code string, msg func() string)) []ingest.OrgMappingRow {
 	read := func(obj []member, from string) (ids, names []string, found bool) {
 		get := func(field string) []string {
 			if field == "" {
@@ -569,9 +609,10 @@ func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int
 	ids, orgNames, found := read(appMeta, "app_metadata")
 	if !found && m.o.AllowUserMetadataOrg {
 		ids, orgNames, found = read(userMeta, "user_metadata")
-		if found && m.once("org_from_user_metadata") {
-			*once = append(*once, "org_from_user_metadata")
-			warn("org_from_user_metadata", "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships", nil)
+		if found {
+			warnOnce("org_from_user_metadata", "org_from_user_metadata", func() string {
+				return "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships"
+			})
 		}
 	}
 	var rows []ingest.OrgMappingRow
