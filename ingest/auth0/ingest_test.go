@@ -380,3 +380,35 @@ func TestIngestWithoutUsers(t *testing.T) {
 		t.Errorf("warnings %v", codes)
 	}
 }
+
+// TestIngestSignInsChangeNothing: users who only signed in since the last
+// fetch (last_login, logins_count, updated_at moved) are unchanged: those
+// fields stay in raw (as the user was staged: an unchanged user is not
+// written again), out of metadata, or every fetch would count every active
+// user changed and send it to WorkOS again.
+func TestIngestSignInsChangeNothing(t *testing.T) {
+	clk := newClock()
+	tenant := func(login string, count int) *auth0fake.Tenant {
+		users, err := auth0fake.NewUsers([]byte(fmt.Sprintf(`{"user_id":"auth0|1","email":"a@x.test","email_verified":true,
+			"identities":[{"connection":"Username-Password-Authentication","provider":"auth0","user_id":"1","isSocial":false}],
+			"created_at":"2023-01-01T00:00:00.000Z","updated_at":"%s","last_login":"%s","logins_count":%d}`, login, login, count)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &auth0fake.Tenant{Users: users}
+	}
+	db := openDB(t)
+	o := options(auth0fake.Start(t, tenant("2024-01-01T00:00:00.000Z", 3)), clk, 100)
+	o.Entities = []string{auth0.EntityUsers}
+	ingestAuth0(t, db, o)
+	o.Domain = auth0fake.Start(t, tenant("2024-06-01T00:00:00.000Z", 9)).URL
+	if c := ingestAuth0(t, db, o); c.Changed != 0 || c.Unchanged != 1 {
+		t.Errorf("after sign-ins only: %+v", c)
+	}
+	if m := query[string](t, db, `SELECT metadata FROM users`); !strings.Contains(m, `"auth0_created_at":"2023-01-01T00:00:00.000Z"`) {
+		t.Errorf("metadata %s", m)
+	}
+	if r := query[string](t, db, `SELECT raw FROM users`); !strings.Contains(r, `"last_login":"2024-01-01T00:00:00.000Z"`) {
+		t.Errorf("raw %s", r)
+	}
+}

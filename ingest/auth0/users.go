@@ -33,9 +33,6 @@ type apiUser struct {
 	UserMetadata  json.RawMessage `json:"user_metadata"`
 	Blocked       json.RawMessage `json:"blocked"`
 	CreatedAt     string          `json:"created_at"`
-	UpdatedAt     string          `json:"updated_at"`
-	LastLogin     string          `json:"last_login"`
-	LoginsCount   json.RawMessage `json:"logins_count"`
 }
 
 // identity is one of a user's linked identities.
@@ -278,10 +275,6 @@ func decodeUserFast(obj []byte) (apiUser, bool) {
 			str(&a.FamilyName, v)
 		case "created_at":
 			str(&a.CreatedAt, v)
-		case "updated_at":
-			str(&a.UpdatedAt, v)
-		case "last_login":
-			str(&a.LastLogin, v)
 		case "email_verified":
 			a.EmailVerified = v
 		case "phone_verified":
@@ -292,8 +285,6 @@ func decodeUserFast(obj []byte) (apiUser, bool) {
 			a.UserMetadata = v
 		case "blocked":
 			a.Blocked = v
-		case "logins_count":
-			a.LoginsCount = v
 		case "identities":
 			a.Identities, ok = decodeIdentities(v)
 		default:
@@ -308,7 +299,7 @@ func decodeUserFast(obj []byte) (apiUser, bool) {
 var (
 	userKeys = map[string]bool{"user_id": true, "email": true, "email_verified": true, "username": true, "phone_number": true,
 		"phone_verified": true, "name": true, "given_name": true, "family_name": true, "identities": true, "app_metadata": true,
-		"user_metadata": true, "blocked": true, "created_at": true, "updated_at": true, "last_login": true, "logins_count": true}
+		"user_metadata": true, "blocked": true, "created_at": true}
 	identityKeys = map[string]bool{"connection": true, "user_id": true, "provider": true, "issocial": true}
 )
 
@@ -470,8 +461,9 @@ func maskTokens(obj []byte) json.RawMessage {
 	return b
 }
 
-// metadataEntries are the Auth0 fields that WorkOS has no field for, as
-// metadata, first of a user's metadata.
+// metadataEntries are the Auth0 fields that WorkOS has no field for and
+// that do not change as the user signs in, as metadata, first of a user's
+// metadata.
 func metadataEntries(a apiUser, blocked bool) []ingest.MetadataEntry {
 	e := make([]ingest.MetadataEntry, 0, 24)
 	put := func(k, v string) { e = append(e, ingest.MetadataEntry{Key: k, Value: v}) }
@@ -486,10 +478,10 @@ func metadataEntries(a apiUser, blocked bool) []ingest.MetadataEntry {
 	if len(a.Identities) > 0 {
 		put("auth0_identities", identitiesText(a.Identities))
 	}
+	// updated_at, last_login and logins_count move at every sign-in: in
+	// metadata they would be stale in WorkOS at once, and every fetch
+	// would find every active user changed. They stay in raw.
 	put("auth0_created_at", a.CreatedAt)
-	put("auth0_updated_at", a.UpdatedAt)
-	put("auth0_last_login", a.LastLogin)
-	put("auth0_logins_count", jsonText(a.LoginsCount))
 	if blocked {
 		put("auth0_blocked", "true")
 	}
