@@ -396,7 +396,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
 		return err
 	}
-	r.bulk = existing == 0 && !r.settings.supplement
+	// A run that stages no users has no users phase to speed up: dropping
+	// the users' indexes would only rebuild them over the other sources'.
+	r.bulk = existing == 0 && !r.settings.supplement && !r.settings.withoutUsers
 	prep := func(dst **sql.Stmt, q string) {
 		if err != nil {
 			return
