@@ -92,15 +92,17 @@ func (m *mapper) settle(r *userResult) []string {
 // once-per-run warnings it made, so a key's warning is not repeated for
 // every user (nor, through the checkpoint, after a resume).
 type mapper struct {
-	o      Options
-	mu     sync.Mutex // the export engine maps on its own goroutine
-	warned map[string]bool
+	o Options
+	// warned holds the keys given. The export engine maps on several
+	// goroutines, each asking about a user's keys: a sync.Map reads
+	// without a lock.
+	warned sync.Map
 }
 
 func newMapper(o Options, warned []string) *mapper {
-	m := &mapper{o: o, warned: map[string]bool{}}
+	m := &mapper{o: o}
 	for _, k := range warned {
-		m.warned[k] = true
+		m.warned.Store(k, true)
 	}
 	return m
 }
@@ -108,21 +110,15 @@ func newMapper(o Options, warned []string) *mapper {
 // once reports whether the once-per-run warning key is new, and marks it
 // given.
 func (m *mapper) once(key string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.warned[key] {
-		return false
-	}
-	m.warned[key] = true
-	return true
+	_, given := m.warned.LoadOrStore(key, true)
+	return !given
 }
 
 // given reports whether the once-per-run warning key was given: a mapper
 // makes the warning only when not (settle decides).
 func (m *mapper) given(key string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.warned[key]
+	_, ok := m.warned.Load(key)
+	return ok
 }
 
 // Reasons a user is not staged.
@@ -206,7 +202,12 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	u.FirstName, u.LastName = names(a)
 
-	meta := metadataEntries(a, blocked)
+	scratch := entriesPool.Get().(*[]ingest.MetadataEntry)
+	defer func() {
+		clear(*scratch)
+		entriesPool.Put(scratch)
+	}()
+	meta := metadataEntries((*scratch)[:0], a, blocked)
 	jsonValue := func(key, kind string) {
 		warnOnce("json:"+key, "metadata_value_json", func() string {
 			return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
@@ -216,6 +217,7 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	meta = jsonEntries(meta, "user_metadata", userMeta, jsonValue)
 	var problems []ingest.MetadataProblem
 	u.Metadata, problems = ingest.FitMetadata(meta)
+	*scratch = meta
 	for _, p := range problems {
 		warn(p.Code, p.Message, map[string]any{"key": p.Key})
 	}
@@ -258,7 +260,13 @@ func decodeUserFast(obj []byte) (apiUser, bool) {
 		}
 	}
 	valid := scanObject(obj, func(k, v []byte) bool {
-		switch key := jsonText(k); key {
+		key, plain := keyBytes(k)
+		if !plain {
+			// An escaped key: encoding/json reads it.
+			ok = false
+			return false
+		}
+		switch string(key) {
 		case "user_id":
 			str(&a.UserID, v)
 		case "email":
@@ -288,7 +296,7 @@ func decodeUserFast(obj []byte) (apiUser, bool) {
 		case "identities":
 			a.Identities, ok = decodeIdentities(v)
 		default:
-			ok = plainKey(key, userKeys)
+			ok = otherKey(key, userKeys)
 		}
 		return ok
 	})
@@ -303,15 +311,33 @@ var (
 	identityKeys = map[string]bool{"connection": true, "user_id": true, "provider": true, "issocial": true}
 )
 
-// plainKey reports whether key, read by none of the fields in known, is
+// keyBytes is a member's key, unquoted, when it has no escape; plain is
+// false otherwise.
+func keyBytes(k []byte) (key []byte, plain bool) {
+	k = k[1 : len(k)-1]
+	return k, bytes.IndexByte(k, '\\') < 0
+}
+
+// otherKey reports whether key, read by none of the fields in known, is
 // one encoding/json would not give one of them either: it matches keys
-// without case ("EMAIL" fills Email, and so do the Kelvin sign and the long
-// s, which fold to k and s), and such keys take its way.
-func plainKey(key string, known map[string]bool) bool {
-	if strings.ContainsAny(key, "\u212a\u017f") {
+// without case ("EMAIL" fills Email, and so do the Kelvin sign and the
+// long s, which fold to k and s), and such keys take its way.
+func otherKey(key []byte, known map[string]bool) bool {
+	if bytes.Contains(key, []byte("\u212a")) || bytes.Contains(key, []byte("\u017f")) {
 		return false
 	}
-	return !known[strings.ToLower(key)]
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return true // longer than every known key
+	}
+	lower := buf[:len(key)]
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return !known[string(lower)]
 }
 
 // decodeIdentities reads the identities list, scanned already, when it has
@@ -336,10 +362,15 @@ func decodeIdentities(v []byte) (ids []identity, ok bool) {
 		}
 		var id identity
 		s.object(1, func(k, v []byte) bool {
-			switch key := jsonText(k); key {
+			key, plain := keyBytes(k)
+			if !plain {
+				ok = false
+				return false
+			}
+			switch string(key) {
 			case "connection", "provider":
 				dst := &id.Connection
-				if key == "provider" {
+				if string(key) == "provider" {
 					dst = &id.Provider
 				}
 				switch {
@@ -353,7 +384,7 @@ func decodeIdentities(v []byte) (ids []identity, ok bool) {
 			case "isSocial":
 				id.IsSocial = v
 			default:
-				ok = plainKey(key, identityKeys)
+				ok = otherKey(key, identityKeys)
 			}
 			return ok
 		})
@@ -461,11 +492,18 @@ func maskTokens(obj []byte) json.RawMessage {
 	return b
 }
 
-// metadataEntries are the Auth0 fields that WorkOS has no field for and
-// that do not change as the user signs in, as metadata, first of a user's
-// metadata.
-func metadataEntries(a apiUser, blocked bool) []ingest.MetadataEntry {
-	e := make([]ingest.MetadataEntry, 0, 24)
+// entriesPool holds the scratch lists of metadata entries: FitMetadata
+// copies what it keeps, and a list a user is a tenth of what mapping it
+// allocated.
+var entriesPool = sync.Pool{New: func() any {
+	e := make([]ingest.MetadataEntry, 0, 32)
+	return &e
+}}
+
+// metadataEntries appends the Auth0 fields that WorkOS has no field for
+// and that do not change as the user signs in, as metadata, first of a
+// user's metadata.
+func metadataEntries(e []ingest.MetadataEntry, a apiUser, blocked bool) []ingest.MetadataEntry {
 	put := func(k, v string) { e = append(e, ingest.MetadataEntry{Key: k, Value: v}) }
 	put("auth0_user_id", a.UserID)
 	put("username", a.Username)
