@@ -21,9 +21,12 @@ import (
 	"time"
 
 	"github.com/mig-tools/mig/emit"
+	"github.com/mig-tools/mig/ingest/auth0"
+	"github.com/mig-tools/mig/ingest/auth0/auth0fake"
 	"github.com/mig-tools/mig/ingest/clerk"
 	"github.com/mig-tools/mig/ingest/migpackage"
 	"github.com/mig-tools/mig/ingest/roles"
+	"github.com/mig-tools/mig/ingest/totp"
 	"github.com/mig-tools/mig/pkgcontract"
 	"github.com/mig-tools/mig/staging"
 )
@@ -101,6 +104,10 @@ func TestEmitRoundTrip(t *testing.T) {
 			must[any](t)(migpackage.IngestCSV(ctx, db, migpackage.CSVOptions{File: "../testdata/emit/csv-mixed-case/users.csv",
 				TOTPFile: "../testdata/emit/csv-mixed-case/totp.csv"}))
 		}, counts{users: 3, orgs: 1, memberships: 3, assignments: 3, totp: 1}},
+		// issue 13: the Auth0 sample tenant from the fake Management API,
+		// with the public password samples and TOTP secrets merged.
+		{"auth0-fixtures", stageAuth0Fixtures,
+			counts{users: 14, orgs: 2, memberships: 4, roleDefs: 4, assignments: 3, totp: 2, warnings: 26, skipped: 12}},
 		{"package-handbuilt-sso", func(t *testing.T, db *staging.DB) {
 			must[any](t)(migpackage.IngestPackage(ctx, db, migpackage.Options{Dir: "../testdata/packages/handbuilt-sso"}))
 		}, counts{users: 3, orgs: 2, memberships: 4, roleDefs: 3, assignments: 3, totp: 1, warnings: 1, skipped: 1}},
@@ -149,6 +156,25 @@ func TestEmitRoundTrip(t *testing.T) {
 			sameTree(t, out, out2)
 		})
 	}
+}
+
+// stageAuth0Fixtures stages the Auth0 sample tenant (public user and
+// connection objects, and the profiles of the public password samples)
+// from an in-process fake of the Management API, merges two password
+// samples and a TOTP file. The fake listens on a port of its own each
+// time: the SSO rows name it, and are given one fixed base URL.
+func stageAuth0Fixtures(t *testing.T, db *staging.DB) {
+	ctx := context.Background()
+	dir := fixtures + "/auth0"
+	ten := must[*auth0fake.Tenant](t)(auth0fake.FixtureTenant(dir))
+	must[any](t)(nil, ten.AddUserFiles(dir+"/zitadel-tools_auth0_users.ndjson", dir+"/zitadel-docs_auth0_profiles_sample.ndjson"))
+	srv := auth0fake.Start(t, ten)
+	must[any](t)(auth0.Ingest(ctx, db, auth0.Options{Domain: srv.URL, ClientID: auth0fake.ClientID, ClientSecret: auth0fake.ClientSecret, RateLimit: -1}))
+	for _, f := range []string{"zitadel-tools_auth0_passwords.ndjson", "zitadel-docs_auth0_passwords_sample.ndjson"} {
+		must[any](t)(auth0.IngestPasswords(ctx, db, auth0.PasswordOptions{File: dir + "/" + f}))
+	}
+	must[any](t)(totp.Ingest(ctx, db, totp.Options{File: fixtures + "/common/example-totp-secrets.csv"}))
+	must[any](t)(db.ExecContext(ctx, `UPDATE sso_connections SET config = replace(config, ?, 'https://fake-tenant.auth0.test')`, srv.URL))
 }
 
 // timestamps of warnings and skipped rows are when the test ingested them;

@@ -23,6 +23,13 @@ import (
 // the mapping lines of earlier runs were cleared yet.
 type kitState struct {
 	includeSecrets bool
+	// withoutUsers: the run hands over no users and says nothing of those
+	// staged before, so Commit marks none missing (Spec.WithoutUsers, and
+	// supplements).
+	withoutUsers bool
+	// supplementPassword finds the password a supplement merged into a
+	// staged user, for a re-ingest of its source (supplement.go).
+	supplementPassword *sql.Stmt
 
 	upsertOrg, ensureOrg, roleDup, upsertRole, insertPerm, upsertConn *sql.Stmt
 

@@ -34,6 +34,13 @@ type Settings struct {
 	Log *slog.Logger
 	// fetches is Spec.Fetches: the run also reads an API.
 	fetches bool
+
+	// supplement marks the run of a file that only adds to staged users
+	// (supplement.go): it has no users phase and replaces no warnings.
+	supplement bool
+	// withoutUsers marks a run that hands over no users (Spec.WithoutUsers):
+	// the skipped users and the warnings about users of earlier runs stay.
+	withoutUsers bool
 }
 
 // waitNotice is how long a run waits for the first byte of a non-regular

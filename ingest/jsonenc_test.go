@@ -72,3 +72,23 @@ func nonNilSlice[T any](s []T) []T {
 	}
 	return s
 }
+
+// A raw JSON value is written as encoding/json writes it, copied or not.
+func FuzzJSONRaw(f *testing.F) {
+	for _, s := range []string{`{"a":"b c","d":[1,2,{"e":null}]}`, `{ "a": 1 }`, `"x<y"`, `{"k":"\u2028 \\" }`, "[\"\u2028\"]",
+		`{"a":"\"} "}`, `true`, `{"a":"&"}`, "{\"a\":\n1}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		want, err := json.Marshal(json.RawMessage(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := appendJSONAny(nil, json.RawMessage(s)); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}

@@ -45,11 +45,15 @@ func FitMetadata(entries []MetadataEntry) (map[string]string, []MetadataProblem)
 			left(e.Key, "metadata_key_taken", "metadata key %s is already used by mig; this value is left out of metadata (it stays in users.raw)", Excerpt(e.Key))
 			continue
 		}
-		if n := utf8.RuneCountInString(e.Key); n > MaxMetadataKeyChars {
+		// A string has no more characters than bytes: only long ones are
+		// counted (a million users' metadata goes through here).
+		if n := len(e.Key); n > MaxMetadataKeyChars && utf8.RuneCountInString(e.Key) > MaxMetadataKeyChars {
+			n = utf8.RuneCountInString(e.Key)
 			left(e.Key, "metadata_key_too_long", "metadata key %s is %d characters, over WorkOS's %d; it is left out of metadata (it stays in users.raw)", Excerpt(e.Key), n, MaxMetadataKeyChars)
 			continue
 		}
-		if n := utf8.RuneCountInString(e.Value); n > MaxMetadataValueChars {
+		if n := len(e.Value); n > MaxMetadataValueChars && utf8.RuneCountInString(e.Value) > MaxMetadataValueChars {
+			n = utf8.RuneCountInString(e.Value)
 			left(e.Key, "metadata_value_too_long", "metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (it stays in users.raw)", e.Key, n, MaxMetadataValueChars)
 			continue
 		}

@@ -92,6 +92,10 @@ type Spec struct {
 	// when a mapping file is given or the decoder handed over mapping
 	// lines; role definitions and SSO connections when it handed over any.
 	Complete []Kind
+	// WithoutUsers says the ingest hands over no users (an API source asked
+	// for its organizations or connections only): the users staged before
+	// are left as they are, none is marked missing.
+	WithoutUsers bool
 	// Log gets debug timings of the phases; nil discards them.
 	Log *slog.Logger
 }
@@ -121,6 +125,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		set.Log = s.Log
 	}
 	set.fetches = s.Fetches
+	set.withoutUsers = s.WithoutUsers
 	run, err := BeginWith(ctx, db, s.Source, files, runOptions(s), set)
 	if err != nil {
 		return Counts{}, err
@@ -128,6 +133,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	defer run.Rollback()
 	run.Log = log
 	run.kit.includeSecrets = s.IncludeSecrets
+	run.kit.withoutUsers = s.WithoutUsers
 	start := time.Now()
 	phase := func(name string) {
 		log.Debug("ingest phase done", "phase", name, "elapsed", time.Since(start).Round(time.Millisecond))

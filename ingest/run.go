@@ -257,11 +257,20 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	}
 	r.Counts.RunID = r.ID
 	// This run re-reads the source's whole files, so it replaces the
-	// source's warnings and skipped rows instead of piling up old ones.
-	for _, q := range []string{
+	// source's warnings and skipped rows instead of piling up old ones. A
+	// supplement replaces those of its own file (supplement.go); a run
+	// without users those that are not about users.
+	replace := []string{
 		`DELETE FROM warnings WHERE source = ? AND source_tenant = ?`,
 		`DELETE FROM skipped_users WHERE source = ? AND source_tenant = ?`,
-	} {
+	}
+	switch {
+	case r.settings.supplement:
+		replace = nil
+	case r.settings.withoutUsers:
+		replace = []string{`DELETE FROM warnings WHERE source = ? AND source_tenant = ? AND entity IS NOT 'user'`}
+	}
+	for _, q := range replace {
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant); err != nil {
 			return err
 		}
@@ -271,7 +280,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
 		return err
 	}
-	r.bulk = existing == 0
+	// A run that stages no users has no users phase to speed up: dropping
+	// the users' indexes would only rebuild them over the other sources'.
+	r.bulk = existing == 0 && !r.settings.supplement && !r.settings.withoutUsers
 	prep := func(dst **sql.Stmt, q string) {
 		if err != nil {
 			return
@@ -292,6 +303,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		}
 	} else {
 		err = r.prepareUpserts(ctx)
+		if err == nil {
+			err = r.prepareSupplements(ctx)
+		}
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
 	prep(&r.insertTOTP, insertTOTPSQL)
@@ -384,8 +398,10 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 			r.Src.Provider, r.Src.Tenant).Scan(&r.Counts.New); err != nil {
 			return r.Counts, err
 		}
-	} else if err := r.commitDelta(ctx); err != nil {
-		return r.Counts, err
+	} else if !r.kit.withoutUsers {
+		if err := r.commitDelta(ctx); err != nil {
+			return r.Counts, err
+		}
 	}
 	if err := r.tx.QueryRowContext(ctx, runCountsSQL, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
 		return r.Counts, err

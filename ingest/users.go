@@ -96,18 +96,24 @@ func (u *User) Encode() error {
 		e.verified = boolInt(*u.EmailVerified)
 		verified = strconv.Itoa(boolInt(*u.EmailVerified))
 	}
-	// The content hash covers everything that is sent to WorkOS, so a changed
-	// hash is exactly "this user needs an update". Each field ends with a
-	// zero byte.
-	h := buf[:0]
-	for _, s := range []string{e.email, u.FirstName, u.LastName, verified, u.Password, u.PasswordHash,
-		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret} {
-		h = append(append(h, s...), 0)
-	}
-	sum := sha256.Sum256(h)
-	e.sum = hex.EncodeToString(sum[:16])
+	e.sum = contentSum(buf[:0], e.email, u.FirstName, u.LastName, verified, u.Password, u.PasswordHash,
+		u.PasswordHashType, u.SourceDigest, u.ExternalID, u.Username, e.meta, e.emails, e.phones, u.TOTPSecret)
 	u.enc, u.encoded = e, true
 	return nil
+}
+
+// contentSum is a user's content hash. It covers everything that is sent to
+// WorkOS, so a changed hash is exactly "this user needs an update": the
+// normalised email, names, email_verified ("<nil>", "0" or "1"), password,
+// hash and type, source digest, external id, username, the JSON of
+// metadata, emails and phones, and the TOTP secret the source gave. Each
+// field ends with a zero byte; buf is scratch space.
+func contentSum(buf []byte, fields ...string) string {
+	for _, s := range fields {
+		buf = append(append(buf, s...), 0)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
 
 // NormalizeEmail is how staging compares emails: trimmed and lower-cased, as
@@ -137,6 +143,11 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 		if u.Row%feedBatch == 0 {
 			r.reserve(r.rowCtx)
 		}
+		if err := r.restoreSupplements(u); err != nil {
+			return fmt.Errorf("%s:%d: %w", file, u.Row, err)
+		}
+		e = &u.enc
+		email, verified, meta, emails, phones, raw, sum = e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
 		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
 		if err != nil {
 			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)

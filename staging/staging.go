@@ -167,13 +167,14 @@ func openReadOnly(ctx context.Context, path, cache string) (*DB, error) {
 // it: a first ingest that failed leaves nothing behind. A database that was
 // there before Open is only closed, and so is one into which an ingest was
 // committed meanwhile (by another process), or one holding the saved pages
-// of an interrupted fetch, which the same ingest started again continues.
+// of an interrupted fetch (a spool with a cursor: one that saved none has
+// nothing to go on with), which the same ingest started again continues.
 func (db *DB) Discard() error {
 	if !db.created {
 		return db.Close()
 	}
 	var runs int
-	err := db.GetContext(context.Background(), &runs, `SELECT (SELECT count(*) FROM ingest_runs) + (SELECT count(*) FROM ingest_spools)`)
+	err := db.GetContext(context.Background(), &runs, `SELECT (SELECT count(*) FROM ingest_runs) + (SELECT count(*) FROM ingest_spool_cursors)`)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}

@@ -48,6 +48,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"jsonpath":     jsonpathCmd,
+			"auth0fake":    auth0fakeCmd,
 			"cognitofake":  cognitofakeCmd,
 			"firebasefake": firebasefakeCmd,
 			"clerkfake":    clerkfakeCmd,

@@ -35,10 +35,9 @@ type Checkpoint struct {
 	// the Management API).
 	Page int `json:"page,omitempty"`
 
-	// JobID is the users-exports job whose file is being read, and Lines
-	// how many of its lines were handed over.
+	// JobID is the users-exports job a bulk-job fetch created, whose file
+	// ReadExport reads.
 	JobID string `json:"job_id,omitempty"`
-	Lines int    `json:"lines,omitempty"`
 
 	// From is the cursor of the page of organizations under way ("" for
 	// the first), Index how many organizations of that page (or of
@@ -73,5 +72,5 @@ func (c Checkpoint) clone() Checkpoint {
 // next is the checkpoint at the start of phase: a fresh cursor, with what
 // carries over from phase to phase.
 func (c Checkpoint) next(phase string) Checkpoint {
-	return Checkpoint{Phase: phase, Engine: c.Engine, RoleSlugs: c.RoleSlugs, Warned: c.Warned}
+	return Checkpoint{Phase: phase, Engine: c.Engine, JobID: c.JobID, RoleSlugs: c.RoleSlugs, Warned: c.Warned}
 }

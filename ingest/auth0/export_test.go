@@ -2,6 +2,7 @@ package auth0
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -24,16 +25,20 @@ func WithClock(o Options, c Clock) Options {
 // UserResult is what one user maps to.
 type UserResult = userResult
 
-// MapUser maps one Auth0 user object as a fetch does.
+// MapUser maps one Auth0 user object as a fetch does, and hands it over.
 func MapUser(o Options, obj []byte) (UserResult, error) {
-	return newMapper(o, nil).mapUser(obj, "test", 1)
+	return NewMapper(o)(obj, 1)
 }
 
 // NewMapper returns a mapper that remembers its once-per-run warnings
-// across calls, as one fetch does.
+// across calls, as one fetch does; each user is handed over once mapped.
 func NewMapper(o Options) func(obj []byte, row int) (UserResult, error) {
 	m := newMapper(o, nil)
-	return func(obj []byte, row int) (UserResult, error) { return m.mapUser(obj, "test", row) }
+	return func(obj []byte, row int) (UserResult, error) {
+		r, err := m.mapUser(obj, "test", row)
+		m.settle(&r)
+		return r, err
+	}
 }
 
 // RoleSlug is a role of the catalog, for slug tests.
@@ -66,12 +71,29 @@ var DetectHash = detectHash
 var ExportFields = exportFields
 
 // DecodeExport runs the bulk engine's decoding half over an export file
-// (already decompressed), calling fn for each user mapped.
+// (gzip or not), calling fn for each user mapped.
 func DecodeExport(o Options, r io.Reader, fn func(UserResult)) error {
-	return decodeUsers(newLineReader(r, maxExportLine), newMapper(o, nil), "bench", func(b []decoded) bool {
-		for _, d := range b {
-			fn(d.res)
-		}
-		return true
+	nr, err := ingest.NewNDJSONReader("bench", r, o.Settings.Limits)
+	if err != nil {
+		return err
+	}
+	m := newMapper(o, nil)
+	_, err = decodeExport(context.Background(), nr, m, "bench", func() {}, func(_ int, r userResult) error {
+		m.settle(&r)
+		fn(r)
+		return nil
 	})
+	return err
 }
+
+// DecodeUserTwice reads a user object walking its members and through
+// encoding/json; ok is false when the walk left it to encoding/json.
+func DecodeUserTwice(obj []byte) (walked, decoded any, ok bool, err error) {
+	w, ok := decodeUserFast(obj)
+	var d apiUser
+	err = json.Unmarshal(obj, &d)
+	return w, d, ok, err
+}
+
+// ScanObject checks a JSON object as the export reader does.
+func ScanObject(obj []byte) bool { return scanObject(obj, func(_, _ []byte) bool { return true }) }

@@ -1,9 +1,7 @@
 package auth0
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,22 +36,15 @@ const (
 	// usersListLimit is how many users the users list serves: beyond it,
 	// only the users-exports job reaches.
 	usersListLimit = 1000
-	// maxExportLine bounds one line of an export file: a user object
-	// bigger than this stops the fetch with an error naming the line.
-	maxExportLine = 8 << 20
-	// exportCheckpointLines is how many export lines make a "page": a
-	// checkpoint is reported after each.
-	exportCheckpointLines = 1000
 )
 
 // ErrUsersListLimit is returned when the users list cannot serve the whole
 // tenant: the management-api engine stops before handing any user over.
 var ErrUsersListLimit = errors.New("the Management API's users list serves only the first 1,000 users")
 
-// ErrExportExpired is returned when a resumed fetch finds that Auth0 no
-// longer has the export job it was reading: the users already handed over
-// cannot be told apart in a new export, so the ingest must start over.
-var ErrExportExpired = errors.New("the users-exports job no longer exists")
+// errExportExpired is what waitJob returns for an export job Auth0 no
+// longer has: ReadExport then creates another.
+var errExportExpired = errors.New("the users-exports job no longer exists")
 
 // Fetch reads what o asks for from an Auth0 tenant and hands it to sink:
 // users (or skips, each with its reason), organizations, memberships, role
@@ -64,6 +55,11 @@ var ErrExportExpired = errors.New("the users-exports job no longer exists")
 // a new fetch). After each page whose records it handed over, Fetch calls
 // onCheckpoint; an error from it stops the fetch. The last checkpoint it
 // reports is Done.
+//
+// With the bulk-job engine, Fetch creates the users-exports job (the
+// checkpoint keeps its id, so a resumed fetch does not create another) and
+// hands over no user: ReadExport reads them, given the last checkpoint,
+// after the rest of the tenant was fetched while Auth0 built the file.
 func Fetch(ctx context.Context, o Options, sink ingest.DefinitionSink, resume Checkpoint, onCheckpoint func(Checkpoint) error) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -157,7 +153,7 @@ func (f *fetcher) run(ctx context.Context, phase string) error {
 	case phaseUsers:
 		if f.o.wants(EntityUsers) {
 			if f.o.engine() == EngineBulkJob {
-				return f.usersExport(ctx)
+				return f.exportJob(ctx)
 			}
 			return f.usersList(ctx)
 		}
@@ -182,13 +178,13 @@ func (f *fetcher) per() string { return strconv.Itoa(f.o.pageSize()) }
 
 // hand gives the sink what one user became.
 func (f *fetcher) hand(ctx context.Context, file string, row int, r userResult) error {
+	for _, k := range f.m.settle(&r) {
+		f.handed[k] = true
+	}
 	for _, w := range r.Warnings {
 		if err := f.sink.Warn(ctx, w); err != nil {
 			return err
 		}
-	}
-	for _, k := range r.Once {
-		f.handed[k] = true
 	}
 	if r.User == nil {
 		return f.sink.Skip(ctx, file, row, r.SourceID, r.Email, r.Skip, r.Raw)
@@ -281,36 +277,82 @@ func (f *fetcher) usersList(ctx context.Context) error {
 	}
 }
 
-// usersExport reads users through a users-exports job: it creates the job
-// (or, resuming, finds the one it was reading), waits for it, and streams
-// the gzip NDJSON file, decoding on one goroutine while the sink writes on
-// this one. The file is never held whole.
-func (f *fetcher) usersExport(ctx context.Context) error {
-	if f.cp.JobID == "" {
-		if err := f.usersStarting(ctx); err != nil {
-			return err
-		}
-		fields := make([]map[string]any, len(exportFields))
-		for i, n := range exportFields {
-			fields[i] = map[string]any{"name": n}
-		}
-		job := &management.Job{Format: auth0.String("json"), Fields: fields}
-		if f.o.ConnectionID != "" {
-			job.ConnectionID = auth0.String(f.o.ConnectionID)
-		}
-		if err := f.c.m.Job.ExportUsers(ctx, job); err != nil {
-			return fmt.Errorf("auth0 POST /api/v2/jobs/users-exports: %w", err)
-		}
-		if job.GetID() == "" {
-			return errors.New("auth0 POST /api/v2/jobs/users-exports: the answer has no job id")
-		}
-		f.cp.JobID, f.cp.Lines = job.GetID(), 0
-		f.log.Info("auth0 users-exports job created", "job", f.cp.JobID)
-		if err := f.checkpoint(); err != nil {
-			return err
+// exportJob creates the users-exports job a bulk-job fetch reads its
+// users from, unless the checkpoint has one already, and checkpoints its
+// id.
+func (f *fetcher) exportJob(ctx context.Context) error {
+	if f.cp.JobID != "" {
+		return nil
+	}
+	if err := f.usersStarting(ctx); err != nil {
+		return err
+	}
+	id, err := f.createJob(ctx)
+	if err != nil {
+		return err
+	}
+	f.cp.JobID = id
+	return f.checkpoint()
+}
+
+// createJob asks Auth0 for a users export in NDJSON, with every field the
+// mapping reads, and returns the job's id.
+func (f *fetcher) createJob(ctx context.Context) (string, error) {
+	fields := make([]map[string]any, len(exportFields))
+	for i, n := range exportFields {
+		fields[i] = map[string]any{"name": n}
+	}
+	job := &management.Job{Format: auth0.String("json"), Fields: fields}
+	if f.o.ConnectionID != "" {
+		job.ConnectionID = auth0.String(f.o.ConnectionID)
+	}
+	if err := f.c.m.Job.ExportUsers(ctx, job); err != nil {
+		return "", fmt.Errorf("auth0 POST /api/v2/jobs/users-exports: %w", err)
+	}
+	if job.GetID() == "" {
+		return "", errors.New("auth0 POST /api/v2/jobs/users-exports: the answer has no job id")
+	}
+	f.log.Info("auth0 users-exports job created", "job", job.GetID())
+	return job.GetID(), nil
+}
+
+// ReadExport reads the users of a bulk-job fetch whose last checkpoint is
+// cp: it waits for the users-exports job the fetch created, downloads its
+// gzip NDJSON file and streams it, a line at a time (never held whole, the
+// lines bounded by o.Settings.Limits), handing each user (or skip) to sink
+// with its warnings and, with UseMetadata, its memberships. A job that
+// Auth0 no longer has (it keeps export files for a limited time) is created
+// again: ReadExport runs inside the ingest's one transaction, so nothing
+// of the first job's file was staged.
+//
+// Run again after an interruption, it reads the same job's file from its
+// start; the job is not created again.
+func ReadExport(ctx context.Context, o Options, cp Checkpoint, sink ingest.DefinitionSink) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if cp.JobID == "" {
+		return errors.New("auth0: the fetch created no users-exports job to read")
+	}
+	if o.clock == nil {
+		o.clock = realClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	c, err := newClient(ctx, o)
+	if err != nil {
+		return err
+	}
+	f := &fetcher{o: o, c: c, sink: sink, save: func(Checkpoint) error { return nil }, m: newMapper(o, cp.Warned), log: o.Log,
+		cp: cp.clone(), handed: map[string]bool{}}
+	loc, err := f.waitJob(ctx, cp.JobID)
+	if errors.Is(err, errExportExpired) {
+		f.log.Warn("the users-exports job is gone; creating another", "job", cp.JobID)
+		if f.cp.JobID, err = f.createJob(ctx); err == nil {
+			loc, err = f.waitJob(ctx, f.cp.JobID)
 		}
 	}
-	loc, err := f.waitJob(ctx, f.cp.JobID)
 	if err != nil {
 		return err
 	}
@@ -320,99 +362,130 @@ func (f *fetcher) usersExport(ctx context.Context) error {
 	}
 	defer body.Close()
 	file := "auth0:/api/v2/jobs/" + f.cp.JobID
-	lr := newLineReader(body, maxExportLine)
-	if f.cp.Lines > 0 {
-		if err := lr.skipTo(f.cp.Lines); err != nil {
-			return &ingest.LineError{File: file, Line: f.cp.Lines, Msg: "resuming: " + err.Error()}
+	nr, err := ingest.NewNDJSONReader(file, body, o.Settings.Limits)
+	if err != nil {
+		return err
+	}
+	began := time.Now()
+	n, err := decodeExport(ctx, nr, f.m, file, func() { body.Close() }, func(line int, r userResult) error { return f.hand(ctx, file, line, r) })
+	f.log.Info("auth0 export read", "job", f.cp.JobID, "lines", n, "elapsed", time.Since(began).Round(time.Millisecond))
+	return err
+}
+
+// Export lines are mapped by exportWorkers goroutines, exportBatch lines
+// at a time, while one more reads and decompresses the file and the
+// caller's goroutine hands the users over in file order: mapping a line
+// costs more than writing it, and on two cores one goroutine mapping held
+// the writes back.
+const (
+	exportWorkers = 2
+	exportBatch   = 256
+)
+
+// exportBatchOf is a run of export lines, mapped.
+type exportBatchOf struct {
+	seq   int
+	lines [][]byte
+	nums  []int
+	res   []userResult
+	err   error // the read or mapping error after the lines mapped
+}
+
+// decodeExport maps each line of an export file and hands the results on,
+// in file order, returning how many lines it handed on. closeInput stops
+// a read under way when decodeExport returns early.
+func decodeExport(ctx context.Context, nr *ingest.NDJSONReader, m *mapper, file string, closeInput func(), hand func(line int, r userResult) error) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		closeInput()
+		wg.Wait()
+	}()
+	in := make(chan *exportBatchOf, 2*exportWorkers)
+	out := make(chan *exportBatchOf, 2*exportWorkers)
+	send := func(ch chan<- *exportBatchOf, b *exportBatchOf) bool {
+		select {
+		case ch <- b:
+			return true
+		case <-ctx.Done():
+			return false
 		}
 	}
-	batches := make(chan []decoded, 4)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	var decodeErr error
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer close(batches)
-		decodeErr = decodeUsers(lr, f.m, file, func(b []decoded) bool {
-			select {
-			case batches <- b:
-				return true
-			case <-pctx.Done():
-				return false
+		defer close(in)
+		for seq := 0; ; seq++ {
+			b := &exportBatchOf{seq: seq}
+			for len(b.lines) < exportBatch && b.err == nil {
+				line, num, err := nr.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					b.err = err
+					break
+				}
+				// The reader reuses the line; the user's raw copy keeps it.
+				b.lines = append(b.lines, bytes.Clone(line))
+				b.nums = append(b.nums, num)
 			}
-		})
+			if b.err == nil {
+				b.err = ctx.Err()
+			}
+			if len(b.lines) == 0 && b.err == nil || !send(in, b) || b.err != nil || len(b.lines) < exportBatch {
+				return
+			}
+		}
 	}()
-	fail := func(err error) error {
-		stop()
-		body.Close()
-		for range batches {
-		}
-		wg.Wait()
-		return err
-	}
-	saved := f.cp.Lines
-	for b := range batches {
-		for _, d := range b {
-			if err := f.hand(ctx, file, d.line, d.res); err != nil {
-				return fail(err)
+	var workers sync.WaitGroup
+	for range exportWorkers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for b := range in {
+				b.res = make([]userResult, 0, len(b.lines))
+				for i, line := range b.lines {
+					r, err := m.mapUser(line, file, b.nums[i])
+					if err == nil && r.User != nil {
+						err = r.User.Encode()
+					}
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.res = append(b.res, r)
+				}
+				if !send(out, b) {
+					return
+				}
 			}
-			f.cp.Lines = d.line
-		}
-		if f.cp.Lines-saved >= exportCheckpointLines {
-			saved = f.cp.Lines
-			if err := f.checkpoint(); err != nil {
-				return fail(err)
+		}()
+	}
+	go func() {
+		workers.Wait()
+		close(out)
+	}()
+	handed, next := 0, 0
+	waiting := map[int]*exportBatchOf{}
+	for b := range out {
+		waiting[b.seq] = b
+		for b := waiting[next]; b != nil; b = waiting[next] {
+			delete(waiting, next)
+			next++
+			for i, r := range b.res {
+				if err := hand(b.nums[i], r); err != nil {
+					return handed, err
+				}
+				handed++
+			}
+			if b.err != nil {
+				return handed, b.err
 			}
 		}
 	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return decodeErr
-}
-
-// decoded is one export line mapped.
-type decoded struct {
-	line int
-	res  userResult
-}
-
-// decodeUsers reads an export's lines, maps each user and encodes its JSON
-// columns (ingest.User.Encode), handing them to emit in batches; emit
-// returning false stops it. It is the CPU-heavy half of the bulk engine,
-// run beside the sink's writes.
-func decodeUsers(lr *lineReader, m *mapper, file string, emit func([]decoded) bool) error {
-	b := make([]decoded, 0, 256)
-	for {
-		line, n, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return &ingest.LineError{File: file, Line: n, Msg: err.Error()}
-		}
-		r, err := m.mapUser(bytes.Clone(line), file, n)
-		if err == nil && r.User != nil {
-			err = r.User.Encode()
-		}
-		if err != nil {
-			return err
-		}
-		b = append(b, decoded{line: n, res: r})
-		if len(b) == cap(b) {
-			if !emit(b) {
-				return nil
-			}
-			b = make([]decoded, 0, 256)
-		}
-	}
-	if len(b) > 0 {
-		emit(b)
-	}
-	return nil
+	return handed, ctx.Err()
 }
 
 // waitJob polls an export job until it is completed, backing off from one
@@ -424,7 +497,7 @@ func (f *fetcher) waitJob(ctx context.Context, id string) (string, error) {
 		if err != nil {
 			var me management.Error
 			if errors.As(err, &me) && me.Status() == http.StatusNotFound {
-				return "", fmt.Errorf("auth0 job %s: %w (Auth0 keeps export files for a limited time); start the ingest over", id, ErrExportExpired)
+				return "", fmt.Errorf("auth0 job %s: %w (Auth0 keeps export files for a limited time)", id, errExportExpired)
 			}
 			return "", fmt.Errorf("auth0 GET /api/v2/jobs/%s: %w", id, err)
 		}
@@ -448,8 +521,9 @@ func (f *fetcher) waitJob(ctx context.Context, id string) (string, error) {
 	}
 }
 
-// openExport downloads an export file and returns its decompressed
-// stream. The location is a pre-signed storage URL: no token goes to it.
+// openExport downloads an export file and returns its body, which
+// ingest.NewNDJSONReader decompresses. The location is a pre-signed
+// storage URL: no token goes to it.
 func (f *fetcher) openExport(ctx context.Context, loc string) (io.ReadCloser, error) {
 	// The location's query is a signature that grants the file to whoever
 	// holds it: errors name the file without it.
@@ -476,23 +550,7 @@ func (f *fetcher) openExport(ctx context.Context, loc string) (io.ReadCloser, er
 		resp.Body.Close()
 		return nil, fmt.Errorf("auth0 export download %s: %s", where, resp.Status)
 	}
-	br := bufio.NewReaderSize(resp.Body, 64<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			resp.Body.Close()
-			return nil, fmt.Errorf("auth0 export download %s: %w", where, err)
-		}
-		return readCloser{zr, resp.Body}, nil
-	}
-	// A server that sent the file with Content-Encoding: gzip was
-	// decompressed by the HTTP client already.
-	return readCloser{br, resp.Body}, nil
-}
-
-type readCloser struct {
-	io.Reader
-	io.Closer
+	return resp.Body, nil
 }
 
 // apiOrg is an organization as the organizations endpoints give it.

@@ -39,9 +39,24 @@ func options(srv *auth0fake.Server, clk *vclock, pageSize int) auth0.Options {
 		RateLimit: -1, PageSize: pageSize}, clk)
 }
 
+// fetch fetches the tenant into s and, for the bulk-job engine, reads the
+// export the fetch created, committing its users at the end (as the ingest
+// does, in its one transaction).
 func fetch(t *testing.T, o auth0.Options, s *sink, resume auth0.Checkpoint) error {
 	t.Helper()
-	return auth0.Fetch(context.Background(), o, s, resume, s.commit)
+	err := auth0.Fetch(context.Background(), o, s, resume, s.commit)
+	if err != nil || o.Engine != auth0.EngineBulkJob || !s.last.Done() || !slices.Contains(o.Entities, auth0.EntityUsers) && len(o.Entities) > 0 {
+		return err
+	}
+	return readExport(t, o, s)
+}
+
+func readExport(t *testing.T, o auth0.Options, s *sink) error {
+	t.Helper()
+	if err := auth0.ReadExport(context.Background(), o, s.last, s); err != nil {
+		return err
+	}
+	return s.commit(s.last)
 }
 
 func ids(users []*ingest.User) []string {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/mig-tools/mig/ingest"
 )
 
 // Entities a fetch can read. Users are the users list or export;
@@ -73,6 +75,16 @@ type Options struct {
 	PageSize int
 	// HTTPClient sends the requests; nil means a client of its own.
 	HTTPClient *http.Client
+
+	// What Ingest needs besides the fetch: the tenant's name in staging
+	// (two Auth0 tenants in one database), the org- and role-mapping files
+	// (MappingUserColumns), whether SSO secrets are staged, and the
+	// settings of the run (the line limits of the export file included).
+	Tenant         string
+	OrgMapping     string
+	RoleMapping    string
+	IncludeSecrets bool
+	Settings       ingest.Settings
 	// Log receives progress and the waits for rate limits.
 	Log *slog.Logger
 

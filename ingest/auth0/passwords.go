@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/passhash"
 )
 
 // PasswordRecord is one line of the password export Auth0 support sends:
@@ -29,42 +29,35 @@ type PasswordRecord struct {
 	PasswordSetDate string
 	Hash            string
 	// HashType is "bcrypt" for a well-formed bcrypt hash, the only kind
-	// Auth0 database connections store, and "" for anything else, which
-	// Unsupported explains. An unknown hash is never labelled bcrypt.
+	// Auth0 database connections store (another type WorkOS takes for a
+	// well-formed hash of it), and "" for anything else, which Unsupported
+	// explains. An unknown hash is never labelled bcrypt.
 	HashType    string
 	Unsupported string
 }
 
-// maxPasswordLine bounds a line of a password export: real lines are a few
-// hundred bytes, so a longer one is not a password record.
-const maxPasswordLine = 64 << 10
-
-// ReadPasswords streams the password export at path, one line at a time,
-// calling fn for each record. A line that is not a JSON object, has no
-// $oid, or is over the length bound stops it with an error naming the
-// file, the line and the field. Records with an unsupported or missing
-// hash are passed on with Unsupported set, never dropped.
-func ReadPasswords(ctx context.Context, path string, fn func(PasswordRecord) error) error {
-	f, err := os.Open(path)
+// ReadPasswords streams the password export at path, opened through in
+// (standard input works), one line at a time, calling fn for each record.
+// A line that is not a JSON object or has no $oid stops it with an error
+// naming the file, the line and the field; so does a line over the
+// ingest's limits (--max-field-bytes). Records with an unsupported or
+// missing hash are passed on with Unsupported set, never dropped.
+func ReadPasswords(ctx context.Context, in ingest.Inputs, path string, fn func(PasswordRecord) error) error {
+	f, nr, err := in.OpenNDJSON(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return readPasswords(ctx, path, f, fn)
-}
-
-func readPasswords(ctx context.Context, path string, r io.Reader, fn func(PasswordRecord) error) error {
-	lr := newLineReader(r, maxPasswordLine)
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		line, num, err := lr.next()
+		line, num, err := nr.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return &ingest.LineError{File: path, Line: num, Msg: err.Error()}
+			return err
 		}
 		rec, err := parsePasswordLine(line)
 		if err != nil {
@@ -136,47 +129,22 @@ func parsePasswordLine(line []byte) (PasswordRecord, error) {
 	return rec, nil
 }
 
-// detectHash tells a bcrypt hash, the only format Auth0 database
-// connections store, from anything else, strictly: only a well-formed
-// $2a$, $2b$ or $2y$ string is bcrypt.
+// detectHash names a hash's type strictly, with passhash.Detect: bcrypt
+// only for $2a$, $2b$ and $2y$ (the only format Auth0 database connections
+// store), any other format WorkOS takes by its own marker, and a hash of
+// none of them is unsupported, never labelled bcrypt. A hash of a known
+// type but not of its shape is unsupported too, saying why (passhash's
+// messages quote no hash material).
 func detectHash(h string) (typ, unsupported string) {
-	switch {
-	case h == "":
+	if h == "" {
 		return "", "the record has no passwordHash"
-	case wellFormedBcrypt(h):
-		return "bcrypt", ""
-	case strings.HasPrefix(h, "$2"):
-		return "", "not a well-formed bcrypt hash ($2a$, $2b$ or $2y$, a cost from 04 to 31, then 53 characters of salt and hash)"
-	case strings.HasPrefix(h, "$"):
-		scheme, _, _ := strings.Cut(h[1:], "$")
-		return "", fmt.Sprintf("hash format %q is not bcrypt, the only format read from Auth0 password exports", "$"+scheme+"$")
 	}
-	return "", "unrecognised hash format (not a $-prefixed hash string); only bcrypt is read from Auth0 password exports"
-}
-
-// wellFormedBcrypt checks a bcrypt hash's shape: "$2a$", "$2b$" or "$2y$",
-// a two-digit cost from 04 to 31, then 53 characters of bcrypt's base64.
-//
-// TODO(kit): the source kit's password-hash package will hold this once
-// for every source, mig check and verify-password; call it from there.
-func wellFormedBcrypt(h string) bool {
-	if len(h) != 60 || h[0] != '$' || h[1] != '2' || h[3] != '$' || h[6] != '$' {
-		return false
+	typ, ok := passhash.Detect(h)
+	if !ok {
+		return "", "unrecognised hash format: not bcrypt ($2a$, $2b$ or $2y$) nor another format WorkOS takes"
 	}
-	if v := h[2]; v != 'a' && v != 'b' && v != 'y' {
-		return false
+	if err := passhash.Validate(typ, h); err != nil {
+		return "", fmt.Sprintf("not a well-formed %s hash: %v", typ, err)
 	}
-	if h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9' {
-		return false
-	}
-	if cost := int(h[4]-'0')*10 + int(h[5]-'0'); cost < 4 || cost > 31 {
-		return false
-	}
-	for i := 7; i < 60; i++ {
-		c := h[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '/') {
-			return false
-		}
-	}
-	return true
+	return typ, ""
 }

@@ -9,13 +9,15 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/auth0"
+	"github.com/mig-tools/mig/ingest/ingesttest"
 )
 
 func readAll(t *testing.T, path string) []auth0.PasswordRecord {
 	t.Helper()
 	var recs []auth0.PasswordRecord
-	if err := auth0.ReadPasswords(context.Background(), path, func(r auth0.PasswordRecord) error {
+	if err := auth0.ReadPasswords(context.Background(), ingesttest.Files{}, path, func(r auth0.PasswordRecord) error {
 		recs = append(recs, r)
 		return nil
 	}); err != nil {
@@ -82,27 +84,31 @@ func TestKnownPasswords(t *testing.T) {
 	}
 }
 
-// TestDetectHash: only a well-formed $2a$/$2b$/$2y$ hash is bcrypt.
+// TestDetectHash: only a well-formed $2a$/$2b$/$2y$ hash is bcrypt; a hash
+// of another format WorkOS takes is named by its own marker
+// (passhash.Detect), and anything else is unsupported, never bcrypt.
 func TestDetectHash(t *testing.T) {
 	salt := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY./"
 	for h, want := range map[string]string{
-		"$2a$10$" + salt:            "",
-		"$2b$04$" + salt:            "",
-		"$2y$31$" + salt:            "",
-		"$2x$10$" + salt:            "not a well-formed bcrypt hash",
+		"$2a$10$" + salt:            "bcrypt",
+		"$2b$04$" + salt:            "bcrypt",
+		"$2y$31$" + salt:            "bcrypt",
+		"$2x$10$" + salt:            "unrecognised hash format",
 		"$2b$03$" + salt:            "not a well-formed bcrypt hash",
 		"$2b$10$" + salt[:20]:       "not a well-formed bcrypt hash",
 		"$2b$10$" + salt[:52] + "!": "not a well-formed bcrypt hash",
-		"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA": `hash format "$argon2id$" is not bcrypt`,
-		"$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA":          `hash format "$pbkdf2-sha256$" is not bcrypt`,
+		"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA": "argon2",
+		"$argon2id$v=19$m=65536,t=3$c2FsdA$aGFzaA":     "not a well-formed argon2 hash",
+		"$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA":          "pbkdf2",
+		"$1$saltsalt$qjXMvbEw8oaL.CzflDugX/":           "unrecognised hash format",
 		"5f4dcc3b5aa765d61d8327deb882cf99":             "unrecognised hash format",
 		"":                                             "no passwordHash",
 	} {
 		typ, why := auth0.DetectHash(h)
 		switch {
-		case want == "" && (typ != "bcrypt" || why != ""):
-			t.Errorf("%q: %q %q, want bcrypt", h, typ, why)
-		case want != "" && (typ != "" || !strings.Contains(why, want)):
+		case !strings.Contains(want, " ") && (typ != want || why != ""):
+			t.Errorf("%q: %q %q, want %s", h, typ, why, want)
+		case strings.Contains(want, " ") && (typ != "" || !strings.Contains(why, want)):
 			t.Errorf("%q: %q %q, want unsupported: %s", h, typ, why, want)
 		}
 	}
@@ -121,20 +127,22 @@ func TestReadPasswordsProblems(t *testing.T) {
 		return p
 	}
 	ok := `{"_id":{"$oid":"a1"},"email":"a@x.test","passwordHash":"$2b$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY./"}`
-	recs := readAll(t, write("mixed.ndjson", ok+"\n\n"+`{"_id":{"$oid":"a2"},"email":"b@x.test","passwordHash":"$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"}`+"\r\n"+`{"_ID":{"$oid":"a3"},"email":"c@x.test"}`))
+	recs := readAll(t, write("mixed.ndjson", ok+"\n\n"+`{"_id":{"$oid":"a2"},"email":"b@x.test","passwordHash":"$1$saltsalt$qjXMvbEw8oaL.CzflDugX/"}`+"\r\n"+`{"_ID":{"$oid":"a3"},"email":"c@x.test"}`))
 	if len(recs) != 3 || recs[1].Line != 3 || recs[1].HashType != "" || recs[2].Unsupported != "the record has no passwordHash" || recs[2].Line != 4 {
 		t.Errorf("%+v", recs)
 	}
 	for name, c := range map[string]struct{ text, want string }{
 		"badjson":  {ok + "\n{\"_id\":", ":2: not valid JSON"},
-		"array":    {"[1,2]", ":1: not a JSON object"},
+		"array":    {"[1,2]", ":1: this is a JSON array"},
+		"string":   {`"a"`, ":1: not a JSON object"},
 		"noid":     {ok + "\n" + `{"email":"x@x.test","passwordHash":"h"}`, `:2: field "_id": missing`},
 		"idstring": {`{"_id":"a1","passwordHash":"h"}`, `:1: field "_id": is "a1"`},
 		"email":    {`{"_id":{"$oid":"a"},"email":5}`, `:1: field "email": is a JSON number`},
-		"long":     {ok + "\n" + ok + "\n" + `{"_id":{"$oid":"a"},"email":"` + strings.Repeat("x", 70<<10) + `"}`, ":3: line too long"},
+		"long":     {ok + "\n" + ok + "\n" + `{"_id":{"$oid":"a"},"email":"` + strings.Repeat("x", 70<<10) + `"}`, ":3: the line is longer than"},
 	} {
 		path := write(name+".ndjson", c.text)
-		err := auth0.ReadPasswords(context.Background(), path, func(auth0.PasswordRecord) error { return nil })
+		in := ingesttest.Files{Limits: ingest.Limits{MaxFieldBytes: 1 << 10}}
+		err := auth0.ReadPasswords(context.Background(), in, path, func(auth0.PasswordRecord) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), path+c.want) {
 			t.Errorf("%s: %v, want %q", name, err, path+c.want)
 		}

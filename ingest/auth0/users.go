@@ -33,9 +33,6 @@ type apiUser struct {
 	UserMetadata  json.RawMessage `json:"user_metadata"`
 	Blocked       json.RawMessage `json:"blocked"`
 	CreatedAt     string          `json:"created_at"`
-	UpdatedAt     string          `json:"updated_at"`
-	LastLogin     string          `json:"last_login"`
-	LoginsCount   json.RawMessage `json:"logins_count"`
 }
 
 // identity is one of a user's linked identities.
@@ -62,25 +59,50 @@ type userResult struct {
 	Raw      json.RawMessage // the user as Auth0 gave it, tokens masked
 	Warnings []ingest.Warning
 	Orgs     []ingest.OrgMappingRow
-	// Once names the once-per-run warnings among Warnings: the fetch
-	// counts them given when it hands them over, not when they are made
-	// (the export engine maps ahead of what the sink has stored).
-	Once []string
+	// onceKeys, beside Warnings, names the once-per-run warnings among
+	// them ("" for the others). Whether one is given is decided when the
+	// user is handed over, in file order (settle), not when it is mapped:
+	// the export engine maps several users at once, and the warning must
+	// go with the first user that has it, whatever mapped first.
+	onceKeys []string
+}
+
+// settle drops the once-per-run warnings of r given already, and marks the
+// others given; it returns their keys.
+func (m *mapper) settle(r *userResult) []string {
+	if len(r.onceKeys) == 0 {
+		return nil
+	}
+	var given []string
+	kept := r.Warnings[:0]
+	for i, w := range r.Warnings {
+		if k := r.onceKeys[i]; k != "" {
+			if !m.once(k) {
+				continue
+			}
+			given = append(given, k)
+		}
+		kept = append(kept, w)
+	}
+	r.Warnings, r.onceKeys = kept, nil
+	return given
 }
 
 // mapper turns Auth0 users into staged users. It remembers which
 // once-per-run warnings it made, so a key's warning is not repeated for
 // every user (nor, through the checkpoint, after a resume).
 type mapper struct {
-	o      Options
-	mu     sync.Mutex // the export engine maps on its own goroutine
-	warned map[string]bool
+	o Options
+	// warned holds the keys given. The export engine maps on several
+	// goroutines, each asking about a user's keys: a sync.Map reads
+	// without a lock.
+	warned sync.Map
 }
 
 func newMapper(o Options, warned []string) *mapper {
-	m := &mapper{o: o, warned: map[string]bool{}}
+	m := &mapper{o: o}
 	for _, k := range warned {
-		m.warned[k] = true
+		m.warned.Store(k, true)
 	}
 	return m
 }
@@ -88,13 +110,15 @@ func newMapper(o Options, warned []string) *mapper {
 // once reports whether the once-per-run warning key is new, and marks it
 // given.
 func (m *mapper) once(key string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.warned[key] {
-		return false
-	}
-	m.warned[key] = true
-	return true
+	_, given := m.warned.LoadOrStore(key, true)
+	return !given
+}
+
+// given reports whether the once-per-run warning key was given: a mapper
+// makes the warning only when not (settle decides).
+func (m *mapper) given(key string) bool {
+	_, ok := m.warned.Load(key)
+	return ok
 }
 
 // Reasons a user is not staged.
@@ -107,8 +131,8 @@ const (
 // mapUser maps one user object. An error means the object cannot be read
 // at all (bad JSON, no user_id): the fetch stops there.
 func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
-	var a apiUser
-	if err := json.Unmarshal(obj, &a); err != nil {
+	a, err := decodeUser(obj)
+	if err != nil {
 		le := &ingest.LineError{File: file, Line: row, Msg: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -130,6 +154,19 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	r := userResult{SourceID: a.UserID, Email: strings.TrimSpace(a.Email), Raw: maskTokens(obj)}
 	warn := func(code, msg string, ctx map[string]any) {
 		r.Warnings = append(r.Warnings, ingest.Warning{Code: code, Message: msg, Entity: "user", SourceID: a.UserID, File: file, Row: row, Context: ctx})
+		if r.onceKeys != nil {
+			r.onceKeys = append(r.onceKeys, "")
+		}
+	}
+	warnOnce := func(key, code string, msg func() string) {
+		if m.given(key) {
+			return
+		}
+		if r.onceKeys == nil {
+			r.onceKeys = make([]string, len(r.Warnings), len(r.Warnings)+1)
+		}
+		warn(code, msg(), nil)
+		r.onceKeys[len(r.onceKeys)-1] = key
 	}
 	blocked, _ := boolish(a.Blocked)
 	switch {
@@ -165,24 +202,201 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 	}
 	u.FirstName, u.LastName = names(a)
 
-	meta := metadataBuilder{limitWarn: warn, onceWarn: func(key, code string, msg func() string) {
-		if m.once(key) {
-			warn(code, msg(), nil)
-			r.Once = append(r.Once, key)
-		}
-	}}
-	meta.fixed(a, blocked)
-	meta.object("app_metadata", appMeta)
-	meta.object("user_metadata", userMeta)
-	u.Metadata = meta.done()
+	scratch := entriesPool.Get().(*[]ingest.MetadataEntry)
+	defer func() {
+		clear(*scratch)
+		entriesPool.Put(scratch)
+	}()
+	meta := metadataEntries((*scratch)[:0], a, blocked)
+	jsonValue := func(key, kind string) {
+		warnOnce("json:"+key, "metadata_value_json", func() string {
+			return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
+		})
+	}
+	meta = jsonEntries(meta, "app_metadata", appMeta, jsonValue)
+	meta = jsonEntries(meta, "user_metadata", userMeta, jsonValue)
+	var problems []ingest.MetadataProblem
+	u.Metadata, problems = ingest.FitMetadata(meta)
+	*scratch = meta
+	for _, p := range problems {
+		warn(p.Code, p.Message, map[string]any{"key": p.Key})
+	}
 	if blocked {
 		warn("blocked_user_staged", "the user is blocked in Auth0, and WorkOS has no blocked state: once imported the user can sign in (metadata auth0_blocked says it was blocked)", nil)
 	}
 	r.User = u
 	if m.o.UseMetadata && m.o.wants(EntityMemberships) {
-		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, &r.Once)
+		r.Orgs = m.metadataOrgs(a.UserID, appMeta, userMeta, row, warn, warnOnce)
 	}
 	return r, nil
+}
+
+// decodeUser reads an Auth0 user object. A valid object whose fields have
+// the types apiUser expects is walked member by member (members), without
+// encoding/json's reflection, which was most of the time of mapping a
+// million-user export; anything else goes through encoding/json, which
+// refuses what it refuses with its own error.
+func decodeUser(obj []byte) (apiUser, error) {
+	var a apiUser
+	if a, ok := decodeUserFast(obj); ok {
+		return a, nil
+	}
+	err := json.Unmarshal(obj, &a)
+	return a, err
+}
+
+func decodeUserFast(obj []byte) (apiUser, bool) {
+	var a apiUser
+	if !utf8.Valid(obj) {
+		return a, false
+	}
+	ok := true
+	str := func(dst *string, raw []byte) {
+		switch {
+		case raw[0] == '"':
+			*dst = jsonText(raw)
+		case string(raw) != "null":
+			ok = false
+		}
+	}
+	valid := scanObject(obj, func(k, v []byte) bool {
+		key, plain := keyBytes(k)
+		if !plain {
+			// An escaped key: encoding/json reads it.
+			ok = false
+			return false
+		}
+		switch string(key) {
+		case "user_id":
+			str(&a.UserID, v)
+		case "email":
+			str(&a.Email, v)
+		case "username":
+			str(&a.Username, v)
+		case "phone_number":
+			str(&a.PhoneNumber, v)
+		case "name":
+			str(&a.Name, v)
+		case "given_name":
+			str(&a.GivenName, v)
+		case "family_name":
+			str(&a.FamilyName, v)
+		case "created_at":
+			str(&a.CreatedAt, v)
+		case "email_verified":
+			a.EmailVerified = v
+		case "phone_verified":
+			a.PhoneVerified = v
+		case "app_metadata":
+			a.AppMetadata = v
+		case "user_metadata":
+			a.UserMetadata = v
+		case "blocked":
+			a.Blocked = v
+		case "identities":
+			a.Identities, ok = decodeIdentities(v)
+		default:
+			ok = otherKey(key, userKeys)
+		}
+		return ok
+	})
+	return a, valid && ok
+}
+
+// userKeys and identityKeys are the keys apiUser and identity read.
+var (
+	userKeys = map[string]bool{"user_id": true, "email": true, "email_verified": true, "username": true, "phone_number": true,
+		"phone_verified": true, "name": true, "given_name": true, "family_name": true, "identities": true, "app_metadata": true,
+		"user_metadata": true, "blocked": true, "created_at": true}
+	identityKeys = map[string]bool{"connection": true, "user_id": true, "provider": true, "issocial": true}
+)
+
+// keyBytes is a member's key, unquoted, when it has no escape; plain is
+// false otherwise.
+func keyBytes(k []byte) (key []byte, plain bool) {
+	k = k[1 : len(k)-1]
+	return k, bytes.IndexByte(k, '\\') < 0
+}
+
+// otherKey reports whether key, read by none of the fields in known, is
+// one encoding/json would not give one of them either: it matches keys
+// without case ("EMAIL" fills Email, and so do the Kelvin sign and the
+// long s, which fold to k and s), and such keys take its way.
+func otherKey(key []byte, known map[string]bool) bool {
+	if bytes.Contains(key, []byte("\u212a")) || bytes.Contains(key, []byte("\u017f")) {
+		return false
+	}
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return true // longer than every known key
+	}
+	lower := buf[:len(key)]
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return !known[string(lower)]
+}
+
+// decodeIdentities reads the identities list, scanned already, when it has
+// the shape apiUser expects; ok is false otherwise.
+func decodeIdentities(v []byte) (ids []identity, ok bool) {
+	switch v[0] {
+	case 'n':
+		return nil, true
+	case '[':
+	default:
+		return nil, false
+	}
+	ok = true
+	s := jscan{b: v, i: 1}
+	for {
+		s.ws()
+		if s.b[s.i] == ']' {
+			return ids, ok
+		}
+		if s.b[s.i] != '{' {
+			return nil, false
+		}
+		var id identity
+		s.object(1, func(k, v []byte) bool {
+			key, plain := keyBytes(k)
+			if !plain {
+				ok = false
+				return false
+			}
+			switch string(key) {
+			case "connection", "provider":
+				dst := &id.Connection
+				if string(key) == "provider" {
+					dst = &id.Provider
+				}
+				switch {
+				case v[0] == '"':
+					*dst = jsonText(v)
+				case string(v) != "null":
+					ok = false
+				}
+			case "user_id":
+				id.UserID = v
+			case "isSocial":
+				id.IsSocial = v
+			default:
+				ok = otherKey(key, identityKeys)
+			}
+			return ok
+		})
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+		s.ws()
+		if s.b[s.i] == ',' {
+			s.i++
+		}
+	}
 }
 
 // boolish reads a JSON boolean, or the strings "true" and "false" that
@@ -278,75 +492,38 @@ func maskTokens(obj []byte) json.RawMessage {
 	return b
 }
 
-// WorkOS limits on user metadata.
-const (
-	maxMetadataKeys     = 50
-	maxMetadataKeyLen   = 40
-	maxMetadataValueLen = 600
-)
+// entriesPool holds the scratch lists of metadata entries: FitMetadata
+// copies what it keeps, and a list a user is a tenth of what mapping it
+// allocated.
+var entriesPool = sync.Pool{New: func() any {
+	e := make([]ingest.MetadataEntry, 0, 32)
+	return &e
+}}
 
-// metadataBuilder collects a user's metadata within WorkOS's limits. What
-// does not fit is left out of metadata (it stays in the raw copy) with a
-// warning naming the key; nothing is cut short.
-type metadataBuilder struct {
-	m         map[string]string
-	order     []string
-	over      []string
-	limitWarn func(code, msg string, ctx map[string]any)
-	onceWarn  func(key, code string, msg func() string)
-}
-
-func (b *metadataBuilder) put(key, value string) {
-	if b.m == nil {
-		b.m = make(map[string]string, 24)
-	}
-	// A string has no more characters than bytes: only long ones are
-	// counted.
-	if n := len(key); n > maxMetadataKeyLen {
-		if n = utf8.RuneCountInString(key); n > maxMetadataKeyLen {
-			b.limitWarn("metadata_key_too_long", fmt.Sprintf("metadata key %q is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-				key, n, maxMetadataKeyLen), map[string]any{"key": key})
-			return
-		}
-	}
-	if n := len(value); n > maxMetadataValueLen {
-		if n = utf8.RuneCountInString(value); n > maxMetadataValueLen {
-			b.limitWarn("metadata_value_too_long", fmt.Sprintf("metadata %s is %d characters, over WorkOS's %d; it is left out of metadata (the value stays in the raw copy)",
-				key, n, maxMetadataValueLen), map[string]any{"key": key})
-			return
-		}
-	}
-	if len(b.m) >= maxMetadataKeys {
-		b.over = append(b.over, key)
-		return
-	}
-	b.m[key] = value
-}
-
-// fixed puts the Auth0 fields that WorkOS has no field for.
-func (b *metadataBuilder) fixed(a apiUser, blocked bool) {
-	b.put("auth0_user_id", a.UserID)
-	if a.Username != "" {
-		b.put("username", a.Username)
-	}
+// metadataEntries appends the Auth0 fields that WorkOS has no field for
+// and that do not change as the user signs in, as metadata, first of a
+// user's metadata.
+func metadataEntries(e []ingest.MetadataEntry, a apiUser, blocked bool) []ingest.MetadataEntry {
+	put := func(k, v string) { e = append(e, ingest.MetadataEntry{Key: k, Value: v}) }
+	put("auth0_user_id", a.UserID)
+	put("username", a.Username)
 	if a.PhoneNumber != "" {
-		b.put("phone_number", a.PhoneNumber)
+		put("phone_number", a.PhoneNumber)
 		if v, ok := boolish(a.PhoneVerified); ok {
-			b.put("phone_verified", strconv.FormatBool(v))
+			put("phone_verified", strconv.FormatBool(v))
 		}
 	}
 	if len(a.Identities) > 0 {
-		b.put("auth0_identities", identitiesText(a.Identities))
+		put("auth0_identities", identitiesText(a.Identities))
 	}
-	for _, kv := range [][2]string{{"auth0_created_at", a.CreatedAt}, {"auth0_updated_at", a.UpdatedAt},
-		{"auth0_last_login", a.LastLogin}, {"auth0_logins_count", jsonText(a.LoginsCount)}} {
-		if kv[1] != "" {
-			b.put(kv[0], kv[1])
-		}
-	}
+	// updated_at, last_login and logins_count move at every sign-in: in
+	// metadata they would be stale in WorkOS at once, and every fetch
+	// would find every active user changed. They stay in raw.
+	put("auth0_created_at", a.CreatedAt)
 	if blocked {
-		b.put("auth0_blocked", "true")
+		put("auth0_blocked", "true")
 	}
+	return e
 }
 
 // identitiesText is the JSON list of a user's identities, without their
@@ -385,41 +562,26 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// object puts each top-level key of app_metadata or user_metadata as
-// "app_metadata.KEY", in key order. Strings, numbers and booleans become
-// their text; objects and lists their JSON text, which a warning says once
-// per key; null is no value.
-func (b *metadataBuilder) object(name string, obj []member) {
+// jsonEntries appends each top-level key of app_metadata or user_metadata
+// as "app_metadata.KEY", in key order. Strings, numbers and booleans become
+// their text; objects and lists their JSON text, which jsonValue is told of
+// (kind "an object" or "a list"); null is no value.
+func jsonEntries(e []ingest.MetadataEntry, name string, obj []member, jsonValue func(key, kind string)) []ingest.MetadataEntry {
 	for _, mem := range obj {
 		raw := mem.val
+		if len(raw) == 0 || raw[0] == 'n' {
+			continue
+		}
 		key := name + "." + mem.key
-		if len(raw) == 0 {
-			continue
-		}
 		switch raw[0] {
-		case 'n':
-			continue
-		case '{', '[':
-			kind := "an object"
-			if raw[0] == '[' {
-				kind = "a list"
-			}
-			b.onceWarn("json:"+key, "metadata_value_json", func() string {
-				return fmt.Sprintf("%s is %s; WorkOS metadata values are strings, so it is stored as its JSON text", key, kind)
-			})
+		case '{':
+			jsonValue(key, "an object")
+		case '[':
+			jsonValue(key, "a list")
 		}
-		b.put(key, jsonText(raw))
+		e = append(e, ingest.MetadataEntry{Key: key, Value: jsonText(raw)})
 	}
-}
-
-// done returns the metadata, after saying which keys did not fit under
-// WorkOS's key count.
-func (b *metadataBuilder) done() map[string]string {
-	if len(b.over) > 0 {
-		b.limitWarn("metadata_too_many_keys", fmt.Sprintf("the user has more metadata keys than WorkOS's %d; these are left out of metadata (they stay in the raw copy): %s",
-			maxMetadataKeys, strings.Join(b.over, ", ")), map[string]any{"keys": b.over})
-	}
-	return b.m
+	return e
 }
 
 // jsonText is a JSON value as metadata text: a string unquoted, anything
@@ -452,7 +614,8 @@ func jsonText(raw json.RawMessage) string {
 // metadataOrgs reads a user's memberships from the app_metadata fields
 // named by the options (or user_metadata, when allowed and app_metadata
 // has neither field).
-func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any), once *[]string) []ingest.OrgMappingRow {
+func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int, warn func(code, msg string, ctx map[string]any),
+	warnOnce func(key, code string, msg func() string)) []ingest.OrgMappingRow {
 	read := func(obj []member, from string) (ids, names []string, found bool) {
 		get := func(field string) []string {
 			if field == "" {
@@ -476,9 +639,10 @@ func (m *mapper) metadataOrgs(userID string, appMeta, userMeta []member, row int
 	ids, orgNames, found := read(appMeta, "app_metadata")
 	if !found && m.o.AllowUserMetadataOrg {
 		ids, orgNames, found = read(userMeta, "user_metadata")
-		if found && m.once("org_from_user_metadata") {
-			*once = append(*once, "org_from_user_metadata")
-			warn("org_from_user_metadata", "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships", nil)
+		if found {
+			warnOnce("org_from_user_metadata", "org_from_user_metadata", func() string {
+				return "memberships are read from user_metadata for users whose app_metadata has no organization field; users can edit user_metadata themselves, so check these memberships"
+			})
 		}
 	}
 	var rows []ingest.OrgMappingRow

@@ -2,8 +2,9 @@
 // `mig ingest totp`: a CSV (email,totp_secret[,totp_issuer,totp_user], or
 // with user_id) or NDJSON (one object a line with totp_secret or secret, or
 // Auth0's mfa_factors:[{"type":"totp","secret":...}]). It reads and
-// nothing more: the source kit matches each record to a staged user (by
-// source id, else email) and reports the records it cannot match.
+// nothing more: the source kit's supplement (Ingest) matches each record
+// to a staged user (by source id, else email) and reports the records it
+// cannot match.
 //
 // Secrets are passed on as written, trimmed. Whether one is valid Base32
 // is decided once, by the totp_secret_invalid check on the staged secrets
@@ -13,18 +14,18 @@ package totp
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/staging"
 )
 
 // Record is one TOTP secret and whom it belongs to.
@@ -40,46 +41,56 @@ type Record struct {
 	Problem string
 }
 
-// maxLine bounds an NDJSON line: a record is a few hundred bytes.
-const maxLine = 1 << 20
+// Read streams the file at path, opened through in (standard input
+// works), calling fn for each record. The format comes from the extension
+// (.csv; .ndjson, .jsonl, .json), else from the first character. A
+// malformed file stops it with FILE:LINE and the field; lines are bounded
+// by the ingest's limits (--max-field-bytes).
+func Read(ctx context.Context, in ingest.Inputs, path string, fn func(Record) error) error {
+	ndjson, err := isNDJSON(in, path)
+	if err != nil {
+		return err
+	}
+	if ndjson {
+		return readNDJSON(ctx, in, path, fn)
+	}
+	return readCSV(ctx, in, path, fn)
+}
 
-// Read streams the file at path, calling fn for each record. The format
-// comes from the extension (.csv; .ndjson, .jsonl, .json), else from the
-// first character. A malformed file stops it with FILE:LINE and the field.
-func Read(ctx context.Context, path string, fn func(Record) error) error {
-	f, err := os.Open(path)
+// isNDJSON tells the format by the extension, else by the first character
+// that is not white space ("{" for NDJSON).
+func isNDJSON(in ingest.Inputs, path string) (bool, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return false, nil
+	case ".ndjson", ".jsonl", ".json":
+		return true, nil
+	}
+	f, err := in.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return false, nil // empty: the CSV reader says so
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b == '{', nil
+	}
+}
+
+func readCSV(ctx context.Context, in ingest.Inputs, path string, fn func(Record) error) error {
+	f, c, err := in.OpenCSV(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		return readCSV(ctx, path, br, fn)
-	case ".ndjson", ".jsonl", ".json":
-		return readNDJSON(ctx, path, br, fn)
-	}
-	for {
-		b, err := br.Peek(1)
-		if err != nil {
-			return readCSV(ctx, path, br, fn) // empty: the CSV reader says so
-		}
-		switch b[0] {
-		case ' ', '\t', '\r', '\n':
-			br.Discard(1)
-			continue
-		case '{':
-			return readNDJSON(ctx, path, br, fn)
-		}
-		return readCSV(ctx, path, br, fn)
-	}
-}
-
-func readCSV(ctx context.Context, path string, r io.Reader, fn func(Record) error) error {
-	c, err := ingest.NewCSVReader(path, r)
-	if err != nil {
-		return err
-	}
 	if _, err := c.Header("totp_secret"); err != nil {
 		return err
 	}
@@ -119,36 +130,25 @@ type line struct {
 	} `json:"mfa_factors"`
 }
 
-func readNDJSON(ctx context.Context, path string, r io.Reader, fn func(Record) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var buf []byte
-	for n := 1; ; n++ {
+func readNDJSON(ctx context.Context, in ingest.Inputs, path string, fn func(Record) error) error {
+	f, nr, err := in.OpenNDJSON(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		buf = buf[:0]
-		var err error
-		for {
-			var chunk []byte
-			chunk, err = br.ReadSlice('\n')
-			buf = append(buf, chunk...)
-			if len(buf) > maxLine {
-				return &ingest.LineError{File: path, Line: n, Msg: fmt.Sprintf("line longer than %d bytes: not a TOTP record", maxLine)}
-			}
-			if !errors.Is(err, bufio.ErrBufferFull) {
-				break
-			}
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s:%d: %w", path, n, err)
-		}
-		if b := bytes.TrimSpace(buf); len(b) > 0 {
-			if err := record(path, n, b, fn); err != nil {
-				return err
-			}
+		b, line, err := nr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
 		if err != nil {
-			return nil // io.EOF
+			return err
+		}
+		if err := record(path, line, b, fn); err != nil {
+			return err
 		}
 	}
 }
@@ -198,4 +198,39 @@ func record(path string, n int, b []byte, fn func(Record) error) error {
 		}
 	}
 	return nil
+}
+
+// Provider is the name of a TOTP merge in ingest_runs and warnings: the
+// secrets are not a source's users, they belong to those of any source.
+const Provider = "totp"
+
+// Options are the inputs of `mig ingest totp`.
+type Options struct {
+	File string // CSV or NDJSON (ingest.Stdin reads standard input)
+	// Issuer is the issuer of a secret whose record names none.
+	Issuer string
+	// Users narrows the users the secrets are matched to, to one source
+	// (and tenant); empty, the users of every source.
+	Users    ingest.Source
+	Settings ingest.Settings
+	Log      *slog.Logger
+}
+
+// Ingest merges the file's secrets into the staged users (the kit's
+// supplement): each record joins the user its user_id names, else the
+// user with its email; a record that joins nobody, or two users, a record
+// without a secret, and a second secret for a user are warnings naming the
+// line. Invalid secrets are staged and counted: mig check's
+// totp_secret_invalid rule says what is wrong with them.
+func Ingest(ctx context.Context, db *staging.DB, o Options) (ingest.SupplementCounts, error) {
+	return ingest.Supplement(ctx, db, ingest.SupplementSpec{
+		Name: Provider, Kind: ingest.TOTPSupplement, File: o.File, Users: o.Users, MatchEmail: true,
+		TOTPIssuer: o.Issuer, Settings: o.Settings, Log: o.Log,
+		Read: func(ctx context.Context, in ingest.Inputs, add func(ingest.SupplementRecord) error) error {
+			return Read(ctx, in, o.File, func(r Record) error {
+				return add(ingest.SupplementRecord{Row: r.Line, SourceID: r.SourceUserID, Email: r.Email,
+					TOTPSecret: r.Secret, TOTPIssuer: r.Issuer, TOTPUser: r.User, Problem: r.Problem})
+			})
+		},
+	})
 }

@@ -8,13 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest"
+	"github.com/mig-tools/mig/ingest/ingesttest"
 	"github.com/mig-tools/mig/ingest/totp"
+	"github.com/mig-tools/mig/staging"
 )
 
 func read(t *testing.T, path string) []totp.Record {
 	t.Helper()
 	var out []totp.Record
-	if err := totp.Read(context.Background(), path, func(r totp.Record) error {
+	if err := totp.Read(context.Background(), ingesttest.Files{}, path, func(r totp.Record) error {
 		out = append(out, r)
 		return nil
 	}); err != nil {
@@ -103,12 +106,72 @@ func TestMalformed(t *testing.T) {
 		"array.ndjson": {`{"email":"a","secret":"A"}` + "\n[1]\n", ":2: not a JSON object"},
 		"bad.ndjson":   {`{"email":"a","secret":`, ":1: not valid JSON"},
 		"type.ndjson":  {`{"email":"a","mfa_factors":{"type":"totp"}}`, `:1: field "mfa_factors": is a JSON object`},
-		"long.ndjson":  {`{"email":"a","secret":"A"}` + "\n" + `{"email":"` + strings.Repeat("a", 2<<20) + `"}`, ":2: line longer than"},
+		"long.ndjson":  {`{"email":"a","secret":"A"}` + "\n" + `{"email":"` + strings.Repeat("a", 2<<20) + `"}`, ":2: the line is longer than"},
 	} {
 		p := write(t, name, c.text)
-		err := totp.Read(context.Background(), p, func(totp.Record) error { return nil })
+		in := ingesttest.Files{Limits: ingest.Limits{MaxFieldBytes: 64 << 10}}
+		err := totp.Read(context.Background(), in, p, func(totp.Record) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), p+c.want) {
 			t.Errorf("%s: %v, want %q", name, err, p+c.want)
 		}
+	}
+}
+
+// TestIngest merges the public samples into staged users of two sources:
+// by user_id, else by email; a secret for nobody staged is a warning with
+// its line, never dropped silently.
+func TestIngest(t *testing.T) {
+	ctx := context.Background()
+	db, err := staging.Open(ctx, filepath.Join(t.TempDir(), "mig.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stage := func(provider string, users ...[2]string) {
+		_, err := ingest.Ingest(ctx, db, ingest.Spec{Source: ingest.Source{Provider: provider},
+			Decode: func(ctx context.Context, _ ingest.Inputs, sink ingest.DefinitionSink) error {
+				for i, u := range users {
+					if err := sink.AddUser(ctx, "users", &ingest.User{SourceID: u[0], Row: i + 1, EmailRaw: u[1], Raw: u}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage("auth0", [2]string{"auth0|123", "alice@acme.com"}, [2]string{"auth0|456", "bob@other.test"})
+	stage("clerk", [2]string{"user_1", "alice@example.com"}, [2]string{"user_2", "bob@example.com"})
+	c, err := totp.Ingest(ctx, db, totp.Options{File: "../../testdata/fixtures/auth0/auth0-totp-secrets.ndjson", Issuer: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Records != 3 || c.Merged != 2 || c.BySourceID != 2 || c.NotFound != 1 || c.EmailDiffers != 1 {
+		t.Errorf("auth0 sample: %+v", c)
+	}
+	c, err = totp.Ingest(ctx, db, totp.Options{File: "../../testdata/fixtures/common/example-totp-secrets.csv", Users: ingest.Source{Provider: "clerk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Records != 3 || c.Merged != 2 || c.ByEmail != 2 || c.NotFound != 1 {
+		t.Errorf("common sample: %+v", c)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT u.source || ' ' || u.source_id || ' ' || t.secret || ' ' || coalesce(t.issuer, '-') FROM totp_secrets t JOIN users u ON u.id = t.user_id ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"auth0 auth0|123 JBSWY3DPEHPK3PXP Acme", "auth0 auth0|456 KRSXG5CTMVRXEZLU Acme",
+		"clerk user_1 JBSWY3DPEHPK3PXP MyApp", "clerk user_2 GEZDGNBVGY3TQOJQ MyApp"}
+	if !slices.Equal(got, want) {
+		t.Errorf("staged\n got %v\nwant %v", got, want)
+	}
+	var missing []string
+	if err := db.Select(&missing, `SELECT code || ' ' || file || ':' || row_number FROM warnings WHERE code LIKE 'totp_%' AND code <> 'totp_email_differs' ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(missing, []string{"totp_unknown_user ../../testdata/fixtures/auth0/auth0-totp-secrets.ndjson:3",
+		"totp_unknown_user ../../testdata/fixtures/common/example-totp-secrets.csv:4"}) {
+		t.Errorf("warnings %v", missing)
 	}
 }

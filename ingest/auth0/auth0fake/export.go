@@ -37,6 +37,17 @@ var genKeys = []string{"user_id", "email", "email_verified", "phone_number", "ph
 	"family_name", "nickname", "username", "identities", "app_metadata", "user_metadata", "blocked", "created_at",
 	"updated_at", "last_login", "logins_count"}
 
+// WriteFullExport writes the export of a job that asks for every field of
+// the tenant's users (as mig's bulk-job engine does): the file a benchmark
+// serves through Server.ExportFile.
+func WriteFullExport(w io.Writer, t *Tenant) error {
+	fields := make([]Field, len(genKeys))
+	for i, k := range genKeys {
+		fields[i] = Field{Name: k}
+	}
+	return WriteExport(w, t, ExportRequest{Format: "json", Fields: fields})
+}
+
 // WriteExport writes what a users-exports job in JSON format produces: one
 // user per line (NDJSON), gzip-compressed, with the requested fields. It
 // streams: a million users never sit in memory.

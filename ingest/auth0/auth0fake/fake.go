@@ -60,6 +60,13 @@ type Server struct {
 	// ExportHost, when set, replaces the fake's own base URL in export
 	// locations (a closed port makes downloads fail to connect).
 	ExportHost string
+	// ExportFile, when set, is served as every export job's file instead
+	// of one written from the tenant as it is downloaded: a benchmark
+	// writes the file once, so that the fake's gzip work is not timed.
+	ExportFile string
+	// OnRequest, when set, is called with every request before it is
+	// answered: a test stops the client there, mid-fetch.
+	OnRequest func(Request)
 
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -85,6 +92,13 @@ type job struct {
 
 // Start serves t until the test ends.
 func Start(tb testing.TB, t *Tenant) *Server {
+	s := New(t)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// New serves t on 127.0.0.1 until Close.
+func New(t *Tenant) *Server {
 	s := &Server{Tenant: t, Now: time.Now, PollsBeforeDone: 2, tokens: map[string]bool{}, jobs: map[string]*job{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", s.token)
@@ -101,15 +115,22 @@ func Start(tb testing.TB, t *Tenant) *Server {
 	mux.HandleFunc("GET /api/v2/connections", s.api(s.listConnections))
 	mux.HandleFunc("GET /api/v2/connections/{id}", s.api(s.readConnection))
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
+		s.requests = append(s.requests, req)
+		hook := s.OnRequest
 		s.mu.Unlock()
+		if hook != nil {
+			hook(req)
+		}
 		mux.ServeHTTP(w, r)
 	}))
 	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
 
 // Throttle makes the next n API requests answer 429 Too Many Requests,
 // with X-RateLimit-Reset resetIn from the fake's clock.
@@ -431,6 +452,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/gzip")
+	if s.ExportFile != "" {
+		http.ServeFile(w, r, s.ExportFile)
+		return
+	}
 	WriteExport(w, s.Tenant, j.req)
 }
 

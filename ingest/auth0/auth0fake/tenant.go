@@ -94,6 +94,52 @@ func NewUsers(objects ...[]byte) (Users, error) {
 	return r, nil
 }
 
+// AddUserFiles adds the users of NDJSON files (one user object a line,
+// as Auth0's users export and the public profile samples hold them) to a
+// tenant whose users are held in memory (FixtureTenant, NewUsers).
+func (t *Tenant) AddUserFiles(paths ...string) error {
+	r, ok := t.Users.(*rawUsers)
+	if !ok {
+		return fmt.Errorf("users can be added only to a tenant held in memory, not to %T", t.Users)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var objs [][]byte
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				objs = append(objs, line)
+			}
+		}
+		more, err := NewUsers(objs...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		for _, u := range more.(*rawUsers).users {
+			if err := r.add(u); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// add appends one compact user object, refusing a user_id held already.
+func (r *rawUsers) add(u []byte) error {
+	var id struct {
+		UserID string `json:"user_id"`
+	}
+	json.Unmarshal(u, &id)
+	if _, ok := r.index[id.UserID]; ok {
+		return fmt.Errorf("user %s is in the tenant already", id.UserID)
+	}
+	r.index[id.UserID] = len(r.users)
+	r.users = append(r.users, u)
+	return nil
+}
+
 // readDir reads every .json file of dir in name order.
 func readDir(dir string) ([][]byte, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
