@@ -19,6 +19,7 @@ type emulatorFlags struct {
 	state      string
 	rateLimits string
 	faultRate  float64
+	faultAfter float64
 	dropRate   float64
 	latency    time.Duration
 	jitter     time.Duration
@@ -41,6 +42,7 @@ func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 	cmd.Flag("state", "SQLite file that keeps the emulator's state across restarts; in memory when unset.").StringVar(&f.state)
 	oneOf(cmd.Flag("rate-limits", "production enforces WorkOS's rate limits; off admits everything.").Default("production"), &f.rateLimits, workosemu.RateLimitsProduction, workosemu.RateLimitsOff)
 	cmd.Flag("fault-rate", "Fraction of requests answered 500, 502 or 503 before they touch state.").Default("0").Float64Var(&f.faultRate)
+	cmd.Flag("fault-after-rate", "Fraction of requests applied and then answered 500, 502 or 504, as a gateway that gave up on a backend that committed.").Default("0").Float64Var(&f.faultAfter)
 	cmd.Flag("drop-rate", "Fraction of requests whose connection is closed after they were applied.").Default("0").Float64Var(&f.dropRate)
 	cmd.Flag("latency", "Delay added to every request.").Default("0s").DurationVar(&f.latency)
 	cmd.Flag("jitter", "Random extra delay, up to this much, on top of --latency.").Default("0s").DurationVar(&f.jitter)
@@ -59,13 +61,13 @@ func configureEmulatorCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 
 // runEmulator serves the emulator until ctx is cancelled.
 func runEmulator(ctx context.Context, e *env, f emulatorFlags) error {
-	for name, v := range map[string]float64{"--fault-rate": f.faultRate, "--drop-rate": f.dropRate, "--slow-rate": f.slowRate} {
+	for name, v := range map[string]float64{"--fault-rate": f.faultRate, "--fault-after-rate": f.faultAfter, "--drop-rate": f.dropRate, "--slow-rate": f.slowRate} {
 		if v < 0 || v > 1 {
 			return usageError{msg: fmt.Sprintf("%s %v: want a fraction between 0 and 1", name, v)}
 		}
 	}
 	emu, err := workosemu.New(workosemu.Options{
-		RateLimits: f.rateLimits, FaultRate: f.faultRate, DropRate: f.dropRate,
+		RateLimits: f.rateLimits, FaultRate: f.faultRate, FaultAfterRate: f.faultAfter, DropRate: f.dropRate,
 		Latency: f.latency, Jitter: f.jitter, StormAfter: f.stormAfter, StormFor: f.stormFor, StormRetryAfter: f.stormRA,
 		SlowRate: f.slowRate, SlowFor: f.slowFor, RevokeKeysAfter: f.revokeAt,
 		Seed: f.seed, StatePath: f.state, AllowMultipleRoles: f.multiRoles, Keys: f.keys,

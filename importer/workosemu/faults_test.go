@@ -99,3 +99,22 @@ func TestFaultCounts(t *testing.T) {
 		t.Fatalf("faults = %+v, want 5 server errors only", f)
 	}
 }
+
+// A fault after the write answers 5xx for a write that happened: the
+// client cannot tell it from one that did not.
+func TestFaultAfterTheWrite(t *testing.T) {
+	e := startEmu(t, workosemu.Options{FaultAfterRate: 1})
+	res := e.do("POST", "/organizations", `{"name":"Acme"}`)
+	if res.Status != 500 && res.Status != 502 && res.Status != 504 {
+		t.Fatalf("status = %d, want 500, 502 or 504", res.Status)
+	}
+	if n := e.Snapshot().Counts.Organizations; n != 1 {
+		t.Fatalf("organizations = %d, want the write applied once", n)
+	}
+	if f := e.Faults(); f.ServerErrorsAfter != 1 || f.ServerErrors != 0 {
+		t.Fatalf("faults = %+v, want one server error after the write", f)
+	}
+	if _, err := workosemu.New(workosemu.Options{FaultAfterRate: -0.1}); err == nil {
+		t.Errorf("fault-after rate -0.1 accepted")
+	}
+}

@@ -41,6 +41,11 @@ type Options struct {
 	// 500, 502 or 503 before they reach any state, as a flaky load balancer
 	// would.
 	FaultRate float64
+	// FaultAfterRate is the fraction of requests that are applied and then
+	// answered 500, 502 or 504, as a gateway that gave up on a backend
+	// which committed the write anyway: sending such a create again makes
+	// a second object.
+	FaultAfterRate float64
 	// DropRate is the fraction of requests whose connection is closed after
 	// they were applied, with no response: the lost-response case that makes
 	// an importer's retries and Idempotency-Key matter.
@@ -138,7 +143,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Idempotency != "" && opts.Idempotency != IdempotencySpec && opts.Idempotency != IdempotencyAll {
 		return nil, fmt.Errorf("workosemu: idempotency %q: want %q or %q", opts.Idempotency, IdempotencySpec, IdempotencyAll)
 	}
-	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "drop rate": opts.DropRate, "slow rate": opts.SlowRate} {
+	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "fault-after rate": opts.FaultAfterRate, "drop rate": opts.DropRate, "slow rate": opts.SlowRate} {
 		if r < 0 || r > 1 {
 			return nil, fmt.Errorf("workosemu: %s %v: want a fraction between 0 and 1", name, r)
 		}
@@ -410,6 +415,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		// Server faults are not remembered, so a retry runs again.
 		finish(enc, rep.status < 500)
 	}
+	if s.chance(s.opts.FaultAfterRate) {
+		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout}
+		code := codes[s.pick(len(codes))]
+		s.faults.serverErrorsAfter.Add(1)
+		s.writeReply(w, errMessage(code, "%s", http.StatusText(code)))
+		return false
+	}
 	if s.opts.SlowFor > 0 && s.chance(s.opts.SlowRate) {
 		s.faults.slow.Add(1)
 		t := time.NewTimer(s.opts.SlowFor)
@@ -479,20 +491,22 @@ func (s *Server) countKey(key string) {
 // rehearsal can say what its outcome survived.
 type FaultCounts struct {
 	ServerErrors int64 `json:"server_errors"` // 500, 502 and 503 answers of FaultRate
-	Dropped      int64 `json:"dropped"`       // connections closed after the write was applied
-	Slow         int64 `json:"slow"`          // answers held back SlowFor after the write
-	RateLimited  int64 `json:"rate_limited"`  // 429 answers, of the budgets or a storm
-	Unauthorized int64 `json:"unauthorized"`  // 401 answers to a key RevokeKeysAfter revoked
+	// 500, 502 and 504 answers of FaultAfterRate, after the write.
+	ServerErrorsAfter int64 `json:"server_errors_after_write"`
+	Dropped           int64 `json:"dropped"`      // connections closed after the write was applied
+	Slow              int64 `json:"slow"`         // answers held back SlowFor after the write
+	RateLimited       int64 `json:"rate_limited"` // 429 answers, of the budgets or a storm
+	Unauthorized      int64 `json:"unauthorized"` // 401 answers to a key RevokeKeysAfter revoked
 }
 
 type faultCounters struct {
-	serverErrors, dropped, slow, rateLimited, unauthorized atomic.Int64
+	serverErrors, serverErrorsAfter, dropped, slow, rateLimited, unauthorized atomic.Int64
 }
 
 // Faults returns the faults injected so far.
 func (s *Server) Faults() FaultCounts {
 	f := &s.faults
-	return FaultCounts{ServerErrors: f.serverErrors.Load(), Dropped: f.dropped.Load(), Slow: f.slow.Load(),
+	return FaultCounts{ServerErrors: f.serverErrors.Load(), ServerErrorsAfter: f.serverErrorsAfter.Load(), Dropped: f.dropped.Load(), Slow: f.slow.Load(),
 		RateLimited: f.rateLimited.Load(), Unauthorized: f.unauthorized.Load()}
 }
 
