@@ -22,12 +22,15 @@ import (
 // Anything else is returned as it came, for the caller to classify.
 //
 // A POST that may have reached WorkOS (the connection broke after it was
-// sent, or the try timed out) is not sent again: WorkOS documents
-// Idempotency-Key only for audit-log events, so a second try could create
-// a second object. It comes back as a NetworkError with MaybeApplied set,
-// and the caller looks the object up before creating it again. For the
-// same reason the POST's body cannot be rewound, so net/http does not
-// replay it on its own either.
+// sent, the try timed out, or it was answered with a 5xx other than 503,
+// which a gateway sends when it gives up on a backend that may have
+// committed) is not sent again: WorkOS documents Idempotency-Key only for
+// audit-log events, so a second try could create a second object. It
+// comes back as a NetworkError with MaybeApplied set, and the caller looks
+// the object up before creating it again. For the same reason the POST's
+// body cannot be rewound, so net/http does not replay it on its own
+// either. A 503 says the server did not take the request on, so it is
+// retried like any other 5xx.
 //
 // Retrying here, below the SDK, is what lets the importer honour
 // Retry-After: the SDK's errors do not carry response headers.
@@ -267,6 +270,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode >= 500:
 			t.stats.ServerError.Add(1)
 			failures++
+			if req.Method == http.MethodPost && resp.StatusCode != http.StatusServiceUnavailable {
+				discard(resp)
+				cancel()
+				return nil, &NetworkError{Attempts: failures + limited, Status: resp.StatusCode,
+					Err: errors.New(resp.Status), MaybeApplied: true}
+			}
 			if failures >= maxAttempts {
 				return withCancel(resp, cancel), nil
 			}
@@ -363,14 +372,19 @@ func neverSent(err error) bool {
 
 // NetworkError is a request that never got an answer after every retry:
 // timeouts, resets, dropped connections. MaybeApplied marks a POST that
-// was not retried because WorkOS may have applied it.
+// was not retried because WorkOS may have applied it; Status is the 5xx it
+// was answered with, when that answer may have come after the write.
 type NetworkError struct {
 	Attempts     int
 	Err          error
 	MaybeApplied bool
+	Status       int
 }
 
 func (e *NetworkError) Error() string {
+	if e.Status != 0 {
+		return "answered " + e.Err.Error() + ", which may come after the write (the request may have reached WorkOS)"
+	}
 	if e.MaybeApplied {
 		return "no answer (the request may have reached WorkOS): " + e.Err.Error()
 	}
