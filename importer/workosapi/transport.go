@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,12 @@ import (
 //
 // Retrying here, below the SDK, is what lets the importer honour
 // Retry-After: the SDK's errors do not carry response headers.
+//
+// An error answer that quotes the API key (a proxy that echoes the
+// request, an API that names the key it refused) has the key replaced by
+// [redacted] here, the one place every answer passes, because what the
+// importer keeps of an error goes to the database, mig errors and the
+// report.
 type Transport struct {
 	Base  http.RoundTripper
 	Pacer *Pacer
@@ -259,7 +266,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.stats.RateLimited.Add(1)
 			limited++
 			if limited >= maxLimited {
-				return withCancel(resp, cancel), nil
+				return withCancel(redactKey(resp, header), cancel), nil
 			}
 			wait = retryAfter(resp.Header.Get("Retry-After"), t.backoff(limited))
 			if t.Pacer != nil {
@@ -277,7 +284,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 					Err: errors.New(resp.Status), MaybeApplied: true}
 			}
 			if failures >= maxAttempts {
-				return withCancel(resp, cancel), nil
+				return withCancel(redactKey(resp, header), cancel), nil
 			}
 			wait = t.backoff(failures)
 			if ra := resp.Header.Get("Retry-After"); ra != "" {
@@ -286,7 +293,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			discard(resp)
 			cancel()
 		default:
-			return withCancel(resp, cancel), nil
+			return withCancel(redactKey(resp, header), cancel), nil
 		}
 		t.stats.Retries.Add(1)
 		if err := sleep(ctx, wait); err != nil {
@@ -323,6 +330,23 @@ func retryAfter(h string, fallback time.Duration) time.Duration {
 		return fallback
 	}
 	return time.Duration(secs)*time.Second + 50*time.Millisecond + rand.N(200*time.Millisecond)
+}
+
+// redactKey replaces the API key the request carried (its Authorization
+// header's bearer token) by [redacted] in the body of an error answer. An
+// error body is a few hundred bytes; more than 1 MiB of one is cut.
+func redactKey(resp *http.Response, header http.Header) *http.Response {
+	key := strings.TrimSpace(strings.TrimPrefix(header.Get("Authorization"), "Bearer "))
+	if resp.StatusCode < 400 || len(key) < 8 {
+		return resp
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	body = bytes.ReplaceAll(body, []byte(key), []byte("[redacted]"))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	return resp
 }
 
 func discard(resp *http.Response) {
