@@ -122,7 +122,7 @@ func TestCrashResume(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("crash: %d rounds of %d users in %s: %d runs, %d kills (%d at a request before its write, %d after its write before the answer, %d after a random time); "+
+	t.Logf("reliability: importer killed: %d rounds of %d users in %s: %d runs, %d kills (%d at a request before its write, %d after its write before the answer, %d after a random time); "+
 		"faults injected: %d 5xx before the write, %d 5xx after it, %d dropped after the write, %d slower than the timeout; %d requests",
 		ran, users, time.Since(start).Round(time.Second), fig.lives, fig.kills[0]+fig.kills[1]+fig.kills[2],
 		fig.kills[killBeforeWrite], fig.kills[killAfterWrite], fig.kills[killTimed],

@@ -98,7 +98,7 @@ func TestFault429StormRetryAfterZero(t *testing.T) {
 	}
 	workers := int64(faultOpts("").Concurrency)
 	limit := workers * (int64(r.lasted/(50*time.Millisecond)) + 1)
-	t.Logf("a %s storm with Retry-After 0 got %d requests from %d workers (at most %d without hammering)", r.lasted.Round(time.Millisecond), r.limited, workers, limit)
+	t.Logf("reliability: a %s 429 storm with Retry-After 0 got %d requests from %d workers (at most %d without hammering)", r.lasted.Round(time.Millisecond), r.limited, workers, limit)
 	if r.limited == 0 || r.limited > limit {
 		t.Errorf("%d requests answered 429 in %s; want 1 to %d", r.limited, r.lasted, limit)
 	}
@@ -116,7 +116,7 @@ func TestFault429StormLongRetryAfter(t *testing.T) {
 		t.Fatalf("interrupted import: %v, want context.Canceled", r.err)
 	}
 	workers := int64(faultOpts("").Concurrency)
-	t.Logf("a %s storm with Retry-After 3600 got %d requests from %d workers", r.lasted.Round(time.Millisecond), r.limited, workers)
+	t.Logf("reliability: a %s 429 storm with Retry-After 3600 got %d requests from %d workers", r.lasted.Round(time.Millisecond), r.limited, workers)
 	if r.limited == 0 || r.limited > workers || r.requests > workers {
 		t.Errorf("the storm got %d requests (%d answered 429) from %d workers; want each worker to wait after its first 429", r.requests, r.limited, workers)
 	}
@@ -160,7 +160,7 @@ func TestFault5xxBursts(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Failed != pe.Retryable {
 		t.Fatalf("import through the bursts: %v; want some rows failed, all retryable", err)
 	}
-	t.Logf("%d requests answered 5xx in bursts; %d rows failed, retryable", burst.Load(), pe.Failed)
+	t.Logf("reliability: %d users, %d requests answered 5xx in bursts; %d rows failed, retryable, and were retried", faultUsers(), burst.Load(), pe.Failed)
 	if diffs := reconcile(t, s.db, emu.Snapshot()); len(diffs) > 0 {
 		t.Fatalf("after the bursts: %v", diffs)
 	}
@@ -181,7 +181,7 @@ func TestFault5xxAfterTheWrite(t *testing.T) {
 	if _, err := importer.Run(context.Background(), s.db, faultOpts(url)); err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	t.Logf("faults: %+v", emu.Faults())
+	t.Logf("reliability: %d users, %d requests answered 5xx after the write", faultUsers(), emu.Faults().ServerErrorsAfter)
 	if emu.Faults().ServerErrorsAfter == 0 {
 		t.Fatal("no fault injected")
 	}
@@ -201,7 +201,7 @@ func TestFaultSlowerThanTheTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	t.Logf("faults: %+v; requests: %+v", emu.Faults(), sum.Requests)
+	t.Logf("reliability: %d users, %d answers slower than the timeout", faultUsers(), emu.Faults().Slow)
 	if emu.Faults().Slow == 0 || sum.Requests.NetError == 0 {
 		t.Fatal("no answer was slower than the timeout")
 	}
@@ -215,7 +215,7 @@ func TestFaultDroppedAfterTheWrite(t *testing.T) {
 	if _, err := importer.Run(context.Background(), s.db, faultOpts(url)); err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	t.Logf("faults: %+v", emu.Faults())
+	t.Logf("reliability: %d users, %d connections dropped after the write", faultUsers(), emu.Faults().Dropped)
 	if emu.Faults().Dropped == 0 {
 		t.Fatal("no connection dropped")
 	}
@@ -254,7 +254,7 @@ func TestFault401MidRun(t *testing.T) {
 	if pending == 0 {
 		t.Errorf("no row left pending: %v", items)
 	}
-	t.Logf("after the 401: %v", items)
+	t.Logf("reliability: %d users, key revoked after %d requests; rows then: %v", n, n, items)
 	if diffs := reconcile(t, s.db, emu.Snapshot()); len(diffs) > 0 {
 		t.Fatalf("after the 401: %v", diffs)
 	}

@@ -39,7 +39,7 @@ func TestCrashDuringIngestCheckEmit(t *testing.T) {
 		t.Skip("kills child processes; skipped with -short")
 	}
 	rng := reliabilityRand(t)
-	n, kills := pick(4000, 100000), pick(4, 30)
+	n, kills := pick(4000, 50000), pick(4, 20)
 	dir := t.TempDir()
 	u1, o1, r1 := clerkExport(t, filepath.Join(dir, "v1"), n, 1)
 	u2, o2, r2 := clerkExport(t, filepath.Join(dir, "v2"), n, 2)
@@ -91,7 +91,7 @@ func TestCrashDuringIngestCheckEmit(t *testing.T) {
 			lines = append(lines, crashCommand(t, rng.Float64, dir, c, kills))
 		})
 	}
-	t.Logf("%d users, %d kills a command, in %s:\n%s", n, kills, time.Since(start).Round(time.Second), strings.Join(lines, "\n"))
+	t.Logf("reliability: commands killed, %d users, %d kills a command, in %s:\n%s", n, kills, time.Since(start).Round(time.Second), strings.Join(lines, "\n"))
 }
 
 // crashCommand kills one command kills times and returns a line of

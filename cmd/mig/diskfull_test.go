@@ -97,7 +97,7 @@ func TestDiskFullDuringIngest(t *testing.T) {
 		}
 		before := dbDigest(t, db)
 		code, _, stderr := migExec(t, db, d.env, "ingest", "clerk", u2, "--org-mapping", o2, "--role-mapping", r2)
-		t.Logf("%s: exit %d: %s", d.limit, code, stderr)
+		t.Logf("reliability: disk full (%s): exit %d: %s", d.limit, code, stderr)
 		if code == exitOK {
 			t.Fatalf("an ingest larger than %s succeeded", d.limit)
 		}
@@ -125,7 +125,7 @@ func TestDiskFullDuringEmit(t *testing.T) {
 	disks(t, 1<<20, func(t *testing.T, d fullDisk) {
 		pkg := filepath.Join(d.dir, "pkg")
 		code, _, stderr := migExec(t, db, d.env, "emit", "--output-dir", pkg)
-		t.Logf("%s: exit %d: %s", d.limit, code, stderr)
+		t.Logf("reliability: disk full (%s): exit %d: %s", d.limit, code, stderr)
 		if code == exitOK {
 			t.Fatalf("a package larger than %s was written", d.limit)
 		}

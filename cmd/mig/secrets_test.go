@@ -169,7 +169,7 @@ func TestSecretsStayOut(t *testing.T) {
 			t.Errorf("the test meant to check %s: %v", f, err)
 		}
 	}
-	t.Logf("%d files, the database's tables and %d bytes of output hold none of %d secrets", files, printed.Len(), len(secrets))
+	t.Logf("reliability: secrets: %d files, the database's tables and %d bytes of output hold none of %d secrets", files, printed.Len(), len(secrets))
 
 	t.Run("mig sql cannot write", TestSQLRefusesEveryWrite)
 }
