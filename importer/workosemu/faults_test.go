@@ -118,3 +118,29 @@ func TestFaultAfterTheWrite(t *testing.T) {
 		t.Errorf("fault-after rate -0.1 accepted")
 	}
 }
+
+// A write whose client gives up before it is applied is not applied: the
+// emulator applies a request while its client waits, or never, which is
+// what the importer counts on when it looks up a create it gave up on.
+func TestWriteOfAClientGoneIsNotApplied(t *testing.T) {
+	s, err := workosemu.New(workosemu.Options{Latency: 500 * time.Millisecond, RateLimits: workosemu.RateLimitsOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handled := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(w, r)
+		close(handled)
+	}))
+	t.Cleanup(func() { ts.Close(); s.Close() })
+	um := usermanagement.NewClient(testKey)
+	um.Endpoint = ts.URL
+	um.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
+	if _, err := um.CreateUser(context.Background(), usermanagement.CreateUserOpts{Email: "gone@example.com"}); err == nil {
+		t.Fatal("want the client's timeout")
+	}
+	<-handled
+	if n := s.Snapshot().Counts.Users; n != 0 {
+		t.Fatalf("users = %d: the write of a client that had gone was applied", n)
+	}
+}

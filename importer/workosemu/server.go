@@ -333,6 +333,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 	}
 	s.countKey(key)
 
+	// A request built in-process (a handler called directly, not through a
+	// server) may have no body at all. The body is read first: net/http
+	// watches the connection for a client that goes away only once it is,
+	// and a write whose client went away is not applied (see locked).
+	reqBody := r.Body
+	if reqBody == nil {
+		reqBody = http.NoBody
+	}
+	body, err := io.ReadAll(io.LimitReader(reqBody, maxBody+1))
+	if err != nil {
+		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
+		return false
+	}
+	if len(body) > maxBody {
+		s.writeReply(w, errMessage(http.StatusRequestEntityTooLarge, "Request body too large."))
+		return false
+	}
+
 	if d := s.opts.Latency + s.jitter(); d > 0 {
 		t := time.NewTimer(d)
 		select {
@@ -367,22 +385,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		code := codes[s.pick(len(codes))]
 		s.faults.serverErrors.Add(1)
 		s.writeReply(w, errMessage(code, "%s", http.StatusText(code)))
-		return false
-	}
-
-	// A request built in-process (a handler called directly, not through a
-	// server) may have no body at all.
-	reqBody := r.Body
-	if reqBody == nil {
-		reqBody = http.NoBody
-	}
-	body, err := io.ReadAll(io.LimitReader(reqBody, maxBody+1))
-	if err != nil {
-		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
-		return false
-	}
-	if len(body) > maxBody {
-		s.writeReply(w, errMessage(http.StatusRequestEntityTooLarge, "Request body too large."))
 		return false
 	}
 
@@ -664,10 +666,22 @@ func (s *Server) match(method, path string) (handler, map[string]string) {
 func unescape(seg string) (string, error) { return url.PathUnescape(seg) }
 
 // locked runs h with the write lock; readLocked with the read lock.
+//
+// A write whose client has gone (it timed out, or died) before the write
+// got the lock is not applied: the emulator applies a request while its
+// client waits for the answer, or never. The importer counts on that
+// much, and no more, of WorkOS: a create it gave up on after its attempt
+// timeout (30 s) and then looked up without finding is created again, so
+// one that WorkOS applied later still would make a duplicate. Deciding
+// under the lock keeps a lookup sent after the timeout from running
+// between the decision and the write.
 func (s *Server) locked(h handler) handler {
 	return func(q *request) reply {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if q.r.Context().Err() != nil {
+			return errMessage(http.StatusServiceUnavailable, "The client went away before the request was applied.")
+		}
 		return h(q)
 	}
 }
