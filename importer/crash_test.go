@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +29,7 @@ const (
 	childDB      = "MIG_IMPORTER_TEST_DB"
 	childURL     = "MIG_IMPORTER_TEST_URL"
 	childTimeout = "MIG_IMPORTER_TEST_TIMEOUT" // the child's wait for an answer's headers
+	childLife    = "MIG_IMPORTER_TEST_LIFE"    // which run of the round the child is, sent in lifeHeader
 	crashRounds  = "MIG_CRASH_ROUNDS"          // rounds, each a fresh database and emulator (3; long form 20)
 	crashUsers   = "MIG_CRASH_USERS"           // users to stage per round (400; long form 2000)
 	crashKills   = "MIG_CRASH_KILLS"           // SIGKILLs per round at least (10; long form 20)
@@ -52,7 +55,7 @@ func child() int {
 	o.Concurrency = 8
 	importer.SetBackoff(&o, 2*time.Millisecond)
 	if d, err := time.ParseDuration(os.Getenv(childTimeout)); err == nil {
-		o.HTTPClient = &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: d}}
+		o.HTTPClient = &http.Client{Transport: lifeTransport{&http.Transport{ResponseHeaderTimeout: d}, os.Getenv(childLife)}}
 	}
 	if _, err := importer.Run(ctx, db, o); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
@@ -63,6 +66,44 @@ func child() int {
 		return 1
 	}
 	return 0
+}
+
+// lifeHeader tells the emulator's gate which run of a round sent a
+// request, so that it can count the writes of a killed run that reach
+// WorkOS after the next run started.
+const lifeHeader = "X-Mig-Test-Life"
+
+type lifeTransport struct {
+	base http.RoundTripper
+	life string
+}
+
+func (l lifeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(lifeHeader, l.life)
+	return l.base.RoundTrip(r)
+}
+
+// failedRows lists a few failed import rows with their cause, for the
+// message of a run that ended with some.
+func failedRows(t *testing.T, path string) []string {
+	db, err := staging.Open(context.Background(), path)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer db.Close()
+	var rows []string
+	if err := db.Select(&rows, `SELECT entity || ' ' || coalesce(error_code, '') || ': ' || coalesce(message, '')
+		FROM import_items WHERE status = 'failed' LIMIT 5`); err != nil {
+		return []string{err.Error()}
+	}
+	return rows
+}
+
+// refusedToStart reports whether a run stopped in its check of the
+// endpoint, before anything was sent or marked (importer.preflight).
+func refusedToStart(stderr string) bool {
+	return strings.Contains(stderr, "before importing") || strings.Contains(stderr, "nothing was sent")
 }
 
 func envInt(name string, def int) int {
@@ -83,6 +124,7 @@ const (
 type crashFigures struct {
 	runs, kills [3]int
 	lives       int
+	unstarted   int // runs whose check before the first write gave up
 	requests    int64
 	faults      workosemu.FaultCounts
 }
@@ -123,10 +165,10 @@ func TestCrashResume(t *testing.T) {
 		}
 	}
 	t.Logf("reliability: importer killed: %d rounds of %d users in %s: %d runs, %d kills (%d at a request before its write, %d after its write before the answer, %d after a random time); "+
-		"faults injected: %d 5xx before the write, %d 5xx after it, %d dropped after the write, %d slower than the timeout; %d requests",
+		"faults injected: %d 5xx before the write, %d 5xx after it, %d dropped after the write, %d slower than the timeout; %d requests; %d runs gave up in their check before the first write",
 		ran, users, time.Since(start).Round(time.Second), fig.lives, fig.kills[0]+fig.kills[1]+fig.kills[2],
 		fig.kills[killBeforeWrite], fig.kills[killAfterWrite], fig.kills[killTimed],
-		fig.faults.ServerErrors, fig.faults.ServerErrorsAfter, fig.faults.Dropped, fig.faults.Slow, fig.requests)
+		fig.faults.ServerErrors, fig.faults.ServerErrorsAfter, fig.faults.Dropped, fig.faults.Slow, fig.requests, fig.unstarted)
 }
 
 func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGap int, fig *crashFigures) {
@@ -144,7 +186,14 @@ func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGa
 		apply  bool
 		killed bool
 	}
+	var life, late, abandoned atomic.Int64
 	g.set(func(n int64, w http.ResponseWriter, r *http.Request) bool {
+		if l, err := strconv.ParseInt(r.Header.Get(lifeHeader), 10, 64); err == nil && l < life.Load() && r.Method != http.MethodGet {
+			late.Add(1)
+		}
+		if r.Context().Err() != nil && r.Method != http.MethodGet {
+			abandoned.Add(1)
+		}
 		plan.Lock()
 		hit := plan.proc != nil && !plan.killed && plan.at > 0 && n-plan.base == plan.at
 		if hit {
@@ -163,7 +212,8 @@ func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGa
 	})
 	start := func() (*exec.Cmd, *bytes.Buffer) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"=1", childDB+"="+s.db.Path, childURL+"="+url, childTimeout+"=250ms")
+		cmd.Env = append(os.Environ(), childEnv+"=1", childDB+"="+s.db.Path, childURL+"="+url, childTimeout+"=250ms",
+			childLife+"="+strconv.FormatInt(life.Add(1), 10))
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -206,8 +256,12 @@ func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGa
 			case hit:
 				killed++
 				fig.kills[mode]++
+			case err != nil && refusedToStart(stderr.String()):
+				// The check before the first write met as many faults
+				// in a row as it tries; nothing was sent or marked.
+				fig.unstarted++
 			case err != nil:
-				t.Fatalf("child failed: %v\n%s", err, stderr)
+				t.Fatalf("child failed: %v\n%s\nfailed rows: %v", err, stderr, failedRows(t, s.db.Path))
 			default:
 				done = true
 			}
@@ -239,5 +293,6 @@ func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGa
 	fig.faults.Dropped += f.Dropped
 	fig.faults.Slow += f.Slow
 	fig.requests += g.n.Load()
-	t.Logf("%d kills; %d rows were sent by more than one run (looked up again); faults %+v", killed, resent, f)
+	t.Logf("%d kills; %d rows were sent by more than one run (looked up again); %d writes of a killed run reached WorkOS after the next run started, %d writes after their client gave up; faults %+v",
+		killed, resent, late.Load(), abandoned.Load(), f)
 }
