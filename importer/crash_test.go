@@ -69,8 +69,10 @@ func child() int {
 }
 
 // lifeHeader tells the emulator's gate which run of a round sent a
-// request, so that it can count the writes of a killed run that reach
-// WorkOS after the next run started.
+// request, so that it can count the writes of a killed run that reach the
+// emulator after the next run started: the emulator applies none of them,
+// since their client is gone (see workosemu's locked), which the importer
+// counts on when it looks up a row found in flight.
 const lifeHeader = "X-Mig-Test-Life"
 
 type lifeTransport struct {
@@ -290,6 +292,6 @@ func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGa
 	fig.faults.Dropped += f.Dropped
 	fig.faults.Slow += f.Slow
 	fig.requests += g.n.Load()
-	t.Logf("%d kills; %d rows were sent by more than one run (looked up again); %d writes of a killed run reached WorkOS after the next run started; faults %+v",
+	t.Logf("%d kills; %d rows were sent by more than one run (looked up again); %d writes of a killed run reached the emulator after the next run started; faults %+v",
 		killed, resent, late.Load(), f)
 }

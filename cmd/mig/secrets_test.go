@@ -17,19 +17,22 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/importer/workosemu"
+	"github.com/mig-tools/mig/ingest/clerk/clerkfake"
 )
 
 // The secrets a user hands mig, each passed the way a user would: the
-// WorkOS key by --api-key and by WORKOS_SECRET_KEY, and the other
-// providers' secrets in the environment of every command, as they sit in
-// a user's shell (no command takes a Clerk or Auth0 secret by flag yet;
-// ingest/clerk's own tests cover the key of its Backend API fetch).
+// WorkOS key by --api-key and by WORKOS_SECRET_KEY, a wrong one, the
+// emulator's --key, Clerk's secret key by `mig ingest clerk --secret-key`
+// and a wrong one by CLERK_SECRET_KEY (when this mig reads Clerk's
+// Backend API), and an Auth0 client secret in the environment of every
+// command, as it sits in a user's shell.
 var secrets = []struct{ name, value string }{
 	{"WorkOS key by --api-key", "sk_test_FLAGworkosKEY0123456789abcdef"},
 	{"WorkOS key by WORKOS_SECRET_KEY", "sk_test_ENVworkosKEY9876543210fedcba"},
 	{"a wrong WorkOS key", "sk_test_WRONGworkosKEY5555555555aaaaa"},
 	{"the emulator's --key", "sk_test_EMUkeyFLAG77777777777bbbbbbbb"},
-	{"CLERK_SECRET_KEY", "sk_live_CLERKsecretKEY888999000cccccc"},
+	{"Clerk key by --secret-key", "sk_live_CLERKsecretKEY888999000cccccc"},
+	{"a wrong Clerk key by CLERK_SECRET_KEY", "sk_live_CLERKwrongKEY111222333eeeeee"},
 	{"AUTH0_CLIENT_SECRET", "auth0CLIENTsecretVALUE_dddddddddddddd"},
 }
 
@@ -42,9 +45,11 @@ func secret(name string) string {
 	panic(name)
 }
 
-// shellEnv is what every command of the test runs with.
+// shellEnv is what every command of the test runs with. CLERK_SECRET_KEY
+// is not in it: `mig ingest clerk` would take it to read the real Backend
+// API.
 func shellEnv(more ...string) []string {
-	return append([]string{"CLERK_SECRET_KEY=" + secret("CLERK_SECRET_KEY"), "AUTH0_CLIENT_SECRET=" + secret("AUTH0_CLIENT_SECRET")}, more...)
+	return append([]string{"AUTH0_CLIENT_SECRET=" + secret("AUTH0_CLIENT_SECRET")}, more...)
 }
 
 // echoing answers a few user creates with a 422 whose message quotes the
@@ -108,7 +113,21 @@ func TestSecretsStayOut(t *testing.T) {
 	t.Cleanup(func() { ts.Close(); emu.Close() })
 	flagKey, envKey := secret("WorkOS key by --api-key"), secret("WorkOS key by WORKOS_SECRET_KEY")
 
-	mig(nil, []int{exitOK}, "ingest", "clerk", u, "--org-mapping", o, "--role-mapping", r)
+	ingest := []string{"ingest", "clerk", u, "--org-mapping", o, "--role-mapping", r}
+	if _, help, _ := migExec(t, db, nil, "ingest", "clerk", "--help"); strings.Contains(help, "--secret-key") {
+		// The enterprise connections from a fake of Clerk's Backend API
+		// that quotes a key it refuses.
+		clerkAPI := clerkfake.Start(t, clerkfake.Connection{ID: "ent_1", Name: "Acme SAML", Provider: "saml_custom", Active: true,
+			Domains: []string{"example.com"}, SAML: &clerkfake.SAML{ID: "samlc_1", IdpEntityID: "https://idp.example.com",
+				IdpSSOURL: "https://idp.example.com/sso", IdpCertificate: "MIIBcertOne"}})
+		clerkAPI.Key, clerkAPI.EchoKey = secret("Clerk key by --secret-key"), true
+		mig(nil, []int{exitOK}, append(ingest, "--secret-key", secret("Clerk key by --secret-key"), "--clerk-api-url", clerkAPI.URL)...)
+		mig([]string{"CLERK_SECRET_KEY=" + secret("a wrong Clerk key by CLERK_SECRET_KEY")}, []int{exitFailure},
+			append(ingest, "--clerk-api-url", clerkAPI.URL, "--source-tenant", "other")...)
+	} else {
+		t.Log("this mig reads no Clerk Backend API (no mig ingest clerk --secret-key): the Clerk keys are not passed")
+		mig(nil, []int{exitOK}, ingest...)
+	}
 	mig(nil, []int{exitOK, exitFindings}, "check", "--fix", "--report", filepath.Join(work, "check.json"))
 	mig(nil, []int{exitOK}, "emit", "--output-dir", filepath.Join(work, "pkg"))
 	mig([]string{"WORKOS_SECRET_KEY=" + envKey}, []int{exitOK}, "import", "--plan")
