@@ -90,8 +90,13 @@ func (r *readers) run(ctx context.Context, jobs []*job, params []any) error {
 	}
 	close(order)
 	var wg sync.WaitGroup
-	errs := make([]error, len(r.txs))
-	for w, tx := range r.txs {
+	// The first error, by time: the cancellation it causes makes the
+	// other workers fail too, and their errors say only "canceled".
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	for _, tx := range r.txs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -106,7 +111,11 @@ func (r *readers) run(ctx context.Context, jobs []*job, params []any) error {
 					j.rows, err = writeQuery(ctx, tx, j.path, j.file, j.query, params)
 				}
 				if err != nil {
-					errs[w] = fmt.Errorf("emit %s: %w", j.file.Path, err)
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("emit %s: %w", j.file.Path, err)
+					}
+					mu.Unlock()
 					cancel()
 					return
 				}
@@ -114,10 +123,8 @@ func (r *readers) run(ctx context.Context, jobs []*job, params []any) error {
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if first != nil {
+		return first
 	}
 	return ctx.Err()
 }

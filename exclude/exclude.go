@@ -350,9 +350,6 @@ func (e *PredicateError) Error() string {
 
 func (e *PredicateError) Unwrap() error { return e.Err }
 
-// ExitCode is 2: the argument is what is wrong.
-func (e *PredicateError) ExitCode() int { return 2 }
-
 // Hint names the view the predicate reads.
 func (e *PredicateError) Hint() string {
 	return `the predicate is an SQL condition on the view staged_users, which only reads; mig sql "select * from staged_users limit 1" shows its columns`

@@ -5,9 +5,14 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,12 +25,15 @@ import (
 // re-executed) so that it can be killed with SIGKILL while the emulator,
 // served by the parent, outlives it.
 const (
-	childEnv    = "MIG_IMPORTER_TEST_CHILD"
-	childDB     = "MIG_IMPORTER_TEST_DB"
-	childURL    = "MIG_IMPORTER_TEST_URL"
-	crashUsers  = "MIG_CRASH_USERS"  // users to stage (default 2000)
-	crashKills  = "MIG_CRASH_KILLS"  // SIGKILLs at least (default 20)
-	crashMaxGap = "MIG_CRASH_MAX_MS" // longest life of a killed child (default 400)
+	childEnv     = "MIG_IMPORTER_TEST_CHILD"
+	childDB      = "MIG_IMPORTER_TEST_DB"
+	childURL     = "MIG_IMPORTER_TEST_URL"
+	childTimeout = "MIG_IMPORTER_TEST_TIMEOUT" // the child's wait for an answer's headers
+	childLife    = "MIG_IMPORTER_TEST_LIFE"    // which run of the round the child is, sent in lifeHeader
+	crashRounds  = "MIG_CRASH_ROUNDS"          // rounds, each a fresh database and emulator (3; long form 20)
+	crashUsers   = "MIG_CRASH_USERS"           // users to stage per round (400; long form 2000)
+	crashKills   = "MIG_CRASH_KILLS"           // SIGKILLs per round at least (10; long form 20)
+	crashMaxGap  = "MIG_CRASH_MAX_MS"          // longest life of a child killed by time (default 400)
 )
 
 func TestMain(m *testing.M) {
@@ -46,6 +54,9 @@ func child() int {
 	o := opts(os.Getenv(childURL))
 	o.Concurrency = 8
 	importer.SetBackoff(&o, 2*time.Millisecond)
+	if d, err := time.ParseDuration(os.Getenv(childTimeout)); err == nil {
+		o.HTTPClient = &http.Client{Transport: lifeTransport{&http.Transport{ResponseHeaderTimeout: d}, os.Getenv(childLife)}}
+	}
 	if _, err := importer.Run(ctx, db, o); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		var pe *importer.PartialError
@@ -57,6 +68,46 @@ func child() int {
 	return 0
 }
 
+// lifeHeader tells the emulator's gate which run of a round sent a
+// request, so that it can count the writes of a killed run that reach the
+// emulator after the next run started: the emulator applies none of them,
+// since their client is gone (see workosemu's locked), which the importer
+// counts on when it looks up a row found in flight.
+const lifeHeader = "X-Mig-Test-Life"
+
+type lifeTransport struct {
+	base http.RoundTripper
+	life string
+}
+
+func (l lifeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(lifeHeader, l.life)
+	return l.base.RoundTrip(r)
+}
+
+// failedRows lists a few failed import rows with their cause, for the
+// message of a run that ended with some.
+func failedRows(t *testing.T, path string) []string {
+	db, err := staging.Open(context.Background(), path)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer db.Close()
+	var rows []string
+	if err := db.Select(&rows, `SELECT entity || ' ' || coalesce(error_code, '') || ': ' || coalesce(message, '')
+		FROM import_items WHERE status = 'failed' LIMIT 5`); err != nil {
+		return []string{err.Error()}
+	}
+	return rows
+}
+
+// refusedToStart reports whether a run stopped in its check of the
+// endpoint, before anything was sent or marked (importer.preflight).
+func refusedToStart(stderr string) bool {
+	return strings.Contains(stderr, "before importing") || strings.Contains(stderr, "nothing was sent")
+}
+
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
@@ -64,27 +115,104 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// TestCrashResume kills the importer with SIGKILL at random moments, at
-// least 20 times (until a run gets to finish) while it works through 2,000
-// users against an emulator that fails and drops requests, then runs it
-// once more. WorkOS must
-// end up with exactly one user per staged user, every membership and one
-// factor per TOTP secret, and every import row done.
+// Where a kill lands.
+const (
+	killBeforeWrite = iota // at a chosen request, before the emulator sees it
+	killAfterWrite         // at a chosen request, after the emulator applied it, before the answer
+	killTimed              // after a chosen time, wherever the importer is (often in the database)
+)
+
+// crashFigures adds up what the rounds did, for the log.
+type crashFigures struct {
+	runs, kills [3]int
+	lives       int
+	unstarted   int // runs whose check before the first write gave up
+	requests    int64
+	faults      workosemu.FaultCounts
+}
+
+// TestCrashResume kills the importer with SIGKILL at random points, over
+// several rounds, each with a fresh staging database and a fresh emulator
+// that injects faults: 5xx answers before and after the write, connections
+// dropped after the write, answers slower than the client's timeout, and
+// latency, with Idempotency-Key replay off (the emulator's default, as in
+// production). A kill lands at a chosen request, before the emulator sees
+// it or after it applied it and before the answer, or after a chosen time,
+// wherever the importer is. Each round kills until a run finishes on its
+// own, then runs once more, and must end reconciled: every staged row done,
+// once, as staged, and nothing twice in WorkOS. The kill points come from
+// a seed that the test prints (MIG_RELIABILITY_SEED replays them; the
+// interleaving of eight workers is the machine's). MIG_RELIABILITY=long
+// runs the long form.
 func TestCrashResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills a child process 20 times; skipped with -short")
+		t.Skip("kills child processes; skipped with -short")
 	}
-	users := envInt(crashUsers, 2000)
-	kills := envInt(crashKills, 20)
+	seed := reliabilitySeed(t)
+	rng := rand.New(rand.NewPCG(seed, 0x6d6967))
+	rounds := envInt(crashRounds, pick(3, 20))
+	users := envInt(crashUsers, pick(400, 2000))
+	kills := envInt(crashKills, pick(10, 20))
 	maxGap := envInt(crashMaxGap, 400)
-	s, members := bigStage(t, users)
-	s.db.Close()
-	emu, url := emulator(t, workosemu.Options{FaultRate: 0.05, DropRate: 0.02, AllowMultipleRoles: true,
-		Latency: 2 * time.Millisecond, Jitter: 4 * time.Millisecond, Seed: 7})
+	start := time.Now()
+	var fig crashFigures
+	ran := 0
+	for round := range rounds {
+		ran++
+		if !t.Run("round "+strconv.Itoa(round), func(t *testing.T) {
+			crashRound(t, rng, int64(seed)+int64(round), users, kills, maxGap, &fig)
+		}) {
+			t.Logf("seed %d failed in round %d", seed, round)
+			break
+		}
+	}
+	t.Logf("reliability: importer killed: %d rounds of %d users in %s: %d runs, %d kills (%d at a request before its write, %d after its write before the answer, %d after a random time); "+
+		"faults injected: %d 5xx before the write, %d 5xx after it, %d dropped after the write, %d slower than the timeout; %d requests; %d runs gave up in their check before the first write",
+		ran, users, time.Since(start).Round(time.Second), fig.lives, fig.kills[0]+fig.kills[1]+fig.kills[2],
+		fig.kills[killBeforeWrite], fig.kills[killAfterWrite], fig.kills[killTimed],
+		fig.faults.ServerErrors, fig.faults.ServerErrorsAfter, fig.faults.Dropped, fig.faults.Slow, fig.requests, fig.unstarted)
+}
 
+func crashRound(t *testing.T, rng *rand.Rand, seed int64, users, minKills, maxGap int, fig *crashFigures) {
+	s := richStage(t, users)
+	s.db.Close()
+	emu, g, url := gatedEmulator(t, workosemu.Options{FaultRate: 0.03, FaultAfterRate: 0.02, DropRate: 0.02,
+		SlowRate: 0.005, SlowFor: time.Minute, Latency: time.Millisecond, Jitter: 3 * time.Millisecond, Seed: seed})
+
+	// The kill plan of the child alive now; the gate carries it out.
+	var plan struct {
+		sync.Mutex
+		proc   *os.Process
+		at     int64 // the request, counted from base, that kills; 0: none
+		base   int64
+		apply  bool
+		killed bool
+	}
+	var life, late atomic.Int64
+	g.set(func(n int64, w http.ResponseWriter, r *http.Request) bool {
+		if l, err := strconv.ParseInt(r.Header.Get(lifeHeader), 10, 64); err == nil && l < life.Load() && r.Method != http.MethodGet {
+			late.Add(1)
+		}
+		plan.Lock()
+		hit := plan.proc != nil && !plan.killed && plan.at > 0 && n-plan.base == plan.at
+		if hit {
+			plan.killed = true
+		}
+		proc, apply := plan.proc, plan.apply
+		plan.Unlock()
+		if !hit {
+			return true
+		}
+		if apply {
+			g.next.ServeHTTP(httptest.NewRecorder(), r)
+		}
+		proc.Kill()
+		return false
+	})
 	start := func() (*exec.Cmd, *bytes.Buffer) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"=1", childDB+"="+s.db.Path, childURL+"="+url)
+		cmd.Env = append(os.Environ(), childEnv+"=1", childDB+"="+s.db.Path, childURL+"="+url, childTimeout+"=250ms",
+			childLife+"="+strconv.FormatInt(life.Add(1), 10))
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -92,38 +220,59 @@ func TestCrashResume(t *testing.T) {
 		}
 		return cmd, &stderr
 	}
-	// Kill until a run gets to finish on its own, so the kills land in
-	// every phase: organizations, users, memberships, factors.
+	// A request kill lands on average every requests/minKills requests, so
+	// that at least minKills land before an import finishes.
+	requests := users*27/10 + 20
 	killed := 0
-	for done := false; !done && killed < 500; {
+	for done := false; !done; {
+		if fig.lives++; killed >= 500 {
+			t.Fatalf("500 kills and the import never finished")
+		}
+		mode := rng.IntN(3)
+		var timer <-chan time.Time
+		plan.Lock()
+		plan.proc, plan.at, plan.base, plan.killed = nil, 0, g.n.Load(), false
+		if mode == killTimed {
+			timer = time.After(time.Duration(10+rng.IntN(maxGap-10)) * time.Millisecond)
+		} else {
+			plan.at, plan.apply = 1+rng.Int64N(int64(2*requests/minKills)), mode == killAfterWrite
+		}
+		plan.Unlock()
 		cmd, stderr := start()
+		plan.Lock()
+		plan.proc = cmd.Process
+		plan.Unlock()
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		gap := time.Duration(20+rand.IntN(maxGap-20)) * time.Millisecond
+		fig.runs[mode]++
 		select {
 		case err := <-exited:
-			if err != nil {
-				t.Fatalf("child failed: %v\n%s", err, stderr)
+			plan.Lock()
+			hit := plan.killed
+			plan.proc = nil
+			plan.Unlock()
+			switch {
+			case hit:
+				killed++
+				fig.kills[mode]++
+			case err != nil && refusedToStart(stderr.String()):
+				// The check before the first write met as many faults
+				// in a row as it tries; nothing was sent or marked.
+				fig.unstarted++
+			case err != nil:
+				t.Fatalf("child failed: %v\n%s\nfailed rows: %v", err, stderr, failedRows(t, s.db.Path))
+			default:
+				done = true
 			}
-			done = true
-		case <-time.After(gap):
+		case <-timer:
 			cmd.Process.Kill()
 			<-exited
 			killed++
+			fig.kills[mode]++
 		}
 	}
-	if killed < kills {
+	if killed < minKills {
 		t.Errorf("only %d kills landed before the import finished; raise %s or lower %s", killed, crashUsers, crashMaxGap)
-	}
-	if db, err := staging.Open(context.Background(), s.db.Path); err == nil {
-		var before []struct {
-			Entity string `db:"entity"`
-			Done   int    `db:"done"`
-			All    int    `db:"n"`
-		}
-		db.Select(&before, `SELECT entity, sum(status = 'done') AS done, count(*) AS n FROM import_items GROUP BY entity`)
-		db.Close()
-		t.Logf("done before the last run: %+v", before)
 	}
 	cmd, stderr := start()
 	if err := cmd.Wait(); err != nil {
@@ -134,9 +283,15 @@ func TestCrashResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s.db = db
-	checkExactlyOnce(t, s, emu.Snapshot(), users, members)
-	var attempts int
-	db.Get(&attempts, `SELECT count(*) FROM import_items WHERE attempts > 1`)
-	t.Logf("%d kills; %d rows were sent more than once (reconciled)", killed, attempts)
+	assertClean(t, db, emu.Snapshot())
+	var resent int
+	db.Get(&resent, `SELECT count(*) FROM import_items WHERE attempts > 1`)
+	f := emu.Faults()
+	fig.faults.ServerErrors += f.ServerErrors
+	fig.faults.ServerErrorsAfter += f.ServerErrorsAfter
+	fig.faults.Dropped += f.Dropped
+	fig.faults.Slow += f.Slow
+	fig.requests += g.n.Load()
+	t.Logf("%d kills; %d rows were sent by more than one run (looked up again); %d writes of a killed run reached the emulator after the next run started; faults %+v",
+		killed, resent, late.Load(), f)
 }

@@ -266,9 +266,11 @@ func (b rowBase) recovered(ctx context.Context) bool {
 type resumeKey struct{}
 
 // maxResumes bounds how often one row is handled again after creates that
-// got no answer; past it the row fails as retryable, and a retry looks it
-// up first (see retry.sql).
-const maxResumes = 3
+// got no answer, or a 5xx that may come after the write; past it the row
+// fails as retryable, and a retry looks it up first (see retry.sql). It
+// is the Transport's bound on the tries of a request answered 5xx, which
+// such a create had before it was looked up instead of sent again.
+const maxResumes = 8
 
 type baser interface{ base() rowBase }
 

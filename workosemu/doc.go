@@ -9,8 +9,10 @@
 // status codes as the OpenAPI spec in shared/workos, the same rate limits,
 // and Idempotency-Key replay where the spec documents it (Options.Idempotency
 // extends it to every POST). Faults (5xx answers, latency, dropped
-// connections, a 429 storm) can be switched on to test the importer's retry
-// paths; with a fixed seed they are reproducible for a serial client.
+// connections, a 429 storm with any Retry-After, answers held back after
+// the write beyond the client's timeout, a key revoked mid-run) can be
+// switched on to test the importer's retry paths; with a fixed seed they
+// are reproducible for a serial client, and Faults counts them.
 //
 // A Server is an http.Handler, so tests mount it on httptest.NewServer and
 // point the SDK's Endpoint at it; mig emulator serves the same handler on a

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,11 @@ type Options struct {
 	// 500, 502 or 503 before they reach any state, as a flaky load balancer
 	// would.
 	FaultRate float64
+	// FaultAfterRate is the fraction of requests that are applied and then
+	// answered 500, 502 or 504, as a gateway that gave up on a backend
+	// which committed the write anyway: sending such a create again makes
+	// a second object.
+	FaultAfterRate float64
 	// DropRate is the fraction of requests whose connection is closed after
 	// they were applied, with no response: the lost-response case that makes
 	// an importer's retries and Idempotency-Key matter.
@@ -53,6 +59,24 @@ type Options struct {
 	// sustained storm. StormFor zero disables it.
 	StormAfter time.Duration
 	StormFor   time.Duration
+	// StormRetryAfter, when set, is the Retry-After header of every 429 of
+	// the storm, in whole seconds: "0" is a server that says "now" and
+	// still refuses (an importer must space its tries anyway), "3600" one
+	// that asks for an hour (an importer must wait, not hammer). Empty
+	// sends the seconds left in the storm.
+	StormRetryAfter string
+	// SlowRate is the fraction of requests that are applied and then
+	// answered only SlowFor later: a backend that commits the write and
+	// then stalls beyond the client's timeout, so that the client cannot
+	// tell whether its write happened.
+	SlowRate float64
+	SlowFor  time.Duration
+	// RevokeKeysAfter, when above zero, revokes the API keys that made the
+	// first RevokeKeysAfter API requests: from then on they are answered
+	// 401, the state dump included, as when a key is rolled in the
+	// dashboard in the middle of a run. A key first seen afterwards works,
+	// as the new key would.
+	RevokeKeysAfter int
 	// Seed makes fault injection and generated IDs reproducible. Zero picks
 	// a seed from the clock.
 	Seed int64
@@ -99,6 +123,13 @@ type Server struct {
 	randMu sync.Mutex
 	rand   *rand.Rand
 
+	keysMu   sync.Mutex
+	keysSeen map[string]bool // keys of the API requests before the revocation
+	apiCalls int             // API requests counted towards RevokeKeysAfter
+	revoked  map[string]bool // set once RevokeKeysAfter requests were made
+
+	faults faultCounters
+
 	routes []route
 }
 
@@ -112,12 +143,17 @@ func New(opts Options) (*Server, error) {
 	if opts.Idempotency != "" && opts.Idempotency != IdempotencySpec && opts.Idempotency != IdempotencyAll {
 		return nil, fmt.Errorf("workosemu: idempotency %q: want %q or %q", opts.Idempotency, IdempotencySpec, IdempotencyAll)
 	}
-	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "drop rate": opts.DropRate} {
+	for name, r := range map[string]float64{"fault rate": opts.FaultRate, "fault-after rate": opts.FaultAfterRate, "drop rate": opts.DropRate, "slow rate": opts.SlowRate} {
 		if r < 0 || r > 1 {
 			return nil, fmt.Errorf("workosemu: %s %v: want a fraction between 0 and 1", name, r)
 		}
 	}
-	s := &Server{opts: opts, now: opts.Now, log: opts.Logger, idem: newIdempotency()}
+	if ra := opts.StormRetryAfter; ra != "" {
+		if n, err := strconv.Atoi(ra); err != nil || n < 0 {
+			return nil, fmt.Errorf("workosemu: storm Retry-After %q: want whole seconds, 0 or more", ra)
+		}
+	}
+	s := &Server{opts: opts, now: opts.Now, log: opts.Logger, idem: newIdempotency(), keysSeen: map[string]bool{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -287,7 +323,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 	// that dump holds every user and factor, so it is no more public than
 	// the API it mirrors.
 	key, ok := bearerKey(r.Header.Get("Authorization"))
-	if !ok || !s.keyAllowed(key) {
+	if !ok || !s.keyAllowed(key) || s.keyRevoked(key) {
 		s.writeReply(w, errMessage(http.StatusUnauthorized, "Unauthorized"))
 		return false
 	}
@@ -297,6 +333,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 	}
 	if strings.HasPrefix(strings.ToLower(path), "/_emulator/") {
 		s.writeReply(w, s.emulatorReply(r, path))
+		return false
+	}
+	s.countKey(key)
+
+	// A request built in-process (a handler called directly, not through a
+	// server) may have no body at all. The body is read first: net/http
+	// watches the connection for a client that goes away only once it is,
+	// and a write whose client went away is not applied (see locked).
+	reqBody := r.Body
+	if reqBody == nil {
+		reqBody = http.NoBody
+	}
+	body, err := io.ReadAll(io.LimitReader(reqBody, maxBody+1))
+	if err != nil {
+		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
+		return false
+	}
+	if len(body) > maxBody {
+		s.writeReply(w, errMessage(http.StatusRequestEntityTooLarge, "Request body too large."))
 		return false
 	}
 
@@ -315,36 +370,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		from := s.started.Add(s.opts.StormAfter)
 		until := from.Add(s.opts.StormFor)
 		if !now.Before(from) && now.Before(until) {
-			s.writeRateLimited(w, until.Sub(now))
+			secs := retryAfterSeconds(until.Sub(now))
+			if s.opts.StormRetryAfter != "" {
+				secs, _ = strconv.Atoi(s.opts.StormRetryAfter)
+			}
+			s.writeRateLimited(w, secs)
 			return false
 		}
 	}
 	if s.limiter != nil {
 		if ok, wait := s.limiter.allow(key, r.Method, path, now); !ok {
-			s.writeRateLimited(w, wait)
+			s.writeRateLimited(w, retryAfterSeconds(wait))
 			return false
 		}
 	}
 	if s.chance(s.opts.FaultRate) {
 		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
 		code := codes[s.pick(len(codes))]
+		s.faults.serverErrors.Add(1)
 		s.writeReply(w, errMessage(code, "%s", http.StatusText(code)))
-		return false
-	}
-
-	// A request built in-process (a handler called directly, not through a
-	// server) may have no body at all.
-	reqBody := r.Body
-	if reqBody == nil {
-		reqBody = http.NoBody
-	}
-	body, err := io.ReadAll(io.LimitReader(reqBody, maxBody+1))
-	if err != nil {
-		s.writeReply(w, errMessage(http.StatusBadRequest, "Could not read request body."))
-		return false
-	}
-	if len(body) > maxBody {
-		s.writeReply(w, errMessage(http.StatusRequestEntityTooLarge, "Request body too large."))
 		return false
 	}
 
@@ -377,7 +421,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (dropped bool) {
 		// Server faults are not remembered, so a retry runs again.
 		finish(enc, rep.status < 500)
 	}
+	if s.chance(s.opts.FaultAfterRate) {
+		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout}
+		code := codes[s.pick(len(codes))]
+		s.faults.serverErrorsAfter.Add(1)
+		s.writeReply(w, errMessage(code, "%s", http.StatusText(code)))
+		return false
+	}
+	if s.opts.SlowFor > 0 && s.chance(s.opts.SlowRate) {
+		s.faults.slow.Add(1)
+		t := time.NewTimer(s.opts.SlowFor)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			// The client gave up waiting: nobody is left to answer.
+			t.Stop()
+			return true
+		}
+	}
 	if s.chance(s.opts.DropRate) && dropConnection(w) {
+		s.faults.dropped.Add(1)
 		return true
 	}
 	for k, vs := range rep.header {
@@ -397,6 +460,60 @@ func dropConnection(w http.ResponseWriter) bool {
 	}
 	conn.Close()
 	return true
+}
+
+// keyRevoked reports whether key was revoked by RevokeKeysAfter.
+func (s *Server) keyRevoked(key string) bool {
+	if s.opts.RevokeKeysAfter <= 0 {
+		return false
+	}
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if s.revoked[key] {
+		s.faults.unauthorized.Add(1)
+		return true
+	}
+	return false
+}
+
+// countKey counts an API request towards RevokeKeysAfter, and revokes the
+// keys seen so far when it is the last one.
+func (s *Server) countKey(key string) {
+	if s.opts.RevokeKeysAfter <= 0 {
+		return
+	}
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if s.revoked != nil {
+		return
+	}
+	s.keysSeen[key] = true
+	if s.apiCalls++; s.apiCalls >= s.opts.RevokeKeysAfter {
+		s.revoked = s.keysSeen
+	}
+}
+
+// FaultCounts is how many faults a Server injected, so that a test or a
+// rehearsal can say what its outcome survived.
+type FaultCounts struct {
+	ServerErrors int64 `json:"server_errors"` // 500, 502 and 503 answers of FaultRate
+	// 500, 502 and 504 answers of FaultAfterRate, after the write.
+	ServerErrorsAfter int64 `json:"server_errors_after_write"`
+	Dropped           int64 `json:"dropped"`      // connections closed after the write was applied
+	Slow              int64 `json:"slow"`         // answers held back SlowFor after the write
+	RateLimited       int64 `json:"rate_limited"` // 429 answers, of the budgets or a storm
+	Unauthorized      int64 `json:"unauthorized"` // 401 answers to a key RevokeKeysAfter revoked
+}
+
+type faultCounters struct {
+	serverErrors, serverErrorsAfter, dropped, slow, rateLimited, unauthorized atomic.Int64
+}
+
+// Faults returns the faults injected so far.
+func (s *Server) Faults() FaultCounts {
+	f := &s.faults
+	return FaultCounts{ServerErrors: f.serverErrors.Load(), ServerErrorsAfter: f.serverErrorsAfter.Load(), Dropped: f.dropped.Load(), Slow: f.slow.Load(),
+		RateLimited: f.rateLimited.Load(), Unauthorized: f.unauthorized.Load()}
 }
 
 func bearerKey(h string) (string, bool) {
@@ -420,8 +537,8 @@ func (s *Server) keyAllowed(k string) bool {
 	return false
 }
 
-func (s *Server) writeRateLimited(w http.ResponseWriter, wait time.Duration) {
-	secs := retryAfterSeconds(wait)
+func (s *Server) writeRateLimited(w http.ResponseWriter, secs int) {
+	s.faults.rateLimited.Add(1)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	s.writeReply(w, errCode(http.StatusTooManyRequests, "rate_limit_exceeded",
 		"Rate limit exceeded. Please retry after %d seconds.", secs))
@@ -553,10 +670,22 @@ func (s *Server) match(method, path string) (handler, map[string]string) {
 func unescape(seg string) (string, error) { return url.PathUnescape(seg) }
 
 // locked runs h with the write lock; readLocked with the read lock.
+//
+// A write whose client has gone (it timed out, or died) before the write
+// got the lock is not applied: the emulator applies a request while its
+// client waits for the answer, or never. The importer counts on that
+// much, and no more, of WorkOS: a create it gave up on after its attempt
+// timeout (30 s) and then looked up without finding is created again, so
+// one that WorkOS applied later still would make a duplicate. Deciding
+// under the lock keeps a lookup sent after the timeout from running
+// between the decision and the write.
 func (s *Server) locked(h handler) handler {
 	return func(q *request) reply {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if q.r.Context().Err() != nil {
+			return errMessage(http.StatusServiceUnavailable, "The client went away before the request was applied.")
+		}
 		return h(q)
 	}
 }

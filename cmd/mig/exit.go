@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/exclude"
 	"github.com/mig-tools/mig/importer"
 )
 
@@ -40,6 +41,7 @@ var exitCodes = []struct {
 }{
 	{exitUsage, as[usageError]},
 	{exitUsage, as[*checks.UnknownRuleError]},
+	{exitUsage, as[*exclude.PredicateError]},
 	{exitFindings, as[*checks.FindingsError]},
 	{exitFindings, as[*importer.CheckErrorsError]},
 	{exitFindings, as[*notImportableError]},

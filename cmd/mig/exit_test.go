@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/exclude"
 	"github.com/mig-tools/mig/importer"
 )
 
@@ -26,6 +27,7 @@ func TestExitCodes(t *testing.T) {
 		{"package not importable", &notImportableError{}, exitFindings},
 		{"key refused", &importer.AuthError{}, exitAuth},
 		{"partial import", &importer.PartialError{Failed: 1}, exitPartial},
+		{"exclude --where that is not a condition", wrap(&exclude.PredicateError{Predicate: "1; drop", Err: errors.New("x")}), exitUsage},
 		{"partial rollback", &importer.RollbackPartialError{Failed: 1}, exitPartial},
 		{"reconcile differences", wrap(&importer.DifferencesError{}), exitDifferences},
 		{"partial import, wrapped", wrap(&importer.PartialError{Failed: 1}), exitPartial},

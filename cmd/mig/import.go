@@ -93,7 +93,9 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		}
 		if summaryFile != "" {
 			b, _ := json.MarshalIndent(s, "", "  ")
-			if err := os.WriteFile(summaryFile, append(b, '\n'), 0o644); err != nil {
+			// Private, as every file mig writes about the migration: a dry
+			// run's failures name users.
+			if err := os.WriteFile(summaryFile, append(b, '\n'), 0o600); err != nil {
 				return errors.Join(runErr, fmt.Errorf("--summary: %w", err))
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,15 +23,24 @@ import (
 // Anything else is returned as it came, for the caller to classify.
 //
 // A POST that may have reached WorkOS (the connection broke after it was
-// sent, or the try timed out) is not sent again: WorkOS documents
-// Idempotency-Key only for audit-log events, so a second try could create
-// a second object. It comes back as a NetworkError with MaybeApplied set,
-// and the caller looks the object up before creating it again. For the
-// same reason the POST's body cannot be rewound, so net/http does not
-// replay it on its own either.
+// sent, the try timed out, or it was answered with a 5xx other than 503,
+// which a gateway sends when it gives up on a backend that may have
+// committed) is not sent again: WorkOS documents Idempotency-Key only for
+// audit-log events, so a second try could create a second object. It
+// comes back as a NetworkError with MaybeApplied set, and the caller looks
+// the object up before creating it again. For the same reason the POST's
+// body cannot be rewound, so net/http does not replay it on its own
+// either. A 503 says the server did not take the request on, so it is
+// retried like any other 5xx.
 //
 // Retrying here, below the SDK, is what lets the importer honour
 // Retry-After: the SDK's errors do not carry response headers.
+//
+// An error answer that quotes the API key (a proxy that echoes the
+// request, an API that names the key it refused) has the key replaced by
+// [redacted] here, the one place every answer passes, because what the
+// importer keeps of an error goes to the database, mig errors and the
+// report.
 type Transport struct {
 	Base  http.RoundTripper
 	Pacer *Pacer
@@ -256,7 +266,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.stats.RateLimited.Add(1)
 			limited++
 			if limited >= maxLimited {
-				return withCancel(resp, cancel), nil
+				return withCancel(redactKey(resp, header), cancel), nil
 			}
 			wait = retryAfter(resp.Header.Get("Retry-After"), t.backoff(limited))
 			if t.Pacer != nil {
@@ -267,8 +277,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode >= 500:
 			t.stats.ServerError.Add(1)
 			failures++
+			if req.Method == http.MethodPost && resp.StatusCode != http.StatusServiceUnavailable {
+				discard(resp)
+				cancel()
+				return nil, &NetworkError{Attempts: failures + limited, Status: resp.StatusCode,
+					Err: errors.New(resp.Status), MaybeApplied: true}
+			}
 			if failures >= maxAttempts {
-				return withCancel(resp, cancel), nil
+				return withCancel(redactKey(resp, header), cancel), nil
 			}
 			wait = t.backoff(failures)
 			if ra := resp.Header.Get("Retry-After"); ra != "" {
@@ -277,7 +293,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			discard(resp)
 			cancel()
 		default:
-			return withCancel(resp, cancel), nil
+			return withCancel(redactKey(resp, header), cancel), nil
 		}
 		t.stats.Retries.Add(1)
 		if err := sleep(ctx, wait); err != nil {
@@ -314,6 +330,23 @@ func retryAfter(h string, fallback time.Duration) time.Duration {
 		return fallback
 	}
 	return time.Duration(secs)*time.Second + 50*time.Millisecond + rand.N(200*time.Millisecond)
+}
+
+// redactKey replaces the API key the request carried (its Authorization
+// header's bearer token) by [redacted] in the body of an error answer. An
+// error body is a few hundred bytes; more than 1 MiB of one is cut.
+func redactKey(resp *http.Response, header http.Header) *http.Response {
+	key := strings.TrimSpace(strings.TrimPrefix(header.Get("Authorization"), "Bearer "))
+	if resp.StatusCode < 400 || len(key) < 8 {
+		return resp
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	body = bytes.ReplaceAll(body, []byte(key), []byte("[redacted]"))
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	return resp
 }
 
 func discard(resp *http.Response) {
@@ -363,14 +396,19 @@ func neverSent(err error) bool {
 
 // NetworkError is a request that never got an answer after every retry:
 // timeouts, resets, dropped connections. MaybeApplied marks a POST that
-// was not retried because WorkOS may have applied it.
+// was not retried because WorkOS may have applied it; Status is the 5xx it
+// was answered with, when that answer may have come after the write.
 type NetworkError struct {
 	Attempts     int
 	Err          error
 	MaybeApplied bool
+	Status       int
 }
 
 func (e *NetworkError) Error() string {
+	if e.Status != 0 {
+		return "answered " + e.Err.Error() + ", which may come after the write (the request may have reached WorkOS)"
+	}
 	if e.MaybeApplied {
 		return "no answer (the request may have reached WorkOS): " + e.Err.Error()
 	}

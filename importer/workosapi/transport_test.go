@@ -88,9 +88,9 @@ func TestTransportRetries(t *testing.T) {
 		retryable bool
 		subcode   string
 	}{
-		{"5xx then success", []func(http.ResponseWriter){status(500, "", `{"message":"boom"}`), status(503, "", ""), status(201, "", created)}, 0, 3, "", false, ""},
+		{"503 then success", []func(http.ResponseWriter){status(503, "", `{"message":"boom"}`), status(503, "", ""), status(201, "", created)}, 0, 3, "", false, ""},
 		{"429 with Retry-After 0 then success", []func(http.ResponseWriter){status(429, "Retry-After: 0", `{"code":"rate_limit_exceeded"}`), status(201, "", created)}, 0, 2, "", false, ""},
-		{"5xx past the bound", []func(http.ResponseWriter){status(502, "", "bad gateway")}, 3, 3, "502", true, ""},
+		{"503 past the bound", []func(http.ResponseWriter){status(503, "", "unavailable")}, 3, 3, "503", true, ""},
 		{"4xx is not retried", []func(http.ResponseWriter){status(400, "", userCreationError)}, 0, 1, "400", false, "email_not_available"},
 		{"422 is not retried", []func(http.ResponseWriter){status(422, "", `{"code":"invalid_request_parameters","message":"Validation failed.","errors":[{"field":"email","code":"invalid_email"}]}`)}, 0, 1, "422", false, "invalid_email"},
 	}
