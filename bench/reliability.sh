@@ -8,7 +8,7 @@
 # a full disk under the database and under a package; the secrets test.
 # go test ./... runs the same tests in a short form (about a minute).
 #
-#   bench/reliability.sh                       # about half an hour on 2 cores
+#   bench/reliability.sh                       # about ten minutes on 2 cores
 #   MIG_RELIABILITY_SEED=N bench/reliability.sh   # replay the random choices of a run
 #
 # The figures (runs, kills, faults injected, outcomes) are the lines

@@ -28,19 +28,20 @@ func faultOpts(url string) importer.Options {
 	return o
 }
 
-// storm starts a 429 storm with the given Retry-After at the 40th request
-// of an import and lets it last as long as hold says, then ends it. It
-// returns the run's result, the 429s answered and how long the storm
-// lasted. interrupt, when set, cancels the run during the storm instead of
-// ending it, as Ctrl-C would.
+// stormResult is what an import met in a storm.
 type stormResult struct {
 	sum      *importer.Summary
 	err      error
-	limited  int64
+	limited  int64 // 429s answered
 	requests int64 // requests the storm met
 	lasted   time.Duration
 }
 
+// runStorm starts a 429 storm with the given Retry-After at the 40th
+// request of an import of s, lets it last hold, then ends it and lets the
+// import finish. With interrupt it cancels the run at the end of hold
+// instead, as Ctrl-C would, and ends the storm after. It returns the
+// emulator, its URL and what the import met.
 func runStorm(t *testing.T, s *stage, retryAfter string, hold time.Duration, interrupt bool) (*workosemu.Server, string, stormResult) {
 	t.Helper()
 	t0 := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)

@@ -367,16 +367,7 @@ func (c *clock) set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// waitFor polls cond every 10 ms until it holds or a minute passed.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited a minute for %s", what)
-		}
-	}
-}
-
+// runStatus is the status of the last import run.
 func runStatus(t testing.TB, db *staging.DB) string {
 	t.Helper()
 	var s string
