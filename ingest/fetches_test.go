@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 )
 
@@ -16,7 +18,7 @@ import (
 // unchanged.
 func TestFetchesIsNeverUnchanged(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	path := filepath.Join(t.TempDir(), "users.txt")
 	if err := os.WriteFile(path, []byte("u1\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -9,19 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/staging"
 )
-
-func openDB(t *testing.T) *staging.DB {
-	t.Helper()
-	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func get[T any](t *testing.T, db *staging.DB, q string, args ...any) T {
 	t.Helper()
@@ -107,7 +99,7 @@ func fakeSpec(tn tenant) ingest.Spec {
 // permissions and connections staged.
 func TestPipelineStagesEveryRecord(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	c, err := ingest.Ingest(ctx, db, fakeSpec(tenant{users: 3000, conns: []ingest.SSOConnection{samlConn, oidcConn}}))
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +133,7 @@ func TestPipelineStagesEveryRecord(t *testing.T) {
 // over a connection removes it, since the run states them all.
 func TestPipelineSecretsAndStaleConnections(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	s := fakeSpec(tenant{users: 20, conns: []ingest.SSOConnection{samlConn, oidcConn}})
 	s.IncludeSecrets = true
 	if _, err := ingest.Ingest(ctx, db, s); err != nil {
@@ -167,7 +159,7 @@ func TestPipelineSecretsAndStaleConnections(t *testing.T) {
 // otherwise never end.
 func TestPipelineErrorsRollBack(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	if _, err := ingest.Ingest(ctx, db, fakeSpec(tenant{users: 10})); err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +218,7 @@ func TestMappingUserColumns(t *testing.T) {
 	}
 	orgs := write("orgs.csv", "email,fake_uid,org_name\n,u0001,Acme\nU0002@Example.com,,Acme\n,u0003,Beta\nnobody@example.com,,Beta\n")
 	roles := write("roles.csv", "external_id,role_slug\nu0001,admin\nu0004,viewer\nx9,viewer\n")
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	s := fakeSpec(tenant{users: 6})
 	s.Decode = func(ctx context.Context, in ingest.Inputs, sink ingest.DefinitionSink) error {
 		for i := range 6 {
@@ -280,7 +272,7 @@ func writeFile(p, content string) error { return os.WriteFile(p, []byte(content)
 // API again (its data changes by itself) instead of doing nothing.
 func TestPipelineAPISourceIsReadAgain(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	if _, err := ingest.Ingest(ctx, db, fakeSpec(tenant{users: 20})); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/staging"
 )
@@ -103,14 +105,14 @@ func staged(t *testing.T, db *staging.DB) string {
 // run commits.
 func TestSpoolResumesAfterTheLastSavedPage(t *testing.T) {
 	const pages, perPage = 6, 2500 // a page is more than the spool holds in memory
-	whole := openDB(t)
+	whole := ingesttest.OpenDB(t)
 	f := &fakeAPI{pages: pages, perPage: perPage}
 	if err := ingestAPI(t, whole, f, apiSpec(pages), -1, 0); err != nil {
 		t.Fatal(err)
 	}
 	want := staged(t, whole)
 
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	f = &fakeAPI{pages: pages, perPage: perPage}
 	// Killed in page 3 (0-based), after pages 0-2 were saved and after
 	// 2,200 users of page 3 were written to the spool unsaved.
@@ -159,7 +161,7 @@ func TestSpoolResumesAfterTheLastSavedPage(t *testing.T) {
 func TestSpoolRecordsOnceWithoutSecrets(t *testing.T) {
 	ctx := context.Background()
 	for _, include := range []bool{false, true} {
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		s := apiSpec(1)
 		s.IncludeSecrets = include
 		f := &fakeAPI{pages: 2, perPage: 10}
@@ -202,7 +204,7 @@ func TestSpoolRecordsOnceWithoutSecrets(t *testing.T) {
 // failed is not fetched again.
 func TestSpoolArgumentsAndCompletedFetch(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	f := &fakeAPI{pages: 3, perPage: 10}
 	if err := ingestAPI(t, db, f, apiSpec(3), 0, 5); !errors.Is(err, errKilled) {
 		t.Fatal(err)

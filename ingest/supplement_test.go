@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/passhash"
 	"github.com/mig-tools/mig/staging"
@@ -79,7 +81,7 @@ func byCode(t *testing.T, db *staging.DB, source string) map[string]int {
 // in the output and in the database.
 func TestSupplementPasswords(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	stageUsers(t, db, "src", [2]string{"src|1", "one@x.test"}, [2]string{"src|2", "two@x.test"}, [2]string{"src|3", "three@x.test"},
 		[2]string{"src|4", "same@x.test"}, [2]string{"src|5", "Same@x.test"})
 	before := get[string](t, db, `SELECT content_hash FROM users WHERE source_id = 'src|1'`)
@@ -169,7 +171,7 @@ func TestSupplementPasswords(t *testing.T) {
 // has no password, keeps the merged one and finds the user unchanged.
 func TestSupplementSurvivesReingest(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	users := [][2]string{{"src|1", "one@x.test"}, {"src|2", "two@x.test"}}
 	stageUsers(t, db, "src", users...)
 	if _, err := ingest.Supplement(ctx, db, ingest.SupplementSpec{Name: "src-passwords", Kind: ingest.PasswordSupplement, File: supplementFile(t, "x"),
@@ -190,7 +192,7 @@ func TestSupplementSurvivesReingest(t *testing.T) {
 // another secret keeps it; a secret the check flags is counted invalid.
 func TestSupplementTOTP(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	stageUsers(t, db, "a", [2]string{"shared", "a@x.test"}, [2]string{"a|1", "one@x.test"})
 	stageUsers(t, db, "b", [2]string{"shared", "b@x.test"}, [2]string{"b|2", "two@x.test"})
 	c, err := ingest.Supplement(ctx, db, ingest.SupplementSpec{Name: "totp", Kind: ingest.TOTPSupplement, File: supplementFile(t, "x"),
@@ -237,7 +239,7 @@ func TestSupplementTOTP(t *testing.T) {
 // TestSupplementBadFileChangesNothing: a reading error rolls the run back.
 func TestSupplementBadFileChangesNothing(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	stageUsers(t, db, "src", [2]string{"src|1", "one@x.test"})
 	path := supplementFile(t, "x")
 	_, err := ingest.Supplement(ctx, db, ingest.SupplementSpec{Name: "src-passwords", Kind: ingest.PasswordSupplement, File: path,

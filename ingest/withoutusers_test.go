@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 )
 
@@ -16,7 +18,7 @@ import (
 // run, does not rebuild the users' indexes over the other sources' users.
 func TestWithoutUsers(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	stageUsers(t, db, "other", [2]string{"o|1", "one@x.test"})
 	_, err := ingest.Ingest(ctx, db, ingest.Spec{Source: ingest.Source{Provider: "api"},
 		Decode: func(ctx context.Context, _ ingest.Inputs, sink ingest.DefinitionSink) error {

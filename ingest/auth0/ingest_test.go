@@ -11,22 +11,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/auth0"
 	"github.com/mig-tools/mig/ingest/auth0/auth0fake"
 	"github.com/mig-tools/mig/passhash"
 	"github.com/mig-tools/mig/staging"
 )
-
-func openDB(t *testing.T) *staging.DB {
-	t.Helper()
-	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func query[T any](t *testing.T, db *staging.DB, q string, args ...any) T {
 	t.Helper()
@@ -77,7 +69,7 @@ func TestIngestFixtureTenant(t *testing.T) {
 	clk := newClock()
 	srv := auth0fake.Start(t, profileTenant(t))
 	srv.Now = clk.Now
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	c := ingestAuth0(t, db, options(srv, clk, 7))
 	if c.New != 14 || c.Skipped != 12 || c.Orgs != 2 || c.Members != 4 || c.Roles != 3 {
 		t.Errorf("counts %+v", c)
@@ -139,7 +131,7 @@ func TestIngestSecretsOnlyWhenAsked(t *testing.T) {
 	clk := newClock()
 	srv := auth0fake.Start(t, profileTenant(t))
 	srv.Now = clk.Now
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	o := options(srv, clk, 100)
 	o.Entities, o.IncludeSecrets = []string{auth0.EntitySSO}, true
 	ingestAuth0(t, db, o)
@@ -157,7 +149,7 @@ func TestIngestPasswordSamples(t *testing.T) {
 	clk := newClock()
 	srv := auth0fake.Start(t, profileTenant(t))
 	srv.Now = clk.Now
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	ingestAuth0(t, db, options(srv, clk, 100))
 	merge := func(file string, matchEmail bool) ingest.SupplementCounts {
 		t.Helper()
@@ -263,7 +255,7 @@ func sameState(t *testing.T, got, want map[string][]string) {
 func TestIngestResumesInterrupted(t *testing.T) {
 	clk := newClock()
 	ten := auth0fake.Generate(auth0fake.GenOptions{Users: 420, Orgs: 3, Seed: 3})
-	ref := openDB(t)
+	ref := ingesttest.OpenDB(t)
 	refSrv := auth0fake.Start(t, ten)
 	refSrv.Now = clk.Now
 	o := options(refSrv, clk, 50)
@@ -272,7 +264,7 @@ func TestIngestResumesInterrupted(t *testing.T) {
 	srv := auth0fake.Start(t, ten)
 	srv.Now = clk.Now
 	o.Domain = srv.URL
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	interrupt(srv, cancel, 1, "GET", "/api/v2/users", "page=3")
 	if _, err := auth0.Ingest(ctx, db, o); !errors.Is(err, context.Canceled) {
@@ -310,7 +302,7 @@ func TestIngestBulkResumes(t *testing.T) {
 	srv.Now = clk.Now
 	o := options(srv, clk, 100)
 	o.Engine = auth0.EngineBulkJob
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	interrupt(srv, cancel, 1, "GET", "/exports/job_fake00000001.json.gz")
 	if _, err := auth0.Ingest(ctx, db, o); !errors.Is(err, context.Canceled) {
@@ -341,7 +333,7 @@ func TestIngestEnginesAgree(t *testing.T) {
 	srv.Now = clk.Now
 	states := map[string]map[string][]string{}
 	for _, engine := range []string{auth0.EngineManagementAPI, auth0.EngineBulkJob} {
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		o := options(srv, clk, 50)
 		o.Engine = engine
 		ingestAuth0(t, db, o)
@@ -360,7 +352,7 @@ func TestIngestWithoutUsers(t *testing.T) {
 	clk := newClock()
 	srv := auth0fake.Start(t, profileTenant(t))
 	srv.Now = clk.Now
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	ingestAuth0(t, db, options(srv, clk, 100))
 	before := stagedState(t, db)
 	o := options(srv, clk, 100)
@@ -397,7 +389,7 @@ func TestIngestSignInsChangeNothing(t *testing.T) {
 		}
 		return &auth0fake.Tenant{Users: users}
 	}
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	o := options(auth0fake.Start(t, tenant("2024-01-01T00:00:00.000Z", 3)), clk, 100)
 	o.Entities = []string{auth0.EntityUsers}
 	ingestAuth0(t, db, o)

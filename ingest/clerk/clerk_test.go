@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/clerk"
 	"github.com/mig-tools/mig/staging"
@@ -18,16 +20,6 @@ import (
 const header = "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher\n"
 
 const bcryptDigest = "$2a$10$fgPOubgdJs90F1GK2u.Qye7Xyyi2ajrQJoB5LDG5bnITEvFR/xhZ."
-
-func openDB(t *testing.T) *staging.DB {
-	t.Helper()
-	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func write(t *testing.T, name, content string) string {
 	t.Helper()
@@ -78,7 +70,7 @@ func dump(t *testing.T, db *staging.DB) string {
 }
 
 func TestClerkMigrationToolSample(t *testing.T) {
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: fixture("clerk-migration-tool-sample.csv")})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +106,7 @@ func TestClerkMigrationToolSample(t *testing.T) {
 }
 
 func TestEmailVerificationUnknown(t *testing.T) {
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: fixture("workos-migrate-example.csv")}); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +124,7 @@ func TestAwkwardButValidCSV(t *testing.T) {
 	content := "\ufeff# exported by hand\r\n" + strings.ReplaceAll(header, "\n", "\r\n") +
 		"user_1,\"Smith, Jr.\",\"Line\nTwo\",,a@example.com,,a@example.com,,,,,,\r\n" +
 		"user_2,B,C,,b@example.com,,b@example.com,,,,jbswy3dpehpk3pxp,,\r\n"
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +166,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := openDB(t)
+			db := ingesttest.OpenDB(t)
 			ctx := context.Background()
 			if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: write(t, "good.csv", good)}); err != nil {
 				t.Fatal(err)
@@ -204,7 +196,7 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 
 func TestReingestAndDelta(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	v1 := header +
 		"user_1,Ann,A,,ann@example.com,,ann@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
 		"user_2,Bob,B,,bob@example.com,,bob@example.com,,,,," + bcryptDigest + ",bcrypt\n" +
@@ -242,7 +234,7 @@ func TestReingestAndDelta(t *testing.T) {
 }
 
 func TestDuplicateIDIsSkipped(t *testing.T) {
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	content := header + "user_1,A,B,,a@example.com,,,,,,,,\nuser_1,C,D,,c@example.com,,,,,,,,\n"
 	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)})
 	if err != nil {
@@ -262,7 +254,7 @@ func TestPasswordsAndMetadataLimits(t *testing.T) {
 		"user_1,A,B,,a@example.com,,a@example.com|" + long + ",,,,,5f4dcc3b5aa765d61d8327deb882cf99,md5\n" +
 		"user_2,A,B,,b@example.com,,b@example.com,,,,,,bcrypt\n" +
 		"user_3,A,B,,c@example.com,,c@example.com,,,,,pbkdf2_sha256$1000$c2FsdA==$AQIDBA==,pbkdf2_sha256\n"
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", content)}); err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +289,7 @@ func TestOrgMappingVariantsAndPriority(t *testing.T) {
 		"user_9,,acme,Acme Inc\n" + // not in the export
 		"user_4,,,\n" // names no org
 	roles := "clerk_user_id,role_slug\nuser_1,org-admin\nuser_1,org-viewer\nuser_2,org-viewer\n"
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	c, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users), OrgMapping: write(t, "o.csv", orgs), RoleMapping: write(t, "r.csv", roles)})
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +318,7 @@ func TestOrgMappingVariantsAndPriority(t *testing.T) {
 // membership, recorded at its first line.
 func TestNewMappingReplacesTheOldOne(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	users := write(t, "u.csv", header+
 		"user_1,A,A,,a@example.com,,a@example.com,,,,,,\n"+
 		"user_2,B,B,,b@example.com,,b@example.com,,,,,,\n")
@@ -365,7 +357,7 @@ func TestNewMappingReplacesTheOldOne(t *testing.T) {
 // database has it on.
 func TestForeignKeysOnAfterARun(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	good := write(t, "u.csv", header+"user_1,A,A,,a@example.com,,a@example.com,,,,,,\n")
 	bad := write(t, "bad.csv", header+"user_2,\"A,A\n")
 	for _, f := range []string{good, bad} {
@@ -381,7 +373,7 @@ func TestForeignKeysOnAfterARun(t *testing.T) {
 // that was staged.
 func TestReingestKeepsSecretsAndSkipsRepeats(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	export := func(name string, changed int, repeat bool) string {
 		var b strings.Builder
 		b.WriteString(header)
@@ -432,7 +424,7 @@ func TestMappingLinesOfUnknownUsers(t *testing.T) {
 		{"all known", "clerk_user_id,org_name\nuser_1,Acme\n", "clerk_user_id,role_slug\nuser_1,org-admin\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			db := openDB(t)
+			db := ingesttest.OpenDB(t)
 			if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users),
 				OrgMapping: write(t, "o.csv", c.orgs), RoleMapping: write(t, "r.csv", c.roles)}); err != nil {
 				t.Fatal(err)
@@ -464,7 +456,7 @@ func TestOrganizationFirstLineAndName(t *testing.T) {
 		"user_3,beta,Beta Corp\n" + // its first name
 		"user_4,beta,\n" +
 		"user_5,beta,Another Name\n"
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	if _, err := clerk.Ingest(context.Background(), db, clerk.Options{UsersFile: write(t, "u.csv", users), OrgMapping: write(t, "o.csv", orgs)}); err != nil {
 		t.Fatal(err)
 	}

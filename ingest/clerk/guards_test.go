@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/clerk"
 )
@@ -15,7 +17,7 @@ import (
 // it was (before the fix the re-ingest marked every user missing).
 func TestEmptyExportIsRefused(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	empty := write(t, "empty.csv", "# exported 2026-01-01\n"+header+"\n")
 	_, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: empty})
 	if err == nil || err.Error() != empty+":2: the file has a header but no user rows: an export with no users is refused (was it cut short, or taken from an empty instance?)" {
@@ -41,7 +43,7 @@ func TestEmptyExportIsRefused(t *testing.T) {
 // was; with AcceptMissing it goes on.
 func TestMostUsersMissingIsRefused(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	row := func(id string) string { return id + ",A,B,," + id + "@example.com,," + id + "@example.com,,,,,,\n" }
 	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: write(t, "v1.csv", header+row("u1")+row("u2")+row("u3")+row("u4"))}); err != nil {
 		t.Fatal(err)

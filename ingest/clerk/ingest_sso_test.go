@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest/clerk"
 	"github.com/mig-tools/mig/ingest/clerk/clerkfake"
 )
@@ -22,7 +24,7 @@ func TestIngestEnterpriseSecrets(t *testing.T) {
 	for _, include := range []bool{false, true} {
 		srv := clerkfake.Start(t, samlCustom(), oidcCustom())
 		srv.RevealSecrets = true
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		o := clerk.Options{UsersFile: "../../testdata/fixtures/clerk/anchor-export.csv", IncludeSecrets: include,
 			Enterprise: &clerk.EnterpriseOptions{BaseURL: srv.URL, SecretKey: clerkfake.SecretKey}}
 		for range 2 {
@@ -56,7 +58,7 @@ func TestIngestEnterpriseSecrets(t *testing.T) {
 func TestIngestEnterpriseRefusedKey(t *testing.T) {
 	ctx := context.Background()
 	srv := clerkfake.Start(t, samlCustom())
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	_, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: "../../testdata/fixtures/clerk/anchor-export.csv",
 		Enterprise: &clerk.EnterpriseOptions{BaseURL: srv.URL, SecretKey: "sk_test_wrong"}})
 	if !errors.Is(err, clerk.ErrSecretKeyRefused) {

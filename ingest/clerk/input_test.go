@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mig-tools/mig/ingest/ingesttest"
+
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/clerk"
 )
@@ -22,7 +24,7 @@ import (
 // from the copy, so the same input again is a no-op.
 func TestUsersFromStdin(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	content := header + "user_1,A,B,,a@example.com,,a@example.com,,,,,,\nuser_2,C,D,,c@example.com,,,,,,,,\n"
 	o := clerk.Options{UsersFile: ingest.Stdin, Settings: ingest.Settings{Stdin: strings.NewReader(content)}}
 	c, err := clerk.Ingest(ctx, db, o)
@@ -62,7 +64,7 @@ func TestUsersFromFIFO(t *testing.T) {
 	}
 
 	t.Run("with a writer", func(t *testing.T) {
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		werr := make(chan error, 1)
 		go func() { werr <- writeFIFO() }()
 		c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: fifo})
@@ -76,7 +78,7 @@ func TestUsersFromFIFO(t *testing.T) {
 	})
 
 	t.Run("waiting for a writer", func(t *testing.T) {
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		var log syncBuffer
 		done := make(chan error, 1)
 		go func() {
@@ -100,7 +102,7 @@ func TestUsersFromFIFO(t *testing.T) {
 	})
 
 	t.Run("interrupted while waiting", func(t *testing.T) {
-		db := openDB(t)
+		db := ingesttest.OpenDB(t)
 		before := dump(t, db)
 		cctx, cancel := context.WithCancel(ctx)
 		var log syncBuffer

@@ -2,24 +2,15 @@ package cognito_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mig-tools/mig/ingest/ingesttest"
 
 	"github.com/mig-tools/mig/ingest/cognito"
 	"github.com/mig-tools/mig/ingest/cognito/cognitofake"
 	"github.com/mig-tools/mig/staging"
 )
-
-func openDB(t *testing.T) *staging.DB {
-	t.Helper()
-	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func count(t *testing.T, db *staging.DB, q string) int {
 	t.Helper()
@@ -38,7 +29,7 @@ func TestIngestResumes(t *testing.T) {
 	awsTestEnv(t)
 	fake := twoPools(t)
 	url := fake.Start(t)
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	ctx := context.Background()
 	o := cognito.Options{UserPoolIDs: []string{"us-east-1_AAA", "us-east-1_BBB"}, EndpointURL: url,
 		Entities: []string{"users", "organizations", "memberships", "sso"}, SAMLEntityIDTemplate: cognito.DefaultSAMLEntityIDTemplate}

@@ -3,25 +3,16 @@ package firebase_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mig-tools/mig/ingest/ingesttest"
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/firebase"
 	"github.com/mig-tools/mig/ingest/firebase/firebasefake"
 	"github.com/mig-tools/mig/staging"
 )
-
-func openDB(t *testing.T) *staging.DB {
-	t.Helper()
-	db, err := staging.Open(context.Background(), filepath.Join(t.TempDir(), "mig.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func query(t *testing.T, db *staging.DB, q string) string {
 	t.Helper()
@@ -37,7 +28,7 @@ func query(t *testing.T, db *staging.DB, q string) string {
 // a no-op, and a bad export leaves the database as it was.
 func TestIngest(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	orgs := write(t, "orgs.csv", "firebase_uid,email,org_external_id,org_name\nabc123def456ghi789jk0001,,acme,Acme\n,JOHN.SMITH@TEST.COM,acme,Acme\n")
 	o := firebase.Options{File: fixture("clerk-migration-tool_samples_firebase.json"), Hash: &readmeHash, OrgMapping: orgs}
 	c, err := firebase.Ingest(ctx, db, o)
@@ -76,7 +67,7 @@ func TestIngestSSO(t *testing.T) {
 	t.Setenv("GOOGLE_CLOUD_PROJECT", "")
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "")
 	ctx := context.Background()
-	db := openDB(t)
+	db := ingesttest.OpenDB(t)
 	f, key := firebasefake.Start(t, "demo-proj")
 	f.Projects["demo-proj"] = firebasefake.Configs{
 		SAML: []map[string]any{firebasefake.SAMLConfig("projects/demo-proj", "saml.acme", true)},
