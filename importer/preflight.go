@@ -14,11 +14,7 @@ import (
 // tried three times at most. A dead endpoint would otherwise have every
 // row's requests retried for minutes and then marked failed.
 func preflight(ctx context.Context, opts Options) error {
-	base := http.DefaultTransport
-	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
-		base = opts.HTTPClient.Transport
-	}
-	tr := &workosapi.Transport{Base: base, MaxAttempts: 3, OutageAfter: 3,
+	tr := &workosapi.Transport{Base: baseTransport(opts.HTTPClient), MaxAttempts: 3, OutageAfter: 3,
 		BaseBackoff: opts.backoff, MaxBackoff: 20 * opts.backoff}
 	api := &workosapi.Client{Endpoint: opts.Endpoint, APIKey: opts.APIKey, HTTPClient: &http.Client{Transport: tr}}
 	err := api.Ping(ctx)

@@ -155,16 +155,7 @@ func canonicalMetadata(m map[string]string) string {
 // failed read records no findings, since a half-read WorkOS would show
 // objects as missing that are there.
 func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*ReconcileSummary, error) {
-	if o.Endpoint == "" {
-		o.Endpoint = DefaultEndpoint
-	}
-	o.Endpoint = strings.TrimRight(o.Endpoint, "/")
-	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
+	endpointDefaults(&o.Endpoint, &o.Concurrency, &o.Log)
 	if db.ReadOnly {
 		return nil, errors.New("reconcile: the staging database is open read-only")
 	}
@@ -299,12 +290,7 @@ type readback struct {
 }
 
 func newReadback(db *staging.DB, o ReconcileOptions) *readback {
-	base := http.DefaultTransport
-	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
-		base = o.HTTPClient.Transport
-	}
-	tr := &workosapi.Transport{Base: base, Pacer: workosapi.NewPacer(o.RateLimit),
-		BaseBackoff: o.backoff, MaxBackoff: 20 * o.backoff}
+	tr := pacedTransport(o.HTTPClient, o.RateLimit, o.backoff)
 	rb := &readback{db: db, o: o, tr: tr,
 		api: &workosapi.Client{Endpoint: o.Endpoint, APIKey: o.APIKey, HTTPClient: &http.Client{Transport: tr}}}
 	return rb

@@ -211,16 +211,7 @@ type rollbacker struct {
 // interrupted; in every case the database is consistent and the next
 // Rollback resumes.
 func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*RollbackSummary, error) {
-	if o.Endpoint == "" {
-		o.Endpoint = DefaultEndpoint
-	}
-	o.Endpoint = strings.TrimRight(o.Endpoint, "/")
-	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
+	endpointDefaults(&o.Endpoint, &o.Concurrency, &o.Log)
 	only, err := rollbackScope(o.Only)
 	if err != nil {
 		return nil, err
@@ -240,12 +231,7 @@ func Rollback(ctx context.Context, db *staging.DB, o RollbackOptions) (*Rollback
 	if err := preflight(ctx, Options{Endpoint: o.Endpoint, APIKey: o.APIKey, HTTPClient: o.HTTPClient, backoff: o.backoff}); err != nil {
 		return nil, rerun(err, "mig rollback")
 	}
-	base := http.DefaultTransport
-	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
-		base = o.HTTPClient.Transport
-	}
-	rb.tr = &workosapi.Transport{Base: base, Pacer: workosapi.NewPacer(o.RateLimit),
-		BaseBackoff: o.backoff, MaxBackoff: 20 * o.backoff}
+	rb.tr = pacedTransport(o.HTTPClient, o.RateLimit, o.backoff)
 	rb.tr.OnOutage = func(oe *workosapi.OutageError) {
 		rb.setFatal(&UnreachableError{Endpoint: o.Endpoint, Stopped: true, Err: oe})
 	}

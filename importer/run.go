@@ -34,16 +34,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Summary, error) {
 
 // run is Run, with the gate on open check errors when gate is set.
 func run(ctx context.Context, db *staging.DB, opts Options, gate bool) (*Summary, error) {
-	if opts.Endpoint == "" {
-		opts.Endpoint = DefaultEndpoint
-	}
-	opts.Endpoint = strings.TrimRight(opts.Endpoint, "/")
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultConcurrency
-	}
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
-	}
+	endpointDefaults(&opts.Endpoint, &opts.Concurrency, &opts.Log)
 	only, err := onlySet(opts.Only)
 	if err != nil {
 		return nil, err
@@ -102,12 +93,7 @@ type runner struct {
 }
 
 func newRunner(db *staging.DB, opts Options, only map[string]bool) *runner {
-	base := http.DefaultTransport
-	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
-		base = opts.HTTPClient.Transport
-	}
-	tr := &workosapi.Transport{Base: base, Pacer: workosapi.NewPacer(opts.RateLimit),
-		BaseBackoff: opts.backoff, MaxBackoff: 20 * opts.backoff}
+	tr := pacedTransport(opts.HTTPClient, opts.RateLimit, opts.backoff)
 	hc := &http.Client{Transport: tr}
 	um := usermanagement.NewClient(opts.APIKey)
 	um.Endpoint, um.HTTPClient = opts.Endpoint, hc
