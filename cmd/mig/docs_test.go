@@ -249,6 +249,22 @@ func TestTroubleshootingPage(t *testing.T) {
 		}
 	}
 
+	// Links to the page's sections from the other pages.
+	pages, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	pages = append(pages, filepath.Join(repoRoot, "README.md"))
+	link := regexp.MustCompile(`troubleshooting\.md#([A-Za-z0-9_-]+)`)
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := have[m[1]]; !ok && m[1] != "CODE" {
+				t.Errorf("%s links to %s#%s, which no heading makes", p, importer.TroubleshootingPage, m[1])
+			}
+		}
+	}
+
 	// The messages the page quotes.
 	quoted := regexp.MustCompile("(?m)^Message: `([^`]+)`$").FindAllStringSubmatch(page, -1)
 	if len(quoted) < 10 {
@@ -482,4 +498,31 @@ func repoText(t *testing.T) string {
 		t.Fatal(fmt.Errorf("read the repository: %w", err))
 	}
 	return b.String()
+}
+
+// TestDocsIndex wants docs/README.md to link to every page under docs/, so
+// that a new page is found from the index.
+func TestDocsIndex(t *testing.T) {
+	index := readPage(t, "docs/README.md")
+	var missing []string
+	err := filepath.WalkDir(filepath.Join(repoRoot, "docs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+			return err
+		}
+		rel, err := filepath.Rel(filepath.Join(repoRoot, "docs"), p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel != "README.md" && !strings.Contains(index, "]("+rel+")") {
+			missing = append(missing, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("docs/README.md does not link to: %s", strings.Join(missing, ", "))
+	}
 }
