@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,9 @@ type ErrorGroup struct {
 	ExampleRow       string   `json:"example_row" db:"example_row"`
 	ExampleRequestID string   `json:"example_request_id,omitempty" db:"example_request_id"`
 	Fix              string   `json:"fix"`
+	// Doc is the section of the troubleshooting page that explains the
+	// cause at length (see Doc).
+	Doc string `json:"doc"`
 }
 
 // Errors groups the import's failures by cause, most frequent first.
@@ -43,11 +47,23 @@ func Errors(ctx context.Context, q sqlx.QueryerContext) ([]ErrorGroup, error) {
 		json.Unmarshal([]byte(g.SubcodesJSON), &g.Subcodes)
 		g.Entity = displayName(g.Entity)
 		g.Fix = Fix(g.Code, g.Subcodes, g.HTTPStatus, g.Retryable)
+		g.Doc = Doc(g.Code, g.Subcodes, g.HTTPStatus, g.Retryable)
 	}
 	return gs, nil
 }
 
-// fixes says, per WorkOS or importer code, what a person should do.
+// TroubleshootingPage is the page, relative to the root of mig's
+// repository, that explains every cause `mig errors` names: one section per
+// key of fixes, whose anchor is the key.
+const TroubleshootingPage = "docs/troubleshooting.md"
+
+// fixes says, per cause, what a person should do: a WorkOS code or
+// sub-code, a code of the importer's own, or, for a failure whose code
+// has no advice here, the class of its HTTP status (the keys with a
+// hyphen, which no code has). It is the one list of causes: Fix gives its
+// advice, Doc links to the section of TroubleshootingPage that explains
+// it at length, and a test fails when a key has no section there, or when
+// a code the importer writes or WorkOS documents has no key.
 var fixes = map[string]string{
 	codeDependencyFailed:                  "Fix the user's or organization's own error (listed separately); these rows are retried with it.",
 	codeDependencySkipped:                 "Nothing to do: the user or organization these rows need was skipped on purpose.",
@@ -71,29 +87,75 @@ var fixes = map[string]string{
 	"email_not_available":                 "A WorkOS user has this email and could not be found to adopt; check the email's normalisation, then: mig import --retry-failed --all",
 	"invalid_staged_row":                  "The staging row is malformed; re-ingest the source.",
 	"client_error":                        "Run: mig import --retry-failed; if it persists, report it with the message.",
+	// WorkOS codes the importer can meet (the OpenAPI spec's error codes
+	// for the requests it sends) that the entries above do not cover.
+	"password_and_password_hash_type_provided":          "The user has both a plaintext password and a hash type; keep the hash with its type, or the password, re-ingest, then: mig import --retry-failed --all",
+	"password_strength_error":                           "WorkOS refused the user's plaintext password as too weak; drop it from the source (the user resets it), re-ingest, then: mig import --retry-failed --all",
+	"user_creation_error":                               "WorkOS refused to create the user (the message names the field); fix it in the source, re-ingest, then: mig import --retry-failed --all",
+	"invalid_email":                                     "WorkOS does not take this address; fix it in the source (mig check's email rules find such addresses), re-ingest, then: mig import --retry-failed --all",
+	"email_already_verified":                            "WorkOS holds this user's email as verified and will not mark it unverified; mark it verified in the source, re-ingest, then: mig import --retry-failed --all",
+	"email_change_not_allowed":                          "WorkOS does not let this user's email change; change it in WorkOS, or keep the old address in the source, re-ingest, then: mig import --retry-failed --all",
+	"invalid_locale":                                    "WorkOS refused the user's locale, which mig does not send; report it with the message and request id.",
+	"cannot_reactivate_pending_organization_membership": "The user's membership of this organization is pending in WorkOS (an invitation not accepted); accept or revoke it in WorkOS, then: mig import --retry-failed --all",
+	"sub_resource_scoped_role_not_allowed":              "The role is scoped to a resource and cannot be given on a membership; map another role, re-ingest, then: mig import --retry-failed --all",
+	"bad_request":                                       "WorkOS refused the role or permission (the message says which field); fix the role definitions, re-ingest, then: mig import --retry-failed --all",
+	"permission_slug_conflict":                          "WorkOS has a permission with this slug but did not list it to adopt; check that the key is the environment's, then: mig import --retry-failed --all",
+	"role_slug_conflict":                                "WorkOS has an environment role with this slug but did not list it to adopt; check that the key is the environment's, then: mig import --retry-failed --all",
+	"organization_role_slug_conflict":                   "WorkOS has a role with this slug in the organization but did not list it to adopt; check the organization's roles, then: mig import --retry-failed --all",
+
+	// Failures whose code has no advice above, by the class of their HTTP
+	// status; the hyphen keeps these keys apart from every code.
+	"http-429":    "WorkOS kept rate-limiting past every retry. Run: mig import --retry-failed --rate-limit 20",
+	"http-5xx":    "WorkOS failed on its side. Run: mig import --retry-failed (quote the request id to WorkOS support if it persists)",
+	"http-403":    "The API key may not do this; check the key's environment and permissions.",
+	"http-404":    "Something the row refers to no longer exists in WorkOS; check the message, then: mig import --retry-failed --all",
+	"other-error": "Read the message, fix the row in the source, re-ingest, then: mig import --retry-failed --all",
+}
+
+// cause is the key of fixes that explains a failure: its first sub-code
+// with advice, else its code, else the class of its HTTP status.
+func cause(code string, subcodes []string, httpStatus int, retryable bool) string {
+	for _, s := range subcodes {
+		if _, ok := fixes[s]; ok {
+			return s
+		}
+	}
+	if _, ok := fixes[code]; ok {
+		return code
+	}
+	switch {
+	case httpStatus == 429:
+		return "http-429"
+	case httpStatus >= 500 || retryable:
+		return "http-5xx"
+	case httpStatus == 403:
+		return "http-403"
+	case httpStatus == 404:
+		return "http-404"
+	}
+	return "other-error"
 }
 
 // Fix is the advice for a cause.
 func Fix(code string, subcodes []string, httpStatus int, retryable bool) string {
-	for _, s := range subcodes {
-		if f, ok := fixes[s]; ok {
-			return f
-		}
+	return fixes[cause(code, subcodes, httpStatus, retryable)]
+}
+
+// Doc is the link to the section of TroubleshootingPage about a cause, as
+// a path relative to the repository's root: what a user reads in a clone.
+func Doc(code string, subcodes []string, httpStatus int, retryable bool) string {
+	return TroubleshootingPage + "#" + cause(code, subcodes, httpStatus, retryable)
+}
+
+// Causes lists every cause Fix and Doc can name, sorted: the sections
+// TroubleshootingPage must have.
+func Causes() []string {
+	out := make([]string, 0, len(fixes))
+	for k := range fixes {
+		out = append(out, k)
 	}
-	if f, ok := fixes[code]; ok {
-		return f
-	}
-	switch {
-	case httpStatus == 429:
-		return "WorkOS kept rate-limiting past every retry. Run: mig import --retry-failed --rate-limit 20"
-	case httpStatus >= 500 || retryable:
-		return "WorkOS failed on its side. Run: mig import --retry-failed (quote the request id to WorkOS support if it persists)"
-	case httpStatus == 403:
-		return "The API key may not do this; check the key's environment and permissions."
-	case httpStatus == 404:
-		return "Something the row refers to no longer exists in WorkOS; check the message, then: mig import --retry-failed --all"
-	}
-	return "Read the message, fix the row in the source, re-ingest, then: mig import --retry-failed --all"
+	sort.Strings(out)
+	return out
 }
 
 // WriteRetryCSV writes every failed or skipped row with its cause as CSV:

@@ -48,6 +48,18 @@ func configureErrorsCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			}
 			fmt.Fprintf(e.Stderr, "wrote %d rows to %s\n", n, retryCSV)
 		}
+		if len(groups) == 0 {
+			// Said on stderr with --json too: stdout stays an empty list.
+			var runs int
+			if err := db.GetContext(ctx, &runs, `SELECT count(*) FROM import_runs`); err != nil {
+				return err
+			}
+			if runs == 0 {
+				fmt.Fprintln(e.Stderr, "no failed rows: no import has run yet (mig import --plan shows what one would send)")
+			} else {
+				fmt.Fprintln(e.Stderr, "no failed rows")
+			}
+		}
 		if asJSON {
 			if groups == nil {
 				groups = []importer.ErrorGroup{}
@@ -56,17 +68,14 @@ func configureErrorsCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			enc.SetIndent("", "  ")
 			return enc.Encode(groups)
 		}
-		if len(groups) == 0 {
-			fmt.Fprintln(e.Stderr, "no failed rows")
-			return nil
-		}
 		printErrorGroups(e.Stdout, groups)
 		return nil
 	}
 }
 
 // printErrorGroups prints one block per cause: the count and code, an
-// example, and the fix.
+// example, the fix, and the section of the troubleshooting page that
+// explains it (a path in the user's clone of the repository).
 func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
 	for i, g := range groups {
 		if i > 0 {
@@ -94,5 +103,6 @@ func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
 			fmt.Fprintf(w, "  request id %s\n", g.ExampleRequestID)
 		}
 		fmt.Fprintf(w, "  fix: %s\n", g.Fix)
+		fmt.Fprintf(w, "  more: %s\n", g.Doc)
 	}
 }
