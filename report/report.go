@@ -123,6 +123,10 @@ type RuleFindings struct {
 	CheckedAt   string `db:"checked_at"`
 	Description string
 	Examples    []Example
+
+	// Excluded is how many of the N are about users set aside with `mig
+	// exclude`: they block nothing, and totals leave them out.
+	Excluded int64 `db:"-"`
 }
 
 // CheckRun is one `mig check` run.
@@ -305,6 +309,9 @@ func Load(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 		return nil, err
 	}
 	if err := r.loadLastCheck(sel); err != nil {
+		return nil, err
+	}
+	if err := r.loadExcludedFindings(sel); err != nil {
 		return nil, err
 	}
 	sortOutcome(r.Outcome, opts.EntityOrder)
@@ -498,6 +505,34 @@ func (r *Report) loadLastCheck(sel selectFunc) error {
 	return nil
 }
 
+// loadExcludedFindings counts, per rule, the findings about excluded
+// users, when the database has exclusions.
+func (r *Report) loadExcludedFindings(sel selectFunc) error {
+	if len(r.Findings) == 0 {
+		return nil
+	}
+	var cols []string
+	if err := sel(&cols, "report/has_exclusions.sql"); err != nil || len(cols) == 0 {
+		return err
+	}
+	var counts []struct {
+		Rule     string `db:"rule"`
+		Severity string `db:"severity"`
+		N        int64  `db:"n"`
+	}
+	if err := sel(&counts, "report/findings_excluded.sql"); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		for i := range r.Findings {
+			if f := &r.Findings[i]; f.Rule == c.Rule && f.Severity == c.Severity {
+				f.Excluded = c.N
+			}
+		}
+	}
+	return nil
+}
+
 // loadExcluded adds to each source the users excluded from it, when the
 // database has exclusions (a database no mig since `mig exclude` wrote to
 // has none, and the report only reads).
@@ -551,7 +586,7 @@ func (r *Report) FindingsOf(severity string) int64 {
 	var n int64
 	for _, f := range r.Findings {
 		if f.Severity == severity {
-			n += f.N
+			n += f.N - f.Excluded
 		}
 	}
 	return n
