@@ -190,9 +190,12 @@ func (e *FindingsError) Error() string {
 	return fmt.Sprintf("%d error finding(s) remain; fix them before importing", e.Errors)
 }
 
-// Hint points at the findings.
+// Hint points at the findings and names the three ways on, since "fix
+// them" alone leaves a first-time user guessing how.
 func (e *FindingsError) Hint() string {
-	return `mig sql "select rule, source_id, row_number, message from findings where severity = 'error'"`
+	return `mig sql "select rule, source_id, row_number, message from findings where severity = 'error'" lists them; ` +
+		"then correct the source and ingest it again, set those users aside with mig exclude --id SOURCE_ID --reason TEXT, " +
+		"or let mig import --ignore-check-errors skip their rows"
 }
 
 // Run applies the fixes asked for, then runs the chosen rules on db and

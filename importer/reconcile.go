@@ -162,8 +162,15 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 	if o.APIKey == "" {
 		return nil, &AuthError{}
 	}
+	elsewhere, err := importedElsewhere(ctx, db, o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if elsewhere != "" {
+		o.Log.Warn(fmt.Sprintf("reconcile: this database's imports went to %s, not %s", elsewhere, o.Endpoint))
+	}
 	if err := preflight(ctx, Options{Endpoint: o.Endpoint, APIKey: o.APIKey, HTTPClient: o.HTTPClient, backoff: o.backoff}); err != nil {
-		return nil, rerun(err, "mig reconcile")
+		return nil, pointElsewhere(rerun(err, "mig reconcile"), elsewhere)
 	}
 	start := time.Now()
 	rb := newReadback(db, o)
@@ -209,10 +216,10 @@ func Reconcile(ctx context.Context, db *staging.DB, o ReconcileOptions) (*Reconc
 		err = fmt.Errorf("record reconcile run: %w", ferr)
 	}
 	if err != nil {
-		return s, rerun(err, "mig reconcile")
+		return s, pointElsewhere(rerun(err, "mig reconcile"), elsewhere)
 	}
 	if s.Errors > 0 {
-		return s, &DifferencesError{Summary: s}
+		return s, pointElsewhere(&DifferencesError{Summary: s}, elsewhere)
 	}
 	return s, nil
 }
@@ -225,6 +232,37 @@ func rerun(err error, command string) error {
 		return err
 	}
 	return &hinted{err: err, hint: "check --endpoint (WORKOS_API_URL) and the network, then run " + command + " again"}
+}
+
+// importedElsewhere names the endpoints this database's imports went
+// through when endpoint is none of them, and is "" otherwise or when
+// nothing was imported: a reconcile there compares with another WorkOS,
+// most often because mig import was given --endpoint (or WORKOS_API_URL)
+// and mig reconcile was not.
+func importedElsewhere(ctx context.Context, db *staging.DB, endpoint string) (string, error) {
+	var eps []string
+	if err := db.SelectContext(ctx, &eps, sqlqueries.MustLoad("readback/import_endpoints.sql").SQL); err != nil {
+		return "", fmt.Errorf("reconcile: read the imports' endpoints: %w", err)
+	}
+	for _, ep := range eps {
+		if ep == endpoint {
+			return "", nil
+		}
+	}
+	return strings.Join(eps, ", "), nil
+}
+
+// pointElsewhere adds to the hint of err, when the imports went through
+// another endpoint (elsewhere, from importedElsewhere), the endpoint to
+// reconcile through instead.
+func pointElsewhere(err error, elsewhere string) error {
+	var h interface{ Hint() string }
+	if elsewhere == "" || !errors.As(err, &h) {
+		return err
+	}
+	first, _, _ := strings.Cut(elsewhere, ", ")
+	return &hinted{err: err, hint: fmt.Sprintf("%s; this database's imports went to %s: run mig reconcile with --endpoint %s (or WORKOS_API_URL) to compare with that WorkOS",
+		h.Hint(), elsewhere, first)}
 }
 
 // hinted is an error with the next step to take.

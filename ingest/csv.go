@@ -202,6 +202,19 @@ func (c *CSVReader) Read() ([]string, int, error) {
 	return rec, c.line, nil
 }
 
+// ShortRowsWarning is the one warning about the short rows Read has
+// padded so far, which every ingest of a CSV file records once the file is
+// read: a row cut short loses its trailing cells (an organization, a role)
+// without a word otherwise. ok is false when no row was short. file is the
+// name the warning gives, as the user wrote it.
+func (c *CSVReader) ShortRowsWarning(file string) (w Warning, ok bool) {
+	if c.ShortRows == 0 {
+		return Warning{}, false
+	}
+	return Warning{Code: "short_rows", File: file, Row: c.FirstShortRow,
+		Message: fmt.Sprintf("%d rows have fewer fields than the header (the first on line %d); the missing trailing fields were read as empty", c.ShortRows, c.FirstShortRow)}, true
+}
+
 // Get returns the named field of rec, or "" when the column is absent.
 func (c *CSVReader) Get(rec []string, col string) string {
 	if i, ok := c.index[col]; ok && i < len(rec) {

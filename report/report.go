@@ -42,6 +42,13 @@ type Report struct {
 	// rule that found something ran ("" when there are no findings).
 	Findings  []RuleFindings
 	CheckedAt string
+	// LastCheck is the last `mig check` run (nil when none ran, or the
+	// database predates check_runs); CheckCurrent says whether it ran
+	// after the last ingest and exclusion, by the rule of mig status's next
+	// step (sqlqueries/inspect/next_step.sql). With no findings, they tell
+	// "found nothing" from "has not run".
+	LastCheck    *CheckRun
+	CheckCurrent bool
 
 	// Plan is what `mig import --plan` would say now; PlanError says why
 	// there is none.
@@ -116,6 +123,16 @@ type RuleFindings struct {
 	CheckedAt   string `db:"checked_at"`
 	Description string
 	Examples    []Example
+
+	// Excluded is how many of the N are about users set aside with `mig
+	// exclude`: they block nothing, and totals leave them out.
+	Excluded int64 `db:"-"`
+}
+
+// CheckRun is one `mig check` run.
+type CheckRun struct {
+	FinishedAt string `db:"finished_at"`
+	Rules      int64  `db:"rules"`
 }
 
 // Example is one finding: where it is and what is wrong.
@@ -291,6 +308,12 @@ func Load(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 	if err := r.loadFindingDetails(opts.Examples, sel); err != nil {
 		return nil, err
 	}
+	if err := r.loadLastCheck(sel); err != nil {
+		return nil, err
+	}
+	if err := r.loadExcludedFindings(sel); err != nil {
+		return nil, err
+	}
 	sortOutcome(r.Outcome, opts.EntityOrder)
 	if err := r.loadProgress(ctx, q, opts.Buckets, sel); err != nil {
 		return nil, err
@@ -459,6 +482,57 @@ func (r *Report) loadReconcile(sel selectFunc) error {
 	return nil
 }
 
+// loadLastCheck reads the last check run and whether it is current, when
+// the database has check_runs and exclusions (the next step reads both;
+// exclusions came later), as a database no recent mig wrote to may not.
+func (r *Report) loadLastCheck(sel selectFunc) error {
+	var cols []string
+	if err := sel(&cols, "report/has_exclusions.sql"); err != nil || len(cols) == 0 {
+		return err
+	}
+	var runs []CheckRun
+	if err := sel(&runs, "report/last_check.sql"); err != nil || len(runs) == 0 {
+		return err
+	}
+	var next []struct {
+		Step string `db:"step"`
+	}
+	if err := sel(&next, "inspect/next_step.sql"); err != nil {
+		return err
+	}
+	r.LastCheck = &runs[0]
+	r.CheckCurrent = len(next) == 1 && next[0].Step != "ingest" && next[0].Step != "check" && next[0].Step != "check_again"
+	return nil
+}
+
+// loadExcludedFindings counts, per rule, the findings about excluded
+// users, when the database has exclusions.
+func (r *Report) loadExcludedFindings(sel selectFunc) error {
+	if len(r.Findings) == 0 {
+		return nil
+	}
+	var cols []string
+	if err := sel(&cols, "report/has_exclusions.sql"); err != nil || len(cols) == 0 {
+		return err
+	}
+	var counts []struct {
+		Rule     string `db:"rule"`
+		Severity string `db:"severity"`
+		N        int64  `db:"n"`
+	}
+	if err := sel(&counts, "report/findings_excluded.sql"); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		for i := range r.Findings {
+			if f := &r.Findings[i]; f.Rule == c.Rule && f.Severity == c.Severity {
+				f.Excluded = c.N
+			}
+		}
+	}
+	return nil
+}
+
 // loadExcluded adds to each source the users excluded from it, when the
 // database has exclusions (a database no mig since `mig exclude` wrote to
 // has none, and the report only reads).
@@ -512,7 +586,7 @@ func (r *Report) FindingsOf(severity string) int64 {
 	var n int64
 	for _, f := range r.Findings {
 		if f.Severity == severity {
-			n += f.N
+			n += f.N - f.Excluded
 		}
 	}
 	return n

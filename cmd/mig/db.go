@@ -16,7 +16,7 @@ import (
 func dbHint(err error) error {
 	switch {
 	case errors.Is(err, staging.ErrNoDatabase):
-		return withHint(err, "mig ingest clerk FILE (or pass --db PATH)")
+		return withHint(err, "mig ingest SOURCE ... creates it (SOURCE: clerk, firebase, csv, package, auth0, cognito; mig ingest --help), or pass --db PATH")
 	case errors.Is(err, staging.ErrNotStaging):
 		return withHint(err, "pass --db PATH with the path of a mig staging database, or a new path for mig ingest to create one")
 	}

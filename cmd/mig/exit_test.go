@@ -33,7 +33,7 @@ func TestExitCodes(t *testing.T) {
 		{"partial import, wrapped", wrap(&importer.PartialError{Failed: 1}), exitPartial},
 		{"partial import, and the summary file failed", errors.Join(&importer.PartialError{Failed: 1}, errors.New("--summary: disk full")), exitPartial},
 		{"key refused, wrapped", wrap(&importer.AuthError{}), exitAuth},
-		{"password mismatch", mismatchError{"1 of 1 did not match"}, exitFailure},
+		{"password mismatch", mismatchError{msg: "1 of 1 did not match"}, exitFailure},
 		{"interrupted", context.Canceled, exitFailure},
 		{"anything else", errors.New("boom"), exitFailure},
 	} {

@@ -156,8 +156,16 @@ func reportIngest(e *env, provider, file string, c ingest.Counts, err error, asJ
 	fmt.Fprintf(e.Stdout, "  warnings          %d\n", c.Warnings)
 	fmt.Fprintf(e.Stdout, "staged in total: %d organizations, %d memberships, %d role assignments, %d TOTP secrets\n",
 		c.Orgs, c.Members, c.Roles, c.TOTP)
-	if c.Skipped+c.Warnings > 0 {
-		fmt.Fprintf(e.Stderr, "See: mig sql \"select * from skipped_users\"; mig sql \"select code, count(*) from warnings group by code\"\n")
+	// The hint names only the tables this run wrote to.
+	var see []string
+	if c.Skipped > 0 {
+		see = append(see, `mig sql "select * from skipped_users"`)
+	}
+	if c.Warnings > 0 {
+		see = append(see, `mig sql "select code, count(*) from warnings group by code"`)
+	}
+	if len(see) > 0 {
+		fmt.Fprintf(e.Stderr, "See: %s\n", strings.Join(see, "; "))
 	}
 	return nil
 }

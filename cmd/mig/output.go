@@ -14,17 +14,18 @@ import (
 // writeRows streams a result set to w as table, csv, json or ndjson. Only the
 // table format holds rows in memory (to size its columns), and only up to
 // tableLimit rows; past that it tells the user to pick a streaming format.
-func writeRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
+// cut is how many table cells were cut to cellMax characters, for the
+// caller to say how to read them whole.
+func writeRows(w io.Writer, rows *sql.Rows, format string) (n, cut int, err error) {
 	cols, err := rows.Columns()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	n := 0
 	next := func() (bool, error) {
 		if !rows.Next() {
 			return false, rows.Err()
@@ -44,7 +45,7 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 			ok, err := next()
 			if err != nil || !ok {
 				cw.Flush()
-				return n, firstErr(err, cw.Error())
+				return n, cut, firstErr(err, cw.Error())
 			}
 			for i, v := range vals {
 				rec[i] = textOf(v, "")
@@ -59,7 +60,7 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 		for {
 			ok, err := next()
 			if err != nil {
-				return n, err
+				return n, cut, err
 			}
 			if !ok {
 				break
@@ -74,19 +75,19 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 			if format == "json" {
 				b, err := json.Marshal(orderedRow{cols, obj})
 				if err != nil {
-					return n, err
+					return n, cut, err
 				}
 				w.Write(b)
 				continue
 			}
 			if err := enc.Encode(orderedRow{cols, obj}); err != nil {
-				return n, err
+				return n, cut, err
 			}
 		}
 		if format == "json" {
 			io.WriteString(w, "]\n")
 		}
-		return n, nil
+		return n, cut, nil
 	default:
 		const tableLimit = 10000
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -100,21 +101,25 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 		for {
 			ok, err := next()
 			if err != nil {
-				return n, err
+				return n, cut, err
 			}
 			if !ok {
 				break
 			}
 			if n > tableLimit {
 				tw.Flush()
-				return n, fmt.Errorf("more than %d rows: use --format csv, json or ndjson, which stream, or add a LIMIT", tableLimit)
+				return n, cut, fmt.Errorf("more than %d rows: use --format csv, json or ndjson, which stream, or add a LIMIT", tableLimit)
 			}
 			for i, v := range vals {
-				rec[i] = cell(textOf(v, "NULL"))
+				var was bool
+				rec[i], was = cutCell(textOf(v, "NULL"))
+				if was {
+					cut++
+				}
 			}
 			fmt.Fprintln(tw, strings.Join(rec, "\t"))
 		}
-		return n, tw.Flush()
+		return n, cut, tw.Flush()
 	}
 }
 
@@ -162,14 +167,23 @@ func jsonOf(v any) any {
 	return v
 }
 
+// cellMax is the most characters a table cell shows.
+const cellMax = 80
+
 // cell keeps a table cell on one line and readable.
 func cell(s string) string {
-	s = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
-	if utf8.RuneCountInString(s) > 80 {
-		r := []rune(s)
-		s = string(r[:77]) + "..."
-	}
+	s, _ = cutCell(s)
 	return s
+}
+
+// cutCell is cell, and says whether it cut s to cellMax characters.
+func cutCell(s string) (_ string, cut bool) {
+	s = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
+	if utf8.RuneCountInString(s) > cellMax {
+		r := []rune(s)
+		return string(r[:cellMax-3]) + "...", true
+	}
+	return s, false
 }
 
 func firstErr(errs ...error) error {

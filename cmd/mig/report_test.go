@@ -236,7 +236,7 @@ func expected(t *testing.T, dbPath string) map[string]int64 {
 	add(`SELECT 'warnings', source, code, count(*) FROM warnings GROUP BY 2, 3`, join)
 	add(`SELECT 'findings', rule, severity, count(*) FROM findings GROUP BY 2, 3`, join)
 	for _, sev := range []string{"error", "warning"} {
-		add(`SELECT 'findings-total', '`+sev+`', count(*) FROM findings WHERE severity = '`+sev+`'`, join)
+		add(`SELECT 'findings-total', '`+sev+`', count(*) FROM open_findings WHERE severity = '`+sev+`'`, join)
 	}
 	plural := func(cols []string) string {
 		if cols[1] != "totp" {

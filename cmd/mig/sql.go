@@ -89,7 +89,10 @@ func configureSQLCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runF
 			return fmt.Errorf("query: %w", db.Refused(err))
 		}
 		defer rows.Close()
-		_, err = writeRows(e.Stdout, rows, format)
+		_, cut, err := writeRows(e.Stdout, rows, format)
+		if cut > 0 {
+			fmt.Fprintf(e.Stderr, "mig sql: %d value(s) cut at %d characters (\"...\"); --format csv, json or ndjson prints them whole\n", cut, cellMax)
+		}
 		return err
 	}
 }

@@ -217,7 +217,7 @@ func csvOf(t *testing.T, db *sqlx.DB, query string) string {
 	}
 	defer rows.Close()
 	var b bytes.Buffer
-	if _, err := writeRows(&b, rows, "csv"); err != nil {
+	if _, _, err := writeRows(&b, rows, "csv"); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

@@ -18,10 +18,20 @@ import (
 func init() { register(configureVerifyPasswordCmd) }
 
 // mismatchError is a password that does not match: exit 1, the code for
-// "not what you hoped", with no further hint.
-type mismatchError struct{ msg string }
+// "not what you hoped". hint, when set, names what else than the password
+// may be wrong.
+type mismatchError struct{ msg, hint string }
 
 func (e mismatchError) Error() string { return e.msg }
+
+// Hint is the next step, if any.
+func (e mismatchError) Hint() string { return e.hint }
+
+// firebaseParamsHint is what a mismatch against a Firebase export's hash
+// says: those hashes take the project's parameters, given to the ingest
+// apart from the export, and a wrong one fails every user alike.
+const firebaseParamsHint = "if the password is this user's, the hash parameters are wrong: ingest the export again with the project's own " +
+	"(--hash-config FILE, from the Firebase console: Authentication > Users > Password hash parameters)"
 
 func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, runFunc) {
 	var email string
@@ -57,6 +67,7 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 		}
 		res := passwordCheck{Email: email, Users: []passwordResult{}}
 		matched, failed := 0, 0
+		hint := ""
 		for _, u := range users {
 			r := passwordResult{Source: u.Source, SourceTenant: u.Tenant, SourceID: u.SourceID}
 			who := u.Source + " " + u.SourceID
@@ -98,6 +109,9 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 			default:
 				failed++
 				r.Text = fmt.Sprintf("%s: no match: the password does not match %s%s", who, what, note)
+				if u.Source == "firebase" && r.HashType == "firebase-scrypt" {
+					hint = firebaseParamsHint
+				}
 			}
 			res.Users = append(res.Users, r)
 		}
@@ -115,7 +129,7 @@ func configureVerifyPasswordCmd(app *kingpin.Application, e *env) (*kingpin.CmdC
 		}
 		switch {
 		case failed > 0:
-			return mismatchError{fmt.Sprintf("%d of %d staged user(s) with this email did not match", failed, failed+matched)}
+			return mismatchError{msg: fmt.Sprintf("%d of %d staged user(s) with this email did not match", failed, failed+matched), hint: hint}
 		case matched == 0:
 			return errors.New("no staged user with this email has a password")
 		}

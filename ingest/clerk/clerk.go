@@ -150,11 +150,10 @@ func Decode(ctx context.Context, in ingest.Inputs, sink ingest.Sink, o Options) 
 // warnShortRows says once per file that rows with missing trailing cells
 // were read as if those cells were empty.
 func warnShortRows(ctx context.Context, sink ingest.Sink, r *ingest.CSVReader, file string) error {
-	if r.ShortRows == 0 {
-		return nil
+	if w, ok := r.ShortRowsWarning(file); ok {
+		return sink.Warn(ctx, w)
 	}
-	return sink.Warn(ctx, ingest.Warning{Code: "short_rows", File: file, Row: r.FirstShortRow,
-		Message: fmt.Sprintf("%d rows have fewer fields than the header (the first on line %d); the missing trailing fields were read as empty", r.ShortRows, r.FirstShortRow)})
+	return nil
 }
 
 func stageUser(ctx context.Context, run ingest.Sink, o Options, r *ingest.CSVReader, header, rec []string, line int) error {

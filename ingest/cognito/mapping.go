@@ -139,7 +139,7 @@ func MapUser(u User, pool Pool, o Options, file string, row int) UserResult {
 		return res
 	}
 	if u.Enabled != nil && !*u.Enabled && !o.IncludeDisabled {
-		res.SkipReason = "disabled in Cognito: a disabled user is not imported unless asked for"
+		res.SkipReason = "disabled in Cognito: not imported unless --include-disabled is given"
 		return res
 	}
 	email := strings.TrimSpace(a["email"])

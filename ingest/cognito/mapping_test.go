@@ -145,7 +145,7 @@ func TestFederatedUserLinks(t *testing.T) {
 func TestUserDisabledAndVerified(t *testing.T) {
 	off := false
 	u := cognito.User{PoolID: "us-east-1_X", Username: "u", Enabled: &off, Attributes: map[string]string{"sub": "s1", "email": "a@example.com", "email_verified": "yes"}}
-	if res := cognito.MapUser(u, cognito.Pool{ID: "us-east-1_X"}, cognito.Options{}, "f", 1); res.User != nil || !strings.Contains(res.SkipReason, "disabled") {
+	if res := cognito.MapUser(u, cognito.Pool{ID: "us-east-1_X"}, cognito.Options{}, "f", 1); res.User != nil || !strings.Contains(res.SkipReason, "--include-disabled") {
 		t.Errorf("disabled user: %v, %q", res.User, res.SkipReason)
 	}
 	res := cognito.MapUser(u, cognito.Pool{ID: "us-east-1_X"}, cognito.Options{IncludeDisabled: true}, "f", 1)

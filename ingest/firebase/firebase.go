@@ -330,7 +330,7 @@ func (m *mapper) user(ctx context.Context, sink ingest.Sink, r *Record, row int)
 		}
 	}
 	if r.Disabled && !m.o.IncludeDisabled {
-		return sink.Skip(ctx, m.file, row, id, email, "disabled in Firebase: a disabled user is not imported unless asked for", rawRecord(r, masked))
+		return sink.Skip(ctx, m.file, row, id, email, "disabled in Firebase: not imported unless --include-disabled is given", rawRecord(r, masked))
 	}
 	if email == "" {
 		reason := "no email address: WorkOS users need one"

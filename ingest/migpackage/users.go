@@ -91,6 +91,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, first firstPa
 		if first.rows == 0 {
 			return 0, refuse(ctx, ingest.NoUserRows(path, headerLine))
 		}
+		if first.short != nil {
+			return first.rows, run.Warn(ctx, *first.short)
+		}
 		return first.rows, nil
 	}
 	s := &userStager{run: run, path: path, seen: seen, staged: first.staged, warned: first.warned, listed: listed, noRaw: !raw}
@@ -147,6 +150,9 @@ func stageUsers(ctx context.Context, run *ingest.Run, path string, first firstPa
 	})
 	if err == nil && rows == 0 {
 		err = refuse(ctx, ingest.NoUserRows(path, headerLine))
+	}
+	if w, ok := r.ShortRowsWarning(path); ok && err == nil {
+		err = run.Warn(ctx, w)
 	}
 	return rows, err
 }
@@ -283,6 +289,10 @@ type firstPass struct {
 	last     int
 	complete bool
 	rows     int
+	// short is the warning about the file's short rows when the pass read
+	// it to its end and some were short; stageUsers records it when it
+	// does not read the file again itself.
+	short *ingest.Warning
 }
 
 // preStageUsers adds the users of a users file before anything else of the
@@ -389,6 +399,9 @@ func preStageUsers(ctx context.Context, in ingest.Inputs, sink ingest.Sink, path
 	})
 	if err != nil {
 		return firstPass{}, err
+	}
+	if w, ok := r.ShortRowsWarning(path); ok && first.complete {
+		first.short = &w
 	}
 	slices.SortFunc(keys, func(a, b keyLine) int {
 		if c := cmp.Compare(a.h, b.h); c != 0 {
