@@ -196,8 +196,12 @@ func (e *FindingsError) Hint() string {
 }
 
 // Run applies the fixes asked for, then runs the chosen rules on db and
-// replaces their findings. It returns the report; findings of error
-// severity are not an error of Run (see Report.Err).
+// replaces their findings; a check of every rule also notes itself in
+// check_runs. The fixes, the findings and the check run are one
+// transaction, so that the findings always describe the data as it is: a
+// check killed half-way leaves the database as it was. It returns the
+// report; findings of error severity are not an error of Run (see
+// Report.Err).
 func Run(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 	return RunDB(ctx, db.DB, opts)
 }
@@ -207,7 +211,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 // this process's sqlite driver after this package was loaded, which is
 // always the case for a program that imports it.
 func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
-	start := time.Now()
+	start, started := time.Now(), staging.Now()
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -224,18 +228,18 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{}
-	if opts.Fix || opts.DropInvalidPasswordHashes {
-		fixes, err := applyFixes(ctx, db, rules, opts)
-		if err != nil {
-			return nil, err
-		}
-		rep.Fixes = fixes
-	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	if opts.Fix || opts.DropInvalidPasswordHashes {
+		fixes, err := applyFixes(ctx, tx, rules, opts)
+		if err != nil {
+			return nil, err
+		}
+		rep.Fixes = fixes
+	}
 	if len(opts.Rules) == 0 {
 		// Findings of rules that no longer exist go too.
 		_, err = tx.ExecContext(ctx, `DELETE FROM findings`)
@@ -276,6 +280,12 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 	}
 	if err := countExcluded(ctx, tx, rep); err != nil {
 		return nil, err
+	}
+	if len(opts.Rules) == 0 {
+		if _, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_check_run.sql").SQL,
+			started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(Info)); err != nil {
+			return nil, fmt.Errorf("record the check run: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

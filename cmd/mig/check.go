@@ -17,7 +17,6 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/progress"
-	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -74,13 +73,6 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		}
 		opts.Examples = examples
 		opts.Log = e.Log
-		// The last ingest is read before the check, so that an ingest that
-		// lands meanwhile leaves the check out of date, not up to date.
-		var lastIngest *int64
-		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
-			return err
-		}
-		started := staging.Now()
 		bar := progress.Start(e.Stderr, barsOn(e), "check", "rules", 0)
 		opts.Progress = func(done, total int) {
 			bar.SetTotal(int64(total))
@@ -94,11 +86,6 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 				return withHint(err, "mig check --list")
 			}
 			return err
-		}
-		if len(opts.Rules) == 0 {
-			if err := recordCheckRun(ctx, db.DB, lastIngest, started, rep); err != nil {
-				return err
-			}
 		}
 		for _, f := range rep.Fixes {
 			e.Log.Info("fixed", "fix", f.Name, "values", f.Changes, "fix_run", f.RunID)
@@ -123,18 +110,6 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		}
 		return rep.Err()
 	}
-}
-
-// recordCheckRun notes a check of every rule in check_runs, for `mig
-// status` to tell a clean database from an unchecked one and an
-// up-to-date check from one older than the last ingest or than the last
-// change of the exclusions (which started tells).
-func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, started string, rep *checks.Report) error {
-	_, err := db.ExecContext(ctx, recordCheckRunSQL, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
-	if err != nil {
-		return fmt.Errorf("record the check run: %w", err)
-	}
-	return nil
 }
 
 func listRules(w io.Writer, format string) error {
@@ -323,8 +298,3 @@ func writeFindingsCSV(ctx context.Context, w io.Writer, db *sqlx.DB) error {
 func barsOn(e *env) bool {
 	return progress.IsTerminal(e.Stderr) && e.LogLevel != "debug"
 }
-
-// The statements of this file, kept as named files in sqlqueries.
-var (
-	recordCheckRunSQL = sqlqueries.MustLoad("cmd/record_check_run.sql").SQL
-)
