@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	err = explainBusy(e.DB, err)
+	err = explainWriteRefused(e.DB, explainBusy(e.DB, err))
 	code := exitCode(err)
 	msg := err.Error()
 	var intr interrupted
