@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/mig-tools/mig/ingest"
 )
 
 // version, when set at build time with -ldflags "-X main.version=...",
@@ -36,6 +38,9 @@ type env struct {
 	Stderr   io.Writer
 	// Getenv reads the environment; tests may replace it.
 	Getenv func(string) string
+	// ingestProgress is the progress of the ingest the command runs,
+	// handed to the source in its settings and shown by runIngest.
+	ingestProgress *ingest.Progress
 }
 
 // runFunc is the body of one command, run after flags are parsed.
