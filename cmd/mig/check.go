@@ -103,7 +103,7 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		case "csv":
 			err = writeFindingsCSV(ctx, e.Stdout, db.DB)
 		default:
-			writeCheckTable(e.Stdout, rep)
+			writeCheckTable(e.Stdout, e.DB, rep)
 		}
 		if err != nil {
 			return err
@@ -144,10 +144,11 @@ func orDash(s string) string {
 }
 
 // writeCheckTable prints the rules that found something, worst first, with
-// a few example findings each, then the totals.
-func writeCheckTable(w io.Writer, rep *checks.Report) {
+// a few example findings each, then the totals; the commands it suggests
+// name the database at dbPath.
+func writeCheckTable(w io.Writer, dbPath string, rep *checks.Report) {
 	for _, f := range rep.Fixes {
-		fmt.Fprintf(w, "fixed %d value(s) with %s (fix run %d; undo with mig check --undo-fixes)\n", f.Changes, f.Name, f.RunID)
+		fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf("fixed %d value(s) with %s (fix run %d; undo with mig check --undo-fixes)", f.Changes, f.Name, f.RunID)))
 	}
 	if len(rep.Fixes) > 0 {
 		fmt.Fprintln(w)
@@ -182,7 +183,7 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 				fmt.Fprintf(w, "  %s\n", describeFinding(f))
 			}
 			if more := r.Findings - len(r.Examples); more > 0 {
-				fmt.Fprintf(w, "  ... and %d more: mig sql \"select * from findings where rule = '%s'\"\n", more, r.Name)
+				fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf("  ... and %d more: mig sql \"select * from findings where rule = '%s'\"", more, r.Name)))
 			}
 		}
 	}

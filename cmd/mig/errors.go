@@ -60,14 +60,14 @@ func configureErrorsCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			fmt.Fprintln(e.Stderr, "no failed rows")
 			return nil
 		}
-		printErrorGroups(e.Stdout, groups)
+		printErrorGroups(e.Stdout, e.DB, groups)
 		return nil
 	}
 }
 
 // printErrorGroups prints one block per cause: the count and code, an
-// example, and the fix.
-func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
+// example, and the fix, whose commands name the database at dbPath.
+func printErrorGroups(w io.Writer, dbPath string, groups []importer.ErrorGroup) {
 	for i, g := range groups {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -93,6 +93,6 @@ func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
 		if g.ExampleRequestID != "" {
 			fmt.Fprintf(w, "  request id %s\n", g.ExampleRequestID)
 		}
-		fmt.Fprintf(w, "  fix: %s\n", g.Fix)
+		fmt.Fprintf(w, "  fix: %s\n", suggest(dbPath, g.Fix))
 	}
 }

@@ -176,7 +176,7 @@ func reportIngest(e *env, provider, file string, c ingest.Counts, err error, asJ
 	fmt.Fprintf(e.Stdout, "staged in total: %d organizations, %d memberships, %d role assignments, %d TOTP secrets\n",
 		c.Orgs, c.Members, c.Roles, c.TOTP)
 	if c.Skipped+c.Warnings > 0 {
-		fmt.Fprintf(e.Stderr, "See: mig sql \"select * from skipped_users\"; mig sql \"select code, count(*) from warnings group by code\"\n")
+		fmt.Fprintln(e.Stderr, suggest(e.DB, `See: mig sql "select * from skipped_users"; mig sql "select code, count(*) from warnings group by code"`))
 	}
 	return nil
 }

@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
 	app.Version(versionString(version))
 	app.HelpFlag.Short('h')
-	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
+	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default(defaultDB).StringVar(&e.DB)
 	oneOf(app.Flag("log-level", "Log level on stderr.").Default("info"), &e.LogLevel, "debug", "info", "warn", "error")
 
 	runners := map[string]runFunc{}
@@ -160,7 +160,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "mig %s: %s\n", chosen, msg)
 	var h interface{ Hint() string }
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(stderr, "Try: %s\n", h.Hint())
+		fmt.Fprintf(stderr, "Try: %s\n", suggest(e.DB, h.Hint()))
 	}
 	return code
 }
