@@ -127,9 +127,12 @@ func TestWatchLines(t *testing.T) {
 	st = State{Phase: "fetching users", Count: 5000}
 	c.add(5 * time.Second)
 	x.line(false)
+	st.Detail = "3.0 MiB read"
+	x.line(false)
 	c.add(1500 * time.Millisecond)
 	x.Done()
-	want := "ingest: staging users: 1200 users (41%), 10s, about 14s left\ningest: fetching users: 5000 users, 15s\ningest: 5000 users, done in 16.5s\n"
+	want := "ingest: staging users: 1200 users (41%), 10s, about 14s left\ningest: fetching users: 5000 users, 15s\n" +
+		"ingest: fetching users: 5000 users, 3.0 MiB read, 15s\ningest: 5000 users, done in 16.5s\n"
 	if got := out.String(); got != want {
 		t.Errorf("lines:\n%s\nwant:\n%s", got, want)
 	}

@@ -14,11 +14,13 @@ import (
 // State is what a watched piece of work says of itself when asked: the
 // phase it is in, how many units it has done (users staged), and how far
 // it has come by a measure of its own (bytes of its input read) out of
-// that measure's total, 0 when the total is not known.
+// that measure's total, 0 when the total is not known. Detail, when set,
+// is shown after the count ("12.0 MiB read").
 type State struct {
 	Phase       string
 	Count       int64
 	Done, Total int64
+	Detail      string
 }
 
 // Watch is a display of work that is asked how it stands rather than
@@ -121,7 +123,11 @@ func (x *Watch) head(st State) string {
 	if st.Phase != "" && !ended {
 		parts = append(parts, st.Phase)
 	}
-	return strings.Join(append(parts, fmt.Sprintf("%d %s", st.Count, x.unit)), "  ")
+	parts = append(parts, fmt.Sprintf("%d %s", st.Count, x.unit))
+	if st.Detail != "" && !ended {
+		parts = append(parts, st.Detail)
+	}
+	return strings.Join(parts, "  ")
 }
 
 // tail is the bar's right side: the share done and the time left, the
@@ -163,6 +169,9 @@ func (x *Watch) line(final bool) {
 	s += fmt.Sprintf("%d %s", st.Count, x.unit)
 	if st.Total > 0 {
 		s += fmt.Sprintf(" (%d%%)", min(100, st.Done*100/st.Total))
+	}
+	if st.Detail != "" {
+		s += ", " + st.Detail
 	}
 	s += fmt.Sprintf(", %s", el.Round(time.Second))
 	if left, ok := timeLeft(el, st); ok {

@@ -134,7 +134,8 @@ func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, 
 
 // showIngestProgress shows how the ingest advances on stderr, as check
 // and emit do: its phase, the users staged (or fetched, from an API) and,
-// for file sources, the share of the input read.
+// for file sources, the share of the input read (the bytes read, while
+// standard input is copied and its size is not known yet).
 func showIngestProgress(e *env) *progress.Watch {
 	p := e.ingestProgress
 	if p == nil {
@@ -142,7 +143,11 @@ func showIngestProgress(e *env) *progress.Watch {
 	}
 	return progress.StartWatch(e.Stderr, barsOn(e), "ingest", "users", func() progress.State {
 		s := p.Snapshot()
-		return progress.State{Phase: s.Phase, Count: s.Users, Done: s.Read, Total: s.Size}
+		st := progress.State{Phase: s.Phase, Count: s.Users, Done: s.Read, Total: s.Size}
+		if s.Size == 0 && s.Read > 0 {
+			st.Detail = byteSize(uint64(s.Read)) + " read"
+		}
+		return st
 	})
 }
 
