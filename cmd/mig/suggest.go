@@ -53,8 +53,10 @@ func isDefaultDB(dbPath string) bool {
 
 // migCommandWord finds "mig" as a word followed by a word that may be a
 // command ("mig check"): not part of a longer name (workos-migrate), not
-// followed by a flag (a command that names its flags already).
-var migCommandWord = regexp.MustCompile(`(^|[^\w./-])mig ([a-z][a-z-]*)`)
+// followed by a flag (a command that names its flags already), not in
+// double quotes (the command line of another process, which a hint quotes
+// as it ran: "mig ingest clerk" (pid 123)).
+var migCommandWord = regexp.MustCompile(`(^|[^\w./"-])mig ([a-z][a-z-]*)`)
 
 // topCommands are the names of mig's commands, from its own command tree.
 var topCommands = sync.OnceValue(func() map[string]bool {

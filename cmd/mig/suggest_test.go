@@ -17,6 +17,7 @@ func TestSuggest(t *testing.T) {
 		{"it's.db", "(mig check)", `(mig --db 'it'\''s.db' check)`},
 		{"x.db", "mig never creates SSO connections; workos-migrate import-package", "mig never creates SSO connections; workos-migrate import-package"},
 		{"x.db", "mig --db y.db check", "mig --db y.db check"},
+		{"x.db", `wait for "mig ingest clerk" (pid 12) to finish`, `wait for "mig ingest clerk" (pid 12) to finish`},
 	} {
 		if got := suggest(c.db, c.in); got != c.want {
 			t.Errorf("suggest(%q, %q) = %q, want %q", c.db, c.in, got, c.want)
