@@ -162,37 +162,44 @@ type UndoResult struct {
 // and counted as a conflict.
 func UndoFixes(ctx context.Context, db *sqlx.DB) (UndoResult, error) {
 	var res UndoResult
-	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
-		var targets []struct {
-			Entity string `db:"entity"`
-			Column string `db:"column_name"`
-		}
-		if err := tx.SelectContext(ctx, &targets, `SELECT DISTINCT entity, column_name FROM fixes WHERE undone_at IS NULL ORDER BY 1, 2`); err != nil {
-			return err
-		}
-		for _, t := range targets {
-			if !fixTables[t.Entity] {
-				return fmt.Errorf("fixes table names %q, which fixes do not change", t.Entity)
-			}
-			if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
-				return err
-			}
-			args := []any{sql.Named("entity", t.Entity), sql.Named("column", t.Column)}
-			var total int
-			if err := tx.GetContext(ctx, &total, sqlqueries.MustLoad("checkrun/undo_fixes_count.sql").SQL, args...); err != nil {
-				return err
-			}
-			r, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/undo_fixes.sql").Fill(map[string]string{"table": t.Entity, "column": t.Column}), args...)
-			if err != nil {
-				return fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
-			}
-			n, _ := r.RowsAffected()
-			res.Restored += int(n)
-			res.Conflicts += total - int(n)
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE fixes SET undone_at = ? WHERE undone_at IS NULL`, staging.Now())
+	err := inTx(ctx, db, func(tx *sqlx.Tx) (err error) {
+		res, err = undoFixes(ctx, tx)
 		return err
 	})
+	return res, err
+}
+
+// undoFixes is UndoFixes in tx.
+func undoFixes(ctx context.Context, tx *sqlx.Tx) (UndoResult, error) {
+	var res UndoResult
+	var targets []struct {
+		Entity string `db:"entity"`
+		Column string `db:"column_name"`
+	}
+	if err := tx.SelectContext(ctx, &targets, `SELECT DISTINCT entity, column_name FROM fixes WHERE undone_at IS NULL ORDER BY 1, 2`); err != nil {
+		return res, err
+	}
+	for _, t := range targets {
+		if !fixTables[t.Entity] {
+			return res, fmt.Errorf("fixes table names %q, which fixes do not change", t.Entity)
+		}
+		if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
+			return res, err
+		}
+		args := []any{sql.Named("entity", t.Entity), sql.Named("column", t.Column)}
+		var total int
+		if err := tx.GetContext(ctx, &total, sqlqueries.MustLoad("checkrun/undo_fixes_count.sql").SQL, args...); err != nil {
+			return res, err
+		}
+		r, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/undo_fixes.sql").Fill(map[string]string{"table": t.Entity, "column": t.Column}), args...)
+		if err != nil {
+			return res, fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
+		}
+		n, _ := r.RowsAffected()
+		res.Restored += int(n)
+		res.Conflicts += total - int(n)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE fixes SET undone_at = ? WHERE undone_at IS NULL`, staging.Now())
 	return res, err
 }
 

@@ -61,16 +61,8 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			return dbHint(err)
 		}
 		defer db.Close()
-		if undo {
-			res, err := checks.UndoFixes(ctx, db.DB)
-			if err != nil {
-				return err
-			}
-			e.Log.Info("undid fixes", "restored", res.Restored, "conflicts", res.Conflicts)
-			if res.Conflicts > 0 {
-				e.Log.Warn("some fixed values changed since they were fixed (a new ingest?) and were left as they are", "values", res.Conflicts)
-			}
-		}
+		// The values put back are checked in the same transaction.
+		opts.UndoFixes = undo
 		opts.Examples = examples
 		opts.Log = e.Log
 		bar := progress.Start(e.Stderr, barsOn(e), "check", "rules", 0)
@@ -86,6 +78,12 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 				return withHint(err, "mig check --list")
 			}
 			return err
+		}
+		if res := rep.Undone; res != nil {
+			e.Log.Info("undid fixes", "restored", res.Restored, "conflicts", res.Conflicts)
+			if res.Conflicts > 0 {
+				e.Log.Warn("some fixed values changed since they were fixed (a new ingest?) and were left as they are", "values", res.Conflicts)
+			}
 		}
 		for _, f := range rep.Fixes {
 			e.Log.Info("fixed", "fix", f.Name, "values", f.Changes, "fix_run", f.RunID)

@@ -76,6 +76,10 @@ func TestCrashDuringIngestCheckEmit(t *testing.T) {
 		// the old ones with the old data or the new ones with the fixed.
 		{name: "check --fix", from: reingested, args: func(string) []string { return []string{"check", "--fix"} },
 			codes: []int{exitOK, exitFindings}},
+		// So does mig check --undo-fixes: the values put back, the
+		// findings and the check run.
+		{name: "check --undo-fixes", from: fixed, args: func(string) []string { return []string{"check", "--undo-fixes"} },
+			codes: []int{exitOK, exitFindings}},
 		{name: "emit", from: fixed, args: emitArgs("2026-01-01T00:00:00Z"), codes: []int{exitOK}},
 		{name: "emit --overwrite", from: fixed, pkg: oldPkg, args: emitArgs("2026-01-01T00:00:00Z", "--overwrite"), codes: []int{exitOK}},
 	}
