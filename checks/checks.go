@@ -14,6 +14,7 @@ package checks
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -98,6 +99,9 @@ type Options struct {
 	// password and must reset it. It is never part of Fix: it is asked for
 	// by name.
 	DropInvalidPasswordHashes bool
+	// UndoFixes puts back every value earlier fixes changed (see
+	// UndoFixes) before checking; it cannot be combined with fixes.
+	UndoFixes bool
 	// Examples is how many findings per rule the report carries (default 3).
 	Examples int
 	// Log receives progress; nil discards it.
@@ -133,8 +137,10 @@ type RuleResult struct {
 
 // Report is the outcome of Run.
 type Report struct {
-	Rules   []RuleResult  `json:"rules"`
-	Fixes   []FixResult   `json:"fixes,omitempty"`
+	Rules []RuleResult `json:"rules"`
+	Fixes []FixResult  `json:"fixes,omitempty"`
+	// Undone is what Options.UndoFixes put back (nil when not asked).
+	Undone  *UndoResult   `json:"undone,omitempty"`
 	Elapsed time.Duration `json:"-"`
 }
 
@@ -198,9 +204,13 @@ func (e *FindingsError) Hint() string {
 		"or let mig import --ignore-check-errors skip their rows"
 }
 
-// Run applies the fixes asked for, then runs the chosen rules on db and
-// replaces their findings. It returns the report; findings of error
-// severity are not an error of Run (see Report.Err).
+// Run applies the fixes asked for (or undoes the earlier ones), then runs
+// the chosen rules on db and replaces their findings; a check of every
+// rule also notes itself in check_runs. The fixes or their undoing, the
+// findings and the check run are one transaction, so that the findings always describe the data as it is: a
+// check killed half-way leaves the database as it was. It returns the
+// report; findings of error severity are not an error of Run (see
+// Report.Err).
 func Run(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 	return RunDB(ctx, db.DB, opts)
 }
@@ -210,7 +220,7 @@ func Run(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 // this process's sqlite driver after this package was loaded, which is
 // always the case for a program that imports it.
 func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
-	start := time.Now()
+	start, started := time.Now(), staging.Now()
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -226,19 +236,29 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{}
-	if opts.Fix || opts.DropInvalidPasswordHashes {
-		fixes, err := applyFixes(ctx, db, rules, opts)
-		if err != nil {
-			return nil, err
-		}
-		rep.Fixes = fixes
+	if opts.UndoFixes && (opts.Fix || opts.DropInvalidPasswordHashes) {
+		return nil, errors.New("undoing fixes cannot be combined with fixing")
 	}
+	rep := &Report{}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	if opts.UndoFixes {
+		res, err := undoFixes(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Undone = &res
+	}
+	if opts.Fix || opts.DropInvalidPasswordHashes {
+		fixes, err := applyFixes(ctx, tx, rules, opts)
+		if err != nil {
+			return nil, err
+		}
+		rep.Fixes = fixes
+	}
 	if len(opts.Rules) == 0 {
 		// Findings of rules that no longer exist go too.
 		_, err = tx.ExecContext(ctx, `DELETE FROM findings`)
@@ -279,6 +299,12 @@ func RunDB(ctx context.Context, db *sqlx.DB, opts Options) (*Report, error) {
 	}
 	if err := countExcluded(ctx, tx, rep); err != nil {
 		return nil, err
+	}
+	if len(opts.Rules) == 0 {
+		if _, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_check_run.sql").SQL,
+			started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(Info)); err != nil {
+			return nil, fmt.Errorf("record the check run: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

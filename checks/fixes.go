@@ -84,10 +84,10 @@ func (f Fix) enabled(o Options) bool {
 	return false
 }
 
-// applyFixes runs, in one transaction, the enabled fixes named by rules.
-// Each fix first records its changes in the fixes table, then applies them
-// from there, so what is recorded is exactly what was changed.
-func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]FixResult, error) {
+// applyFixes runs, in the check's transaction tx, the enabled fixes named
+// by rules. Each fix first records its changes in the fixes table, then
+// applies them from there, so what is recorded is exactly what was changed.
+func applyFixes(ctx context.Context, tx *sqlx.Tx, rules []Rule, o Options) ([]FixResult, error) {
 	all, err := Fixes()
 	if err != nil {
 		return nil, err
@@ -99,43 +99,40 @@ func applyFixes(ctx context.Context, db *sqlx.DB, rules []Rule, o Options) ([]Fi
 		}
 	}
 	var out []FixResult
-	err = inTx(ctx, db, func(tx *sqlx.Tx) error {
-		var run int64
-		if err := tx.GetContext(ctx, &run, `SELECT coalesce(max(fix_run_id), 0) + 1 FROM fixes`); err != nil {
-			return err
+	var run int64
+	if err := tx.GetContext(ctx, &run, `SELECT coalesce(max(fix_run_id), 0) + 1 FROM fixes`); err != nil {
+		return nil, err
+	}
+	now := staging.Now()
+	for _, f := range all {
+		if !named[f.Name] || !f.enabled(o) {
+			continue
 		}
-		now := staging.Now()
-		for _, f := range all {
-			if !named[f.Name] || !f.enabled(o) {
-				continue
+		res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_fixes.sql").Fill(map[string]string{"fix": f.SQL}),
+			sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("entity", f.Table), sql.Named("now", now))
+		if err != nil {
+			return nil, fmt.Errorf("fix %s: %w", f.Name, unregistered(err))
+		}
+		n, _ := res.RowsAffected()
+		var cols []string
+		if err := tx.SelectContext(ctx, &cols, `SELECT DISTINCT column_name FROM fixes WHERE fix_run_id = ? AND fix = ?`, run, f.Name); err != nil {
+			return nil, err
+		}
+		for _, c := range cols {
+			if err := checkColumn(ctx, tx, f.Table, c); err != nil {
+				return nil, fmt.Errorf("fix %s: %w", f.Name, err)
 			}
-			res, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/record_fixes.sql").Fill(map[string]string{"fix": f.SQL}),
-				sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("entity", f.Table), sql.Named("now", now))
+			_, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/apply_fix.sql").Fill(map[string]string{"table": f.Table, "column": c}),
+				sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("column", c))
 			if err != nil {
-				return fmt.Errorf("fix %s: %w", f.Name, unregistered(err))
-			}
-			n, _ := res.RowsAffected()
-			var cols []string
-			if err := tx.SelectContext(ctx, &cols, `SELECT DISTINCT column_name FROM fixes WHERE fix_run_id = ? AND fix = ?`, run, f.Name); err != nil {
-				return err
-			}
-			for _, c := range cols {
-				if err := checkColumn(ctx, tx, f.Table, c); err != nil {
-					return fmt.Errorf("fix %s: %w", f.Name, err)
-				}
-				_, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/apply_fix.sql").Fill(map[string]string{"table": f.Table, "column": c}),
-					sql.Named("run", run), sql.Named("fix", f.Name), sql.Named("column", c))
-				if err != nil {
-					return fmt.Errorf("fix %s, column %s: %w", f.Name, c, err)
-				}
-			}
-			if n > 0 {
-				out = append(out, FixResult{Name: f.Name, Description: f.Description, RunID: run, Changes: int(n)})
+				return nil, fmt.Errorf("fix %s, column %s: %w", f.Name, c, err)
 			}
 		}
-		return nil
-	})
-	return out, err
+		if n > 0 {
+			out = append(out, FixResult{Name: f.Name, Description: f.Description, RunID: run, Changes: int(n)})
+		}
+	}
+	return out, nil
 }
 
 // checkColumn makes sure a column name a fix returned is a real column of
@@ -165,37 +162,44 @@ type UndoResult struct {
 // and counted as a conflict.
 func UndoFixes(ctx context.Context, db *sqlx.DB) (UndoResult, error) {
 	var res UndoResult
-	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
-		var targets []struct {
-			Entity string `db:"entity"`
-			Column string `db:"column_name"`
-		}
-		if err := tx.SelectContext(ctx, &targets, `SELECT DISTINCT entity, column_name FROM fixes WHERE undone_at IS NULL ORDER BY 1, 2`); err != nil {
-			return err
-		}
-		for _, t := range targets {
-			if !fixTables[t.Entity] {
-				return fmt.Errorf("fixes table names %q, which fixes do not change", t.Entity)
-			}
-			if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
-				return err
-			}
-			args := []any{sql.Named("entity", t.Entity), sql.Named("column", t.Column)}
-			var total int
-			if err := tx.GetContext(ctx, &total, sqlqueries.MustLoad("checkrun/undo_fixes_count.sql").SQL, args...); err != nil {
-				return err
-			}
-			r, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/undo_fixes.sql").Fill(map[string]string{"table": t.Entity, "column": t.Column}), args...)
-			if err != nil {
-				return fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
-			}
-			n, _ := r.RowsAffected()
-			res.Restored += int(n)
-			res.Conflicts += total - int(n)
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE fixes SET undone_at = ? WHERE undone_at IS NULL`, staging.Now())
+	err := inTx(ctx, db, func(tx *sqlx.Tx) (err error) {
+		res, err = undoFixes(ctx, tx)
 		return err
 	})
+	return res, err
+}
+
+// undoFixes is UndoFixes in tx.
+func undoFixes(ctx context.Context, tx *sqlx.Tx) (UndoResult, error) {
+	var res UndoResult
+	var targets []struct {
+		Entity string `db:"entity"`
+		Column string `db:"column_name"`
+	}
+	if err := tx.SelectContext(ctx, &targets, `SELECT DISTINCT entity, column_name FROM fixes WHERE undone_at IS NULL ORDER BY 1, 2`); err != nil {
+		return res, err
+	}
+	for _, t := range targets {
+		if !fixTables[t.Entity] {
+			return res, fmt.Errorf("fixes table names %q, which fixes do not change", t.Entity)
+		}
+		if err := checkColumn(ctx, tx, t.Entity, t.Column); err != nil {
+			return res, err
+		}
+		args := []any{sql.Named("entity", t.Entity), sql.Named("column", t.Column)}
+		var total int
+		if err := tx.GetContext(ctx, &total, sqlqueries.MustLoad("checkrun/undo_fixes_count.sql").SQL, args...); err != nil {
+			return res, err
+		}
+		r, err := tx.ExecContext(ctx, sqlqueries.MustLoad("checkrun/undo_fixes.sql").Fill(map[string]string{"table": t.Entity, "column": t.Column}), args...)
+		if err != nil {
+			return res, fmt.Errorf("undo %s.%s: %w", t.Entity, t.Column, err)
+		}
+		n, _ := r.RowsAffected()
+		res.Restored += int(n)
+		res.Conflicts += total - int(n)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE fixes SET undone_at = ? WHERE undone_at IS NULL`, staging.Now())
 	return res, err
 }
 

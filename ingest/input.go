@@ -32,6 +32,9 @@ type Settings struct {
 	// Log says when the run waits for an input that gives nothing yet
 	// (default slog.Default()).
 	Log *slog.Logger
+	// Progress, when set, is kept up to date with how far the run (and
+	// the fetch into its spool) has come, for a display.
+	Progress *Progress
 	// fetches is Spec.Fetches: the run also reads an API.
 	fetches bool
 
@@ -105,7 +108,8 @@ func spool(ctx context.Context, dbPath string, f *File, set Settings) (string, e
 	if err != nil {
 		return "", fmt.Errorf("copy %s: %w", f.Path, err)
 	}
-	var got atomic.Int64
+	set.Progress.begin(PhaseCopying, 0)
+	got := set.Progress.counter(f.Path)
 	done := make(chan error, 1)
 	h := sha256.New()
 	go func() {
@@ -124,7 +128,7 @@ func spool(ctx context.Context, dbPath string, f *File, set Settings) (string, e
 				defer in.Close()
 				src = in
 			}
-			_, err := io.Copy(io.MultiWriter(tmp, h, counter{&got}), src)
+			_, err := io.Copy(io.MultiWriter(tmp, h, counter{got}), src)
 			return err
 		}()
 	}()
@@ -187,7 +191,7 @@ func (r *Run) OpenCSV(path string) (*os.File, *CSVReader, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := NewLimitedCSVReader(path, f, r.settings.Limits)
+	c, err := NewLimitedCSVReader(path, r.settings.Progress.reader(path, f), r.settings.Limits)
 	if err != nil {
 		f.Close()
 		return nil, nil, err

@@ -590,7 +590,7 @@ func (r *Run) OpenNDJSON(path string) (*os.File, *NDJSONReader, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := NewNDJSONReader(path, f, r.settings.Limits)
+	n, err := NewNDJSONReader(path, r.settings.Progress.reader(path, f), r.settings.Limits)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -605,7 +605,7 @@ func (r *Run) OpenJSONArray(path, key string) (*os.File, *JSONArrayReader, error
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := NewJSONArrayReader(path, f, key, r.settings.Limits)
+	a, err := NewJSONArrayReader(path, r.settings.Progress.reader(path, f), key, r.settings.Limits)
 	if err != nil {
 		f.Close()
 		return nil, nil, err

@@ -138,6 +138,9 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	phase := func(name string) {
 		log.Debug("ingest phase done", "phase", name, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
+	// What the display shows, phase by phase.
+	prog := set.Progress
+	prog.begin(PhaseUsers, inputSize(s.Files))
 	st, err := run.stream(ctx, s.Spool, s.Decode)
 	if err != nil {
 		return Counts{}, err
@@ -148,16 +151,19 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	// users' indexes are built, SQLite's largest use of memory (outside
 	// the Go heap, so it never starts a collection itself).
 	debug.FreeOSMemory()
+	prog.setPhase(PhaseIndexes)
 	if err := run.UsersDone(ctx); err != nil {
 		return Counts{}, err
 	}
 	phase("users")
 	if s.AfterUsers != nil {
+		prog.setPhase(PhaseAfterUsers)
 		if err := s.AfterUsers(ctx, run); err != nil {
 			return Counts{}, err
 		}
 	}
 	complete := func(k Kind) bool { return slices.Contains(s.Complete, k) }
+	prog.setPhase(PhaseDefinitions)
 	if st.roleDefs > 0 || complete(RoleDefinitions) {
 		if err := RemoveStaleRoles(ctx, run); err != nil {
 			return Counts{}, err
@@ -170,11 +176,13 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	}
 	cols := s.Mappings.UserColumns
 	if p := s.Mappings.OrgMapping; p != "" {
+		prog.setPhase(PhaseOrgMapping)
 		if _, err := run.StageOrgMapping(ctx, p, cols); err != nil {
 			return Counts{}, err
 		}
 	}
 	if s.Mappings.OrgMapping != "" || st.orgRows > 0 || complete(Memberships) {
+		prog.setPhase(PhaseMemberships)
 		if err := run.ClearOrgMapping(ctx); err != nil {
 			return Counts{}, err
 		}
@@ -184,11 +192,13 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		phase("org mapping")
 	}
 	if p := s.Mappings.RoleMapping; p != "" {
+		prog.setPhase(PhaseRoleMapping)
 		if _, err := run.StageRoleMapping(ctx, p, cols); err != nil {
 			return Counts{}, err
 		}
 	}
 	if s.Mappings.RoleMapping != "" || st.roleRows > 0 || complete(RoleAssignments) {
+		prog.setPhase(PhaseRoles)
 		if err := run.ClearRoleMapping(ctx); err != nil {
 			return Counts{}, err
 		}
@@ -198,6 +208,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		phase("role mapping")
 	}
 	if s.BeforeCommit != nil {
+		prog.setPhase(PhaseBeforeCommit)
 		if err := s.BeforeCommit(ctx, run); err != nil {
 			return Counts{}, err
 		}
@@ -207,6 +218,7 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 			return Counts{}, err
 		}
 	}
+	prog.setPhase(PhaseCommit)
 	c, err := run.Commit(ctx)
 	phase("commit")
 	return c, err
@@ -329,6 +341,7 @@ func (s *batchSink) AddUser(_ context.Context, file string, u *User) error {
 	}
 	return s.add(func(ctx context.Context, r *Run, st *streamed) error {
 		st.rows++
+		r.settings.Progress.addUser()
 		return r.AddUser(ctx, file, u)
 	})
 }

@@ -147,6 +147,7 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	// an API, whose data changes by itself: it is never the same as the
 	// last one.
 	if last > 0 && len(files) > 0 && !set.fetches {
+		set.Progress.setPhase(PhaseComparing)
 		if err := digestFiles(files); err != nil {
 			return nil, err
 		}

@@ -44,6 +44,7 @@ type Spool struct {
 	seq       int64 // the checkpoint the buffered records will be saved with
 	buf       []spoolRecord
 	saveAfter int // buffered records are written (unsaved) beyond this many
+	progress  *Progress
 }
 
 // spoolRecord is one record handed over, encoded.
@@ -71,7 +72,8 @@ func OpenSpool(ctx context.Context, db *staging.DB, s Spec) (*Spool, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	sp := &Spool{db: db, secrets: s.IncludeSecrets, cursors: map[string]string{}, saveAfter: spoolBuffer}
+	sp := &Spool{db: db, secrets: s.IncludeSecrets, cursors: map[string]string{}, saveAfter: spoolBuffer, progress: s.Settings.Progress}
+	sp.progress.begin(PhaseFetching, 0)
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var old struct {
 			ID      int64          `db:"id"`
@@ -269,6 +271,7 @@ func (s *Spool) AddUser(ctx context.Context, file string, u *User) error {
 	if err != nil {
 		return err
 	}
+	s.progress.addUser()
 	return s.add(ctx, "user", file, spoolUser{User: u, Raw: raw})
 }
 
@@ -388,6 +391,7 @@ func replayOne(ctx context.Context, r *Run, st *streamed, kind, file string, b [
 		}
 		su.User.Raw = su.Raw
 		st.rows++
+		r.settings.Progress.addUser()
 		return r.AddUser(ctx, file, su.User)
 	case "skip":
 		var sk spoolSkip

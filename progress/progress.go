@@ -32,7 +32,8 @@ func Bars(w io.Writer) *mpb.Progress {
 }
 
 // LineEvery is how often the plain lines come when w is not a terminal.
-const LineEvery = 5 * time.Second
+// Tests of a whole command shorten it to see the lines of a short run.
+var LineEvery = 5 * time.Second
 
 // Task is one piece of counted work shown on w. Its methods may be called
 // from any goroutine; a nil *Task shows nothing.

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -279,8 +280,20 @@ func Load(ctx context.Context, db *staging.DB, opts Options) (*Report, error) {
 	// The importer's summary query may gain columns the page does not
 	// show; an unsafe mapper ignores them instead of failing.
 	q := db.Unsafe()
+	var exclusionCols []string
+	if err := q.SelectContext(ctx, &exclusionCols, sqlqueries.MustLoad("report/has_exclusions.sql").SQL); err != nil {
+		return nil, fmt.Errorf("report: %w", db.Refused(err))
+	}
 	sel := func(dest any, path string, args ...any) error {
-		if err := q.SelectContext(ctx, dest, sqlqueries.MustLoad(path).SQL, args...); err != nil {
+		query := sqlqueries.MustLoad(path).SQL
+		if len(exclusionCols) == 0 {
+			// A database no mig since `mig exclude` has written to lacks
+			// the view open_findings (the report only reads, it cannot
+			// bring the schema up to date), and there no user is excluded:
+			// every finding is open.
+			query = strings.ReplaceAll(query, "open_findings", "findings")
+		}
+		if err := q.SelectContext(ctx, dest, query, args...); err != nil {
 			return fmt.Errorf("report %s: %w", path, db.Refused(err))
 		}
 		return nil

@@ -153,3 +153,36 @@ func TestEmptyDatabase(t *testing.T) {
 		t.Errorf("the page of an empty database does not say no import has run")
 	}
 }
+
+// TestCheckErrorsLeaveExcludedUsersOut: an error finding about a user set
+// aside with mig exclude blocks nothing, so neither the "Check errors" tile
+// nor the Markdown counts it; the other user's error still counts.
+func TestCheckErrorsLeaveExcludedUsersOut(t *testing.T) {
+	user := func(id int, sourceID string) string {
+		return fmt.Sprintf(`INSERT INTO users (id, source, source_id, ingest_run_id, first_run_id, last_seen_run_id, row_number, email, raw, content_hash)
+			VALUES (%d, 'csv', '%s', 1, 1, 1, %d, '%s@example.com', '{}', 'h')`, id, sourceID, id, sourceID)
+	}
+	finding := func(userID int, sourceID string) string {
+		return fmt.Sprintf(`INSERT INTO findings (rule, severity, entity, entity_id, source, source_id, message, created_at)
+			VALUES ('email_syntax', 'error', 'user', %d, 'csv', '%s', 'bad email', '2026-01-01T00:00:00.000Z')`, userID, sourceID)
+	}
+	db := newDB(t,
+		`INSERT INTO ingest_runs (id, provider, started_at, finished_at) VALUES (1, 'csv', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z')`,
+		user(1, "kept"), user(2, "excluded"), finding(1, "kept"), finding(2, "excluded"),
+		`INSERT INTO exclusions (source, source_id, reason, predicate, excluded_at) VALUES ('csv', 'excluded', 'test account', 'id = 2', '2026-01-01T00:00:02.000Z')`,
+	)
+	r := load(t, db)
+	if n := r.FindingsOf("error"); n != 1 {
+		t.Errorf("FindingsOf(error) = %d, want 1: the excluded user's finding blocks nothing", n)
+	}
+	if md := markdown(t, r); !strings.Contains(md, "| Check errors | 1 |") {
+		t.Errorf("the Markdown does not count 1 check error:\n%s", md)
+	}
+	var page bytes.Buffer
+	if err := r.HTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if want := `data-metric="findings-total|error" data-value="1"`; !strings.Contains(page.String(), want) {
+		t.Errorf("the page's Check errors tile lacks %s", want)
+	}
+}

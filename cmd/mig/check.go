@@ -17,7 +17,6 @@ import (
 
 	"github.com/mig-tools/mig/checks"
 	"github.com/mig-tools/mig/progress"
-	"github.com/mig-tools/mig/sqlqueries"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -62,25 +61,10 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			return dbHint(err)
 		}
 		defer db.Close()
-		if undo {
-			res, err := checks.UndoFixes(ctx, db.DB)
-			if err != nil {
-				return err
-			}
-			e.Log.Info("undid fixes", "restored", res.Restored, "conflicts", res.Conflicts)
-			if res.Conflicts > 0 {
-				e.Log.Warn("some fixed values changed since they were fixed (a new ingest?) and were left as they are", "values", res.Conflicts)
-			}
-		}
+		// The values put back are checked in the same transaction.
+		opts.UndoFixes = undo
 		opts.Examples = examples
 		opts.Log = e.Log
-		// The last ingest is read before the check, so that an ingest that
-		// lands meanwhile leaves the check out of date, not up to date.
-		var lastIngest *int64
-		if err := db.GetContext(ctx, &lastIngest, `SELECT max(id) FROM ingest_runs`); err != nil {
-			return err
-		}
-		started := staging.Now()
 		bar := progress.Start(e.Stderr, barsOn(e), "check", "rules", 0)
 		opts.Progress = func(done, total int) {
 			bar.SetTotal(int64(total))
@@ -95,9 +79,10 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 			}
 			return err
 		}
-		if len(opts.Rules) == 0 {
-			if err := recordCheckRun(ctx, db.DB, lastIngest, started, rep); err != nil {
-				return err
+		if res := rep.Undone; res != nil {
+			e.Log.Info("undid fixes", "restored", res.Restored, "conflicts", res.Conflicts)
+			if res.Conflicts > 0 {
+				e.Log.Warn("some fixed values changed since they were fixed (a new ingest?) and were left as they are", "values", res.Conflicts)
 			}
 		}
 		for _, f := range rep.Fixes {
@@ -116,25 +101,13 @@ func configureCheckCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, ru
 		case "csv":
 			err = writeFindingsCSV(ctx, e.Stdout, db.DB)
 		default:
-			writeCheckTable(e.Stdout, rep)
+			writeCheckTable(e.Stdout, e.DB, rep)
 		}
 		if err != nil {
 			return err
 		}
 		return rep.Err()
 	}
-}
-
-// recordCheckRun notes a check of every rule in check_runs, for `mig
-// status` to tell a clean database from an unchecked one and an
-// up-to-date check from one older than the last ingest or than the last
-// change of the exclusions (which started tells).
-func recordCheckRun(ctx context.Context, db *sqlx.DB, lastIngest *int64, started string, rep *checks.Report) error {
-	_, err := db.ExecContext(ctx, recordCheckRunSQL, lastIngest, started, staging.Now(), len(rep.Rules), rep.Errors(), rep.Warnings(), rep.Count(checks.Info))
-	if err != nil {
-		return fmt.Errorf("record the check run: %w", err)
-	}
-	return nil
 }
 
 func listRules(w io.Writer, format string) error {
@@ -169,10 +142,11 @@ func orDash(s string) string {
 }
 
 // writeCheckTable prints the rules that found something, worst first, with
-// a few example findings each, then the totals.
-func writeCheckTable(w io.Writer, rep *checks.Report) {
+// a few example findings each, then the totals; the commands it suggests
+// name the database at dbPath.
+func writeCheckTable(w io.Writer, dbPath string, rep *checks.Report) {
 	for _, f := range rep.Fixes {
-		fmt.Fprintf(w, "fixed %d value(s) with %s (fix run %d; undo with mig check --undo-fixes)\n", f.Changes, f.Name, f.RunID)
+		fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf("fixed %d value(s) with %s (fix run %d; undo with mig check --undo-fixes)", f.Changes, f.Name, f.RunID)))
 	}
 	if len(rep.Fixes) > 0 {
 		fmt.Fprintln(w)
@@ -207,7 +181,7 @@ func writeCheckTable(w io.Writer, rep *checks.Report) {
 				fmt.Fprintf(w, "  %s\n", describeFinding(f))
 			}
 			if more := r.Findings - len(r.Examples); more > 0 {
-				fmt.Fprintf(w, "  ... and %d more: mig sql \"select * from findings where rule = '%s'\"\n", more, r.Name)
+				fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf("  ... and %d more: mig sql \"select * from findings where rule = '%s'\"", more, r.Name)))
 			}
 		}
 	}
@@ -323,8 +297,3 @@ func writeFindingsCSV(ctx context.Context, w io.Writer, db *sqlx.DB) error {
 func barsOn(e *env) bool {
 	return progress.IsTerminal(e.Stderr) && e.LogLevel != "debug"
 }
-
-// The statements of this file, kept as named files in sqlqueries.
-var (
-	recordCheckRunSQL = sqlqueries.MustLoad("cmd/record_check_run.sql").SQL
-)

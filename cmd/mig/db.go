@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -47,6 +48,45 @@ func explainBusy(path string, err error) error {
 	}
 	return withHint(fmt.Errorf("%s is %s %s, and still was after %s: %w", who, doing, path, staging.BusyTimeout, err),
 		fmt.Sprintf("wait for %s to finish, then run this command again", who))
+}
+
+// explainWriteRefused adds to a write the system refused (a full disk, or
+// a file over the file-size limit, which SQLite reports as a bare "disk
+// I/O error") what the user needs to act on it: the file written (the
+// database at dbPath unless the error names another), the space free on
+// its filesystem and the file-size limit.
+func explainWriteRefused(dbPath string, err error) error {
+	if !staging.IsWriteRefused(err) {
+		return err
+	}
+	path := dbPath
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		path = pe.Path
+	}
+	hint := fmt.Sprintf("a write to %s was refused: the disk may be full, or the file over the size limit of this shell (ulimit -f)", path)
+	if r, ok := staging.RoomFor(path); ok {
+		limit := "no file-size limit (ulimit -f: unlimited)"
+		if r.FileLimit > 0 {
+			limit = fmt.Sprintf("files limited to %s (ulimit -f: %d)", byteSize(r.FileLimit), r.FileLimit/1024)
+		}
+		hint = fmt.Sprintf("a write to %s was refused: %s free on its filesystem, %s; make room or raise the limit, then run the command again",
+			path, byteSize(r.Free), limit)
+	}
+	return withHint(err, hint)
+}
+
+// byteSize writes n bytes for people: "512 B", "4.0 MiB".
+func byteSize(n uint64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, unit := float64(n)/1024, 0
+	for v >= 1024 && unit < 4 {
+		v /= 1024
+		unit++
+	}
+	return fmt.Sprintf("%.1f %s", v, []string{"KiB", "MiB", "GiB", "TiB", "PiB"}[unit])
 }
 
 // commandOf says which mig command a command line runs ("mig ingest

@@ -102,6 +102,7 @@ func TestDiskFullDuringIngest(t *testing.T) {
 			t.Fatalf("an ingest larger than %s succeeded", d.limit)
 		}
 		assertDiskFullMessage(t, stderr)
+		assertDiskFullHint(t, stderr, db, d)
 		if after := dbDigest(t, db); after.full != before.full {
 			t.Errorf("the database changed")
 		}
@@ -130,6 +131,7 @@ func TestDiskFullDuringEmit(t *testing.T) {
 			t.Fatalf("a package larger than %s was written", d.limit)
 		}
 		assertDiskFullMessage(t, stderr)
+		assertDiskFullHint(t, stderr, d.dir, d)
 		if _, err := os.Stat(pkg); err == nil {
 			t.Errorf("a package was left at %s: %s", pkg, treeDigest(t, pkg))
 		}
@@ -155,4 +157,24 @@ func assertDiskFullMessage(t *testing.T, stderr string) {
 		}
 	}
 	t.Errorf("the error does not say the disk is full:\n%s", stderr)
+}
+
+// assertDiskFullHint wants the hint after the error to name the file
+// written (under path), the space free on its filesystem and the file-size
+// limit, in the units of the shell's ulimit -f: "disk I/O error" alone
+// does not tell a user what to do.
+func assertDiskFullHint(t *testing.T, stderr, path string, d fullDisk) {
+	t.Helper()
+	limit := "ulimit -f: unlimited"
+	for _, kv := range d.env {
+		if v, ok := strings.CutPrefix(kv, fsizeEnv+"="); ok {
+			n, _ := strconv.Atoi(v)
+			limit = fmt.Sprintf("ulimit -f: %d", n/1024)
+		}
+	}
+	for _, want := range []string{"Try: a write to " + path, "free on its filesystem", limit} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the hint lacks %q:\n%s", want, stderr)
+		}
+	}
 }

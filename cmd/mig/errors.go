@@ -68,15 +68,16 @@ func configureErrorsCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 			enc.SetIndent("", "  ")
 			return enc.Encode(groups)
 		}
-		printErrorGroups(e.Stdout, groups)
+		printErrorGroups(e.Stdout, e.DB, groups)
 		return nil
 	}
 }
 
 // printErrorGroups prints one block per cause: the count and code, an
-// example, the fix, and the section of the troubleshooting page that
-// explains it (a path in the user's clone of the repository).
-func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
+// example, the fix, whose commands name the database at dbPath, and the
+// section of the troubleshooting page that explains it (a path in the
+// user's clone of the repository).
+func printErrorGroups(w io.Writer, dbPath string, groups []importer.ErrorGroup) {
 	for i, g := range groups {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -102,7 +103,7 @@ func printErrorGroups(w io.Writer, groups []importer.ErrorGroup) {
 		if g.ExampleRequestID != "" {
 			fmt.Fprintf(w, "  request id %s\n", g.ExampleRequestID)
 		}
-		fmt.Fprintf(w, "  fix: %s\n", g.Fix)
+		fmt.Fprintf(w, "  fix: %s\n", suggest(dbPath, g.Fix))
 		fmt.Fprintf(w, "  more: %s\n", g.Doc)
 	}
 }

@@ -99,7 +99,7 @@ func runExclude(ctx context.Context, e *env, f excludeFlags) error {
 		fmt.Fprintf(e.Stdout, "%d user(s) matched; %d made importable again (%d were not excluded)\n",
 			res.Matched, res.Changed, res.Matched-res.Excluded)
 		if res.Changed > 0 {
-			fmt.Fprintln(e.Stderr, "The next mig import sends them; run mig check first: its findings about them count again.")
+			fmt.Fprintln(e.Stderr, suggest(e.DB, "The next import sends them; run mig check first: its findings about them count again."))
 		}
 		return nil
 	}
@@ -112,7 +112,7 @@ func runExclude(ctx context.Context, e *env, f excludeFlags) error {
 		fmt.Fprintf(e.Stderr, "note: %d of them were in flight when an import stopped: the next import looks them up first, and WorkOS may have them\n", res.InFlight)
 	}
 	if res.Changed > 0 {
-		fmt.Fprintln(e.Stderr, "No import sends them, nor their memberships and TOTP factors; list them with: mig sql --query users_excluded")
+		fmt.Fprintln(e.Stderr, suggest(e.DB, "No import sends them, nor their memberships and TOTP factors; list them with: mig sql --query users_excluded"))
 	}
 	return nil
 }

@@ -110,18 +110,18 @@ func configureImportCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, r
 		switch {
 		case s.Plan != nil:
 			printPlan(e.Stdout, s.Plan)
-			printPlanCheckErrors(e.Stdout, s.Plan)
-			printNotSent(e.Stdout, "not importable", s.Plan.NotImportable)
-			printExcluded(e.Stdout, s.Plan.Excluded)
+			printPlanCheckErrors(e.Stdout, e.DB, s.Plan)
+			printNotSent(e.Stdout, e.DB, "not importable", s.Plan.NotImportable)
+			printExcluded(e.Stdout, e.DB, s.Plan.Excluded)
 		default:
-			printImportSummary(e.Stdout, s)
+			printImportSummary(e.Stdout, e.DB, s)
 			if s.DryRun {
 				fmt.Fprintln(e.Stdout)
 				if len(s.Failures) == 0 {
 					fmt.Fprintln(e.Stdout, "dry run: every row went through")
 				} else {
 					fmt.Fprintln(e.Stdout, "dry run: what a real run would meet")
-					printErrorGroups(e.Stdout, s.Failures)
+					printErrorGroups(e.Stdout, e.DB, s.Failures)
 				}
 			}
 			fmt.Fprintf(e.Stderr, "%d requests (%d user-management writes, %d reads), %d retries, %d answered 429, in %s\n",
@@ -162,8 +162,10 @@ func runErrorChecks(ctx context.Context, e *env, db *staging.DB) error {
 }
 
 // printImportSummary prints where every import row stands, one line per
-// entity in import order. `mig demo` prints it too.
-func printImportSummary(w io.Writer, s *importer.Summary) {
+// entity in import order. `mig demo` prints it too. The commands it
+// suggests name the database at dbPath (see suggest), as do those of the
+// other printers of this file.
+func printImportSummary(w io.Writer, dbPath string, s *importer.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "ENTITY\tTOTAL\tSUCCEEDED\tADOPTED\tUPDATED\tFAILED\tSKIPPED\tPENDING\n")
 	for _, name := range importer.Entities {
@@ -175,22 +177,22 @@ func printImportSummary(w io.Writer, s *importer.Summary) {
 	}
 	tw.Flush()
 	if s.Warnings > 0 {
-		fmt.Fprintf(w, "%d import warnings: mig sql \"select code, message from warnings where source = 'import'\"\n", s.Warnings)
+		fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf(`%d import warnings: mig sql "select code, message from warnings where source = 'import'"`, s.Warnings)))
 	}
-	printNotSent(w, "not sent", s.NotSent)
+	printNotSent(w, dbPath, "not sent", s.NotSent)
 }
 
 // printNotSent says what no import can send, one line per reason, so that
 // nothing is dropped without a word.
-func printNotSent(w io.Writer, label string, ns []importer.NotSent) {
+func printNotSent(w io.Writer, dbPath, label string, ns []importer.NotSent) {
 	for _, n := range ns {
-		fmt.Fprintf(w, "%s: %d %s (%s): %s\n  fix: %s\n  list them: mig sql \"select * from role_assignments_not_sent where reason = '%s'\"\n",
-			label, n.N, n.What, n.Reason, n.Why, n.Fix, n.Reason)
+		fmt.Fprintf(w, "%s: %d %s (%s): %s\n  fix: %s\n  list them: %s\n", label, n.N, n.What, n.Reason, n.Why, suggest(dbPath, n.Fix),
+			suggest(dbPath, fmt.Sprintf(`mig sql "select * from role_assignments_not_sent where reason = '%s'"`, n.Reason)))
 	}
 }
 
 // printExcluded says what `mig exclude` holds back from the import.
-func printExcluded(w io.Writer, xs []importer.EntityCount) {
+func printExcluded(w io.Writer, dbPath string, xs []importer.EntityCount) {
 	if len(xs) == 0 {
 		return
 	}
@@ -198,8 +200,8 @@ func printExcluded(w io.Writer, xs []importer.EntityCount) {
 	for i, x := range xs {
 		parts[i] = fmt.Sprintf("%d %s", x.N, x.Entity)
 	}
-	fmt.Fprintf(w, "excluded: %s, never sent (mig exclude)\n  list them: mig sql --query users_excluded\n  send them after all: mig exclude --undo\n",
-		strings.Join(parts, ", "))
+	fmt.Fprint(w, suggest(dbPath, fmt.Sprintf("excluded: %s, never sent (mig exclude)\n  list them: mig sql --query users_excluded\n  send them after all: mig exclude --undo\n",
+		strings.Join(parts, ", "))))
 }
 
 func printPlan(w io.Writer, p *importer.Plan) {
@@ -219,7 +221,7 @@ func printPlan(w io.Writer, p *importer.Plan) {
 }
 
 // printPlanCheckErrors says why a real run would refuse to start.
-func printPlanCheckErrors(w io.Writer, p *importer.Plan) {
+func printPlanCheckErrors(w io.Writer, dbPath string, p *importer.Plan) {
 	if len(p.CheckErrors) == 0 {
 		return
 	}
@@ -227,5 +229,5 @@ func printPlanCheckErrors(w io.Writer, p *importer.Plan) {
 	for i, r := range p.CheckErrors {
 		parts[i] = fmt.Sprintf("%s (%d)", r.Rule, r.N)
 	}
-	fmt.Fprintf(w, "mig check errors open: %s; mig import refuses to start until they are fixed (mig check), or skips their rows with --ignore-check-errors\n", strings.Join(parts, ", "))
+	fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf("check errors open: %s; an import refuses to start until they are fixed (mig check), or skips their rows with --ignore-check-errors", strings.Join(parts, ", "))))
 }

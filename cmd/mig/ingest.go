@@ -13,6 +13,7 @@ import (
 
 	"github.com/mig-tools/mig/ingest"
 	"github.com/mig-tools/mig/ingest/clerk"
+	"github.com/mig-tools/mig/progress"
 	"github.com/mig-tools/mig/staging"
 )
 
@@ -77,7 +78,9 @@ func ingestSettingsFlags(cmd *kingpin.CmdClause, users bool) func(e *env) ingest
 			"(the users were really removed from the source).").BoolVar(&accept)
 	}
 	return func(e *env) ingest.Settings {
-		return ingest.Settings{Limits: ingest.Limits{MaxFieldBytes: int64(*maxField)}, AcceptMissing: accept, Stdin: e.Stdin, Log: e.Log}
+		e.ingestProgress = &ingest.Progress{}
+		return ingest.Settings{Limits: ingest.Limits{MaxFieldBytes: int64(*maxField)}, AcceptMissing: accept, Stdin: e.Stdin, Log: e.Log,
+			Progress: e.ingestProgress}
 	}
 }
 
@@ -115,7 +118,9 @@ func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, 
 	if err != nil {
 		return dbHint(err)
 	}
+	shown := showIngestProgress(e)
 	c, err := fn(db)
+	shown.Done()
 	if err != nil && !errors.Is(err, ingest.ErrUnchanged) {
 		// A failed first ingest into a new path leaves no empty database.
 		if derr := db.Discard(); derr != nil {
@@ -125,6 +130,25 @@ func runIngest(ctx context.Context, e *env, provider, file string, asJSON bool, 
 		db.Close()
 	}
 	return reportIngest(e, provider, file, c, err, asJSON)
+}
+
+// showIngestProgress shows how the ingest advances on stderr, as check
+// and emit do: its phase, the users staged (or fetched, from an API) and,
+// for file sources, the share of the input read (the bytes read, while
+// standard input is copied and its size is not known yet).
+func showIngestProgress(e *env) *progress.Watch {
+	p := e.ingestProgress
+	if p == nil {
+		return nil
+	}
+	return progress.StartWatch(e.Stderr, barsOn(e), "ingest", "users", func() progress.State {
+		s := p.Snapshot()
+		st := progress.State{Phase: s.Phase, Count: s.Users, Done: s.Read, Total: s.Size}
+		if s.Size == 0 && s.Read > 0 {
+			st.Detail = byteSize(uint64(s.Read)) + " read"
+		}
+		return st
+	})
 }
 
 // reportIngest prints what an ingest did: counts on stdout (a table, or JSON
@@ -165,7 +189,7 @@ func reportIngest(e *env, provider, file string, c ingest.Counts, err error, asJ
 		see = append(see, `mig sql "select code, count(*) from warnings group by code"`)
 	}
 	if len(see) > 0 {
-		fmt.Fprintf(e.Stderr, "See: %s\n", strings.Join(see, "; "))
+		fmt.Fprintln(e.Stderr, suggest(e.DB, "See: "+strings.Join(see, "; ")))
 	}
 	return nil
 }

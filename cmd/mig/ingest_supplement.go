@@ -80,7 +80,7 @@ func runSupplement(ctx context.Context, e *env, name, file string, asJSON bool, 
 	}
 	fmt.Fprintf(e.Stdout, "  warnings          %d\n", c.Warnings)
 	if c.Warnings > 0 {
-		fmt.Fprintf(e.Stderr, "See: mig sql \"select status, count(*) from supplement_rows group by status\"; mig sql \"select code, file, row_number, message from warnings where source = '%s'\"\n", name)
+		fmt.Fprintln(e.Stderr, suggest(e.DB, fmt.Sprintf(`See: mig sql "select status, count(*) from supplement_rows group by status"; mig sql "select code, file, row_number, message from warnings where source = '%s'"`, name)))
 	}
 	return nil
 }

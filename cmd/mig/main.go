@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/mig-tools/mig/ingest"
 )
 
 // version, when set at build time with -ldflags "-X main.version=...",
@@ -36,6 +38,9 @@ type env struct {
 	Stderr   io.Writer
 	// Getenv reads the environment; tests may replace it.
 	Getenv func(string) string
+	// ingestProgress is the progress of the ingest the command runs,
+	// handed to the source in its settings and shown by runIngest.
+	ingestProgress *ingest.Progress
 }
 
 // runFunc is the body of one command, run after flags are parsed.
@@ -103,7 +108,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
 	app.Version(versionString(version))
 	app.HelpFlag.Short('h')
-	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
+	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default(defaultDB).StringVar(&e.DB)
 	oneOf(app.Flag("log-level", "Log level on stderr.").Default("info"), &e.LogLevel, "debug", "info", "warn", "error")
 
 	runners := map[string]runFunc{}
@@ -134,7 +139,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	err = explainBusy(e.DB, err)
+	err = explainWriteRefused(e.DB, explainBusy(e.DB, err))
 	code := exitCode(err)
 	msg := err.Error()
 	var intr interrupted
@@ -155,7 +160,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "mig %s: %s\n", chosen, msg)
 	var h interface{ Hint() string }
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(stderr, "Try: %s\n", h.Hint())
+		fmt.Fprintf(stderr, "Try: %s\n", suggest(e.DB, h.Hint()))
 	}
 	return code
 }

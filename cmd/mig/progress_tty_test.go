@@ -1,21 +1,24 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mig-tools/mig/checks"
+	"github.com/mig-tools/mig/progress"
 )
 
-// TestProgressBarsInTerminal runs `mig check` and `mig emit` in a real
-// terminal (a tmux pane) and reads the screen: each ends with its bar
-// drawn complete, counting rules and users. Skipped where tmux is not
-// installed.
+// TestProgressBarsInTerminal runs `mig ingest`, `mig check` and `mig
+// emit` in a real terminal (a tmux pane) and reads the screen: each ends
+// with its bar drawn complete, counting users staged, rules and users.
+// Skipped where tmux is not installed.
 func TestProgressBarsInTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the mig binary")
@@ -35,9 +38,6 @@ func TestProgressBarsInTerminal(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "users.csv"), []byte(csv.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(bin, "--db", db, "ingest", "csv", filepath.Join(dir, "users.csv")).CombinedOutput(); err != nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
-	}
 	rules, err := checks.Rules()
 	if err != nil {
 		t.Fatal(err)
@@ -51,8 +51,8 @@ func TestProgressBarsInTerminal(t *testing.T) {
 		return string(out), err
 	}
 	t.Cleanup(func() { tm("kill-server") })
-	script := fmt.Sprintf("%s --db %s check; %s --db %s emit --output-dir %s; echo MIG-EXIT; sleep 60",
-		bin, db, bin, db, filepath.Join(dir, "pkg"))
+	script := fmt.Sprintf("%s --db %s ingest csv %s; %s --db %s check; %s --db %s emit --output-dir %s; echo MIG-EXIT; sleep 60",
+		bin, db, filepath.Join(dir, "users.csv"), bin, db, bin, db, filepath.Join(dir, "pkg"))
 	if out, err := tm("new-session", "-d", "-s", "mig", "-x", "150", "-y", "50", script); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -67,7 +67,7 @@ func TestProgressBarsInTerminal(t *testing.T) {
 			t.Fatalf("tmux capture-pane: %v\n%s", err, screen)
 		}
 	}
-	for _, want := range []string{fmt.Sprintf("%d/%d rules", len(rules), len(rules)), "50/50 users"} {
+	for _, want := range []string{"ingest  50 users", fmt.Sprintf("%d/%d rules", len(rules), len(rules)), "50/50 users"} {
 		var line string
 		for _, l := range strings.Split(screen, "\n") {
 			if strings.Contains(l, want) {
@@ -77,5 +77,44 @@ func TestProgressBarsInTerminal(t *testing.T) {
 		if line == "" || !strings.Contains(line, "100 %") {
 			t.Errorf("no complete bar with %q on the screen:\n%s", want, screen)
 		}
+	}
+}
+
+// TestIngestProgressLines: off a terminal, `mig ingest` writes a line on
+// stderr every progress.LineEvery (shortened here, so that a short
+// ingest writes some) naming its phase and the users staged, and a last
+// line with the count and the time taken; stdout holds the counts only.
+func TestIngestProgressLines(t *testing.T) {
+	defer func(d time.Duration) { progress.LineEvery = d }(progress.LineEvery)
+	progress.LineEvery = time.Millisecond
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("email,first_name\n")
+	for i := range 3000 {
+		fmt.Fprintf(&csv, "user%04d@example.com,User%d\n", i, i)
+	}
+	users := filepath.Join(dir, "users.csv")
+	if err := os.WriteFile(users, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"--db", filepath.Join(dir, "mig.db"), "ingest", "csv", users}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+		t.Fatalf("ingest: exit %d\n%s", code, stderr.String())
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if strings.HasPrefix(l, "ingest: ") {
+			lines = append(lines, l)
+		}
+	}
+	phase := regexp.MustCompile(`^ingest: [a-z' ]+: \d+ users`)
+	if len(lines) < 2 || !phase.MatchString(lines[0]) {
+		t.Fatalf("no line with the phase and the users staged on stderr:\n%s", stderr.String())
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "ingest: 3000 users, done in ") {
+		t.Errorf("the last line is %q, want the users staged and the time taken", last)
+	}
+	if strings.Contains(stdout.String(), "ingest:") {
+		t.Errorf("progress on stdout:\n%s", stdout.String())
 	}
 }

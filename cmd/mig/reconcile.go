@@ -57,7 +57,7 @@ func configureReconcileCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause
 			}
 			fmt.Fprintf(e.Stderr, "wrote the report to %s\n", report)
 		}
-		printReconcile(e.Stdout, s)
+		printReconcile(e.Stdout, e.DB, s)
 		fmt.Fprintf(e.Stderr, "read %d users, %d organizations, %d memberships, %d factors in %d requests (%d retries, %d answered 429)\n",
 			s.Read.Users, s.Read.Organizations, s.Read.Memberships, s.Read.Factors,
 			s.Requests.Requests, s.Requests.Retries, s.Requests.RateLimited)
@@ -83,8 +83,8 @@ func writeReconcileReport(ctx context.Context, db *staging.DB, s *importer.Recon
 }
 
 // printReconcile prints, per entity, the rows compared and the findings by
-// kind, then the verdict.
-func printReconcile(w io.Writer, s *importer.ReconcileSummary) {
+// kind, then the verdict; its command names the database at dbPath.
+func printReconcile(w io.Writer, dbPath string, s *importer.ReconcileSummary) {
 	kinds := []string{"missing", "different", "duplicate", "not_staged"}
 	type key struct{ entity, kind, severity string }
 	n := map[key]int64{}
@@ -122,6 +122,6 @@ func printReconcile(w io.Writer, s *importer.ReconcileSummary) {
 		fmt.Fprintln(w, ")")
 		return
 	}
-	fmt.Fprintf(w, "%d differences (run %d): mig sql \"select entity, kind, field, message from reconcile_findings where run_id = %d and severity = 'error'\"\n",
-		s.Errors, s.RunID, s.RunID)
+	fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf(`%d differences (run %d): mig sql "select entity, kind, field, message from reconcile_findings where run_id = %d and severity = 'error'"`,
+		s.Errors, s.RunID, s.RunID)))
 }

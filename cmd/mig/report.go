@@ -108,7 +108,7 @@ func loadReport(ctx context.Context, e *env, opts report.Options, rateLimit floa
 		rep.Failures = append(rep.Failures, report.FailureGroup{
 			Entity: g.Entity, Status: g.Status, HTTPStatus: g.HTTPStatus, Code: g.Code, Subcodes: g.Subcodes,
 			Retryable: g.Retryable, Rows: g.Rows, ExampleRow: g.ExampleRow, ExampleMessage: g.ExampleMessage,
-			ExampleRequestID: g.ExampleRequestID, Fix: g.Fix,
+			ExampleRequestID: g.ExampleRequestID, Fix: suggest(e.DB, g.Fix),
 		})
 		if g.Status != "failed" {
 			continue
@@ -123,7 +123,7 @@ func loadReport(ctx context.Context, e *env, opts report.Options, rateLimit floa
 	db.Close()
 
 	if !withPlan {
-		rep.PlanError = "left out (--no-plan); mig import --plan shows it"
+		rep.PlanError = suggest(e.DB, "left out (--no-plan); mig import --plan shows it")
 		return rep, nil
 	}
 	plan, err := importPlan(ctx, e, rateLimit)
@@ -168,27 +168,23 @@ func importPlan(ctx context.Context, e *env, rateLimit float64) (*report.Plan, e
 // failed with a retryable error at once, the others once their cause is
 // fixed. They name the database unless it is the default one.
 func retryCommands(dbPath string, retryable, fixFirst int64) []report.Command {
-	mig := "mig"
-	if dbPath != "mig.db" {
-		mig += " --db " + shellWord(dbPath)
-	}
 	var cmds []report.Command
 	if retryable > 0 {
 		cmds = append(cmds, report.Command{
 			Why:  fmt.Sprintf("%d rows failed with a retryable error (rate limit, WorkOS error, no answer); retry them now:", retryable),
-			Line: mig + " import --retry-failed",
+			Line: suggest(dbPath, "mig import --retry-failed"),
 		})
 	}
 	if fixFirst > 0 {
 		cmds = append(cmds, report.Command{
 			Why:  fmt.Sprintf("%d rows failed for a cause a retry alone does not mend; apply the fixes above, then retry every failed row:", fixFirst),
-			Line: mig + " import --retry-failed --all",
+			Line: suggest(dbPath, "mig import --retry-failed --all"),
 		})
 	}
 	if len(cmds) > 0 {
 		cmds = append(cmds, report.Command{
 			Why:  "Every failed row with its cause, as CSV for whoever fixes the source data:",
-			Line: mig + " errors --retry-csv failures.csv",
+			Line: suggest(dbPath, "mig errors --retry-csv failures.csv"),
 		})
 	}
 	return cmds

@@ -71,7 +71,7 @@ func configureRollbackCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 		if s.DryRun {
 			fmt.Fprintln(e.Stdout)
 		}
-		printRollback(e.Stdout, s)
+		printRollback(e.Stdout, e.DB, s)
 		if !s.DryRun {
 			fmt.Fprintf(e.Stderr, "%d requests (%d user-management writes, %d reads), %d retries, %d answered 429\n",
 				s.Requests.Requests, s.Requests.Writes, s.Requests.Reads, s.Requests.Retries, s.Requests.RateLimited)
@@ -81,8 +81,9 @@ func configureRollbackCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause,
 }
 
 // printRollback prints where the created objects stand (or, for a dry run,
-// what would be deleted), what was kept and why, and what was left alone.
-func printRollback(w io.Writer, s *importer.RollbackSummary) {
+// what would be deleted), what was kept and why, and what was left alone;
+// its commands name the database at dbPath.
+func printRollback(w io.Writer, dbPath string, s *importer.RollbackSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if s.DryRun {
 		fmt.Fprintf(tw, "ENTITY\tCREATED\tTO DELETE\tWITH THEIR USER\tTO KEEP\n")
@@ -105,7 +106,7 @@ func printRollback(w io.Writer, s *importer.RollbackSummary) {
 			fmt.Fprintf(w, "%s %s %s: %s\n", k.Status, k.Entity, k.WorkOSID, k.Reason)
 		}
 		if more := kept - int64(len(s.Kept)); more > 0 {
-			fmt.Fprintf(w, "... and %d more: mig sql \"select entity, workos_id, status, reason from rollback_items where status in ('kept', 'failed')\"\n", more)
+			fmt.Fprintln(w, suggest(dbPath, fmt.Sprintf(`... and %d more: mig sql "select entity, workos_id, status, reason from rollback_items where status in ('kept', 'failed')"`, more)))
 		}
 	}
 	for _, l := range s.Left {

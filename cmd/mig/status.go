@@ -124,8 +124,17 @@ type nextStep struct {
 }
 
 // readNextStep reads the migration's state with next_step.sql and says
-// what to run next and why, in words.
+// what to run next and why, in words, naming db in the commands it
+// suggests when it is not the default database.
 func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
+	n, err := nextStepOf(ctx, db)
+	n.Command, n.Why = suggest(db.Path, n.Command), suggest(db.Path, n.Why)
+	return n, err
+}
+
+// nextStepOf is readNextStep's step, with its commands as if db were the
+// default database.
+func nextStepOf(ctx context.Context, db *staging.DB) (nextStep, error) {
 	var f struct {
 		Step          string `db:"step"`
 		Users         int64  `db:"users"`
@@ -184,7 +193,7 @@ func readNextStep(ctx context.Context, db *staging.DB) (nextStep, error) {
 			"or correct the export and ingest it again (or set their users aside: mig exclude)", f.CheckErrors)
 	case "exclude":
 		n.Command = `mig exclude --where "id IN (SELECT user_id FROM finding_users WHERE severity = 'error')" --dry-run`
-		n.Why = fmt.Sprintf("%d error finding(s) block the import, and no fix of mig check repairs them: correct the export and ingest it again, "+
+		n.Why = fmt.Sprintf("%d error finding(s) block the import, and no safe fix repairs them: correct the export and ingest it again, "+
 			`or set the users they concern aside (see them: mig sql "select rule, source_id, message from findings where severity = 'error'"; `+
 			`then the command above without --dry-run, with --reason "why")`, f.CheckErrors)
 	case "plan":
