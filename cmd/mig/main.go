@@ -25,6 +25,10 @@ import (
 // versionString).
 var version string
 
+// defaultDB is the staging database's path when neither --db nor MIG_DB
+// names one.
+const defaultDB = "mig.db"
+
 // env is what every command receives: global flags and the process streams.
 // Commands write data to Stdout and everything meant for people to Stderr.
 type env struct {
@@ -103,7 +107,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := kingpin.New("mig", "Move users, organizations, roles and MFA factors from an identity provider into WorkOS through a SQLite staging database.")
 	app.Version(versionString(version))
 	app.HelpFlag.Short('h')
-	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default("mig.db").StringVar(&e.DB)
+	app.Flag("db", "Path of the staging database.").Envar("MIG_DB").Default(defaultDB).StringVar(&e.DB)
 	oneOf(app.Flag("log-level", "Log level on stderr.").Default("info"), &e.LogLevel, "debug", "info", "warn", "error")
 
 	runners := map[string]runFunc{}
