@@ -120,8 +120,8 @@ type endState struct {
 	Emulator struct {
 		Counts map[string]int `json:"counts"`
 	}
-	Items    map[string]int
-	Staged   map[string]int
+	Items  map[string]int
+	Staged map[string]int
 }
 
 func readEndState(t *testing.T, db, url string) endState {
@@ -185,7 +185,7 @@ func TestWizardClerkMigration(t *testing.T) {
 		t.Errorf("emulator users = %v, want 4 (five staged, one excluded): %v", n, got.Emulator)
 	}
 	for k, n := range got.Items {
-		if !strings.HasSuffix(k, " done") &&  k != "user skipped" {
+		if !strings.HasSuffix(k, " done") && k != "user skipped" {
 			t.Errorf("import_items: %d %s, want every row done but the excluded user's", n, k)
 		}
 	}
