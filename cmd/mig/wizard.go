@@ -327,6 +327,16 @@ func (w *wizard) openFindings(ctx context.Context) (errs int64, fixes []string, 
 	if err != nil {
 		return 0, nil, err
 	}
+	all, err := checks.Fixes()
+	if err != nil {
+		return 0, nil, err
+	}
+	// The safe fixes are those plain --fix applies: the others are asked
+	// for by a flag of their own.
+	safe := map[string]bool{}
+	for _, f := range all {
+		safe[f.Name] = f.Flag == ""
+	}
 	for _, f := range fs {
 		if f.Severity == checks.Error {
 			errs += f.N
@@ -334,8 +344,7 @@ func (w *wizard) openFindings(ctx context.Context) (errs int64, fixes []string, 
 		for _, r := range rules {
 			if r.Name == f.Rule {
 				for _, fix := range r.Fixes {
-					// A fix that is not safe is asked for by its own flag.
-					if fix != "drop_invalid_password_hashes" && !slices.Contains(fixes, fix) {
+					if safe[fix] && !slices.Contains(fixes, fix) {
 						fixes = append(fixes, fix)
 					}
 				}

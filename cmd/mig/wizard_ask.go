@@ -72,8 +72,22 @@ func (a *asker) ask(ctx context.Context, title string, f huh.Field) error {
 		case errors.Is(err, huh.ErrUserAborted):
 			// Ctrl-C is a key in the TUI, not a signal: the same outcome.
 			return interrupted{os.Interrupt}
+		case err != nil:
+			return err
 		}
-		return err
+		// The form is gone from the screen once answered: a line keeps
+		// the answer in view above the commands it led to.
+		v := f.GetValue()
+		switch {
+		case f.GetKey() == secretKey:
+			v = "[not shown]"
+		case v == true:
+			v = "Yes"
+		case v == false:
+			v = "No"
+		}
+		fmt.Fprintf(a.out, "%s %v\n", title, v)
+		return nil
 	}
 	var in io.Reader = a.lines
 	if inp, ok := f.(*huh.Input); ok && a.tty != nil && inp.GetKey() == secretKey {
