@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -530,14 +531,16 @@ func (w *wizard) importArgs(extra ...string) []string {
 // hidden.
 func (w *wizard) destination(ctx context.Context) error {
 	if w.endpoint == "" {
-		w.endpoint = importer.DefaultEndpoint
+		def := importer.DefaultEndpoint
 		if v := os.Getenv(envWorkOSURL); v != "" {
-			w.endpoint = v
+			def = v
 		}
+		w.endpoint = def
 		if err := w.ask.input(ctx, "WorkOS API URL", "Where the import sends the rows (a mig emulator's URL for a rehearsal).", &w.endpoint, validURL); err != nil {
 			return err
 		}
-		w.endpoint = strings.TrimSpace(w.endpoint)
+		// An empty answer takes the URL offered.
+		w.endpoint = cmp.Or(strings.TrimSpace(w.endpoint), def)
 	}
 	if os.Getenv(envWorkOSKey) == "" && w.secrets[envWorkOSKey] == "" {
 		var key string
@@ -549,9 +552,11 @@ func (w *wizard) destination(ctx context.Context) error {
 	return nil
 }
 
+// validURL accepts an http(s) URL, or nothing (the default offered: the
+// line mode checks the line typed before it puts the default in).
 func validURL(s string) error {
 	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
+	if s != "" && !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
 		return errors.New("want an http(s) URL such as " + importer.DefaultEndpoint)
 	}
 	return nil

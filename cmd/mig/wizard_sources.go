@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -219,16 +220,19 @@ func (w *wizard) secretEnv(ctx context.Context, name, title string) error {
 // fromEnvOrAsk returns a non-secret value: from the environment when it is
 // set there, else typed.
 func (w *wizard) fromEnvOrAsk(ctx context.Context, name, title string) (string, error) {
-	v := os.Getenv(name)
+	def := os.Getenv(name)
+	v := def
 	if err := w.ask.input(ctx, title, "", &v, func(s string) error {
-		if strings.TrimSpace(s) == "" {
+		// The line mode checks the line typed before it puts the default
+		// in: empty is fine when there is one.
+		if strings.TrimSpace(s) == "" && def == "" {
 			return errors.New("an answer is needed")
 		}
 		return nil
 	}); err != nil {
 		return "", err
 	}
-	return strings.TrimSpace(v), nil
+	return cmp.Or(strings.TrimSpace(v), def), nil
 }
 
 func (w *wizard) askAuth0(ctx context.Context, mode string) (ranCommand, error) {
