@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/huh"
+
+	"github.com/mig-tools/mig/ingest/auth0"
 )
 
 // Environment variables the ingest commands read secrets from (see
@@ -69,10 +71,19 @@ func (w *wizard) askSource(ctx context.Context) ([]ranCommand, error) {
 		return nil, err
 	}
 	mode := "rows"
-	if err := w.ask.selectOne(ctx, "How do users join organizations?", "", &mode,
-		huh.NewOption("Per user, as the source says (a mapping file, or the file's organization columns)", "rows"),
+	modes := []huh.Option[string]{
+		huh.NewOption("Per user, as the source says (its organizations, or a mapping file)", "rows"),
 		huh.NewOption("All in one existing WorkOS organization (mig import --org-id)", "one"),
-		huh.NewOption("No organizations: users only", "none")); err != nil {
+		huh.NewOption("No organizations: users only", "none"),
+	}
+	if source == "csv" || source == "package" {
+		// Their organizations are in the file itself, and staged with it.
+		modes = []huh.Option[string]{
+			huh.NewOption("As the file says (its organization columns or memberships file)", "rows"),
+			huh.NewOption("All in one existing WorkOS organization too (mig import --org-id)", "one"),
+		}
+	}
+	if err := w.ask.selectOne(ctx, "How do users join organizations?", "", &mode, modes...); err != nil {
 		return nil, err
 	}
 	if mode == "one" {
@@ -248,6 +259,11 @@ func (w *wizard) askAuth0(ctx context.Context, mode string) (ranCommand, error) 
 		return ranCommand{}, err
 	}
 	c := ranCommand{env: []string{envAuth0Secret}, args: []string{"ingest", "auth0", "--domain", domain, "--client-id", id}}
+	if mode != "rows" {
+		// The tenant's organizations are not wanted: users and their SSO
+		// connections only.
+		c.args = append(c.args, "--entities", auth0.EntityUsers+","+auth0.EntitySSO)
+	}
 	m, err := w.mappingArgs(ctx, mode, "user_id or email")
 	if err != nil {
 		return c, err
