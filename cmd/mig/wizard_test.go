@@ -469,3 +469,40 @@ func TestWizardInTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestWizardFailedRows: a membership whose role WorkOS does not have
+// fails; the wizard shows mig errors, retries what is retryable once when
+// asked, and stops naming what to fix, with both commands printed.
+func TestWizardFailedRows(t *testing.T) {
+	noSecretEnv(t)
+	dir := t.TempDir()
+	users, orgs := wizardClerk(t, dir)
+	roles := filepath.Join(dir, "roles.csv")
+	if err := os.WriteFile(roles, []byte("clerk_user_id,role_slug\nuser_1,ghost-role\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "mig.db")
+	url, _, _ := startEmulatorCmd(t, "--rate-limits", "off")
+	r := runWizard(t, context.Background(), db, answers(
+		"1", "1", users, orgs, roles, "", "",
+		"y", "duplicate account",
+		"", "",
+		url, wizardKey, "import",
+		"y"))
+	if r.code != exitFailure || !strings.Contains(r.stderr, "Rows still fail") {
+		t.Fatalf("exit %d; want 1 and the rows that still fail named\nstderr:\n%s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	want := []string{
+		"WORKOS_SECRET_KEY=... mig --db " + db + " import --endpoint " + url,
+		"mig --db " + db + " errors",
+		"WORKOS_SECRET_KEY=... mig --db " + db + " import --retry-failed --endpoint " + url,
+		"mig --db " + db + " errors",
+	}
+	if len(lines) < len(want) || !slices.Equal(lines[len(lines)-len(want):], want) {
+		t.Fatalf("printed commands:\n%s\nwant them to end with:\n%s", r.stdout, strings.Join(want, "\n"))
+	}
+	if got := readEndState(t, db, url); got.Items["membership failed"] != 1 {
+		t.Fatalf("import_items = %v, want one failed membership", got.Items)
+	}
+}
