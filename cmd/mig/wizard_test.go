@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/huh"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -504,5 +506,44 @@ func TestWizardFailedRows(t *testing.T) {
 	}
 	if got := readEndState(t, db, url); got.Items["membership failed"] != 1 {
 		t.Fatalf("import_items = %v, want one failed membership", got.Items)
+	}
+}
+
+// TestWizardLineModeOneAnswerAQuestion: in the line mode each question
+// takes the next line of a piped stdin, however many lines are waiting
+// (huh's own line mode reads a buffer-full for one question, losing the
+// answers of the next), and the end of input at a question is an error
+// naming it, not its default answer.
+func TestWizardLineModeOneAnswerAQuestion(t *testing.T) {
+	var errb bytes.Buffer
+	a := newAsker(strings.NewReader("first\n2\ny\nlast"), &errb, false)
+	if !a.accessible {
+		t.Fatal("a pipe for stdin does not choose the line mode")
+	}
+	ctx := context.Background()
+	var s1, s2 string
+	pick := "a"
+	yes := false
+	for _, err := range []error{
+		a.input(ctx, "one", "", &s1, nil),
+		a.selectOne(ctx, "two", "", &pick, huh.NewOption("A", "a"), huh.NewOption("B", "b")),
+		a.confirm(ctx, "three", "", &yes),
+		a.secret(ctx, "four", &s2),
+	} {
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errb.String())
+		}
+	}
+	if s1 != "first" || pick != "b" || !yes || s2 != "last" {
+		t.Fatalf("answers %q %q %v %q, want first b true last\n%s", s1, pick, yes, s2, errb.String())
+	}
+	var s3 string
+	err := a.input(ctx, "five", "", &s3, nil)
+	var ended errStdinEnded
+	if !errors.As(err, &ended) || ended.question != "five" {
+		t.Fatalf("at the end of input: %v, want the question named", err)
+	}
+	if strings.Contains(errb.String(), "last") {
+		t.Fatalf("the hidden answer is shown:\n%s", errb.String())
 	}
 }
