@@ -69,8 +69,9 @@ type wizard struct {
 // ranCommand is a command the wizard ran, as it is printed: the arguments
 // after `mig --db DB`, and the environment variables it took a secret from.
 type ranCommand struct {
-	env  []string
-	args []string
+	env         []string
+	args        []string
+	interrupted bool // stopped by Ctrl-C before it finished
 }
 
 // wizardStop ends the session on purpose: msg says why and what to do,
@@ -246,6 +247,10 @@ func (w *wizard) stepCode(ctx context.Context, ok []int, env []string, stdin str
 	// read: the wizard's stdout is the list of commands.
 	code := run(ctx, w.argv(args), strings.NewReader(stdin), w.e.Stderr, w.e.Stderr)
 	if ctx.Err() != nil {
+		// It ran, in part: it is printed, as the one to run again (an
+		// import resumes, an ingest starts over).
+		c.interrupted = true
+		w.ran = append(w.ran, c)
 		return code, context.Cause(ctx)
 	}
 	if !slices.Contains(ok, code) {
@@ -301,7 +306,11 @@ func (w *wizard) printCommands() {
 		w.say("(NAME=... stands for a secret to give in the environment: %s)", strings.Join(secret, ", "))
 	}
 	for _, c := range w.ran {
-		fmt.Fprintln(w.e.Stdout, w.show(c))
+		line := w.show(c)
+		if c.interrupted {
+			line += "  # interrupted: run it again"
+		}
+		fmt.Fprintln(w.e.Stdout, line)
 	}
 }
 

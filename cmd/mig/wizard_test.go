@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -545,5 +546,38 @@ func TestWizardLineModeOneAnswerAQuestion(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), "last") {
 		t.Fatalf("the hidden answer is shown:\n%s", errb.String())
+	}
+}
+
+// TestWizardInterruptedImport: Ctrl-C while the import waits on WorkOS
+// (here a server that never answers) exits 130, and the import is printed
+// last, marked as the command to run again.
+func TestWizardInterruptedImport(t *testing.T) {
+	noSecretEnv(t)
+	dir := t.TempDir()
+	users, orgs := wizardClerk(t, dir)
+	db := filepath.Join(dir, "mig.db")
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var out bytes.Buffer
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	in := answers("1", "1", users, orgs, "", "", "", "y", "duplicate account", "", "", hang.URL, wizardKey, "import")
+	go func() { done <- run(ctx, []string{"--db", db, "wizard"}, strings.NewReader(in), &out, errb) }()
+	for !strings.Contains(errb.String(), "$ WORKOS_SECRET_KEY=... mig") {
+		select {
+		case code := <-done:
+			t.Fatalf("the wizard exited %d before the import\n%s", code, errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel(interrupted{os.Interrupt})
+	if code := <-done; code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInterrupted, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if want := "WORKOS_SECRET_KEY=... mig --db " + db + " import --endpoint " + hang.URL + "  # interrupted: run it again"; lines[len(lines)-1] != want {
+		t.Fatalf("printed commands:\n%s\nwant the last:\n%s", out.String(), want)
 	}
 }
