@@ -203,7 +203,7 @@ func (w *wizard) read(ctx context.Context, out io.Writer, args ...string) (int, 
 	}
 	code := run(ctx, w.argv(args), strings.NewReader(""), stdout, w.e.Stderr)
 	if ctx.Err() != nil {
-		return code, context.Cause(ctx)
+		return code, ctx.Err()
 	}
 	if code != exitOK {
 		return code, fmt.Errorf("mig %s exited %d (see above)", strings.Join(args, " "), code)
@@ -251,7 +251,7 @@ func (w *wizard) stepCode(ctx context.Context, ok []int, env []string, stdin str
 		// import resumes, an ingest starts over).
 		c.interrupted = true
 		w.ran = append(w.ran, c)
-		return code, context.Cause(ctx)
+		return code, ctx.Err()
 	}
 	if !slices.Contains(ok, code) {
 		return code, fmt.Errorf("mig %s exited %d (its error is above)", args[0], code)

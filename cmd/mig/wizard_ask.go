@@ -62,16 +62,15 @@ func newAsker(stdin io.Reader, stderr io.Writer, accessible bool) *asker {
 // ask puts one question. title names it in errors.
 func (a *asker) ask(ctx context.Context, title string, f huh.Field) error {
 	if err := ctx.Err(); err != nil {
-		return context.Cause(ctx)
+		return ctx.Err()
 	}
 	if !a.accessible {
 		err := huh.NewForm(huh.NewGroup(f)).WithInput(a.in).WithOutput(a.out).WithShowHelp(true).RunWithContext(ctx)
 		switch {
 		case ctx.Err() != nil:
-			return context.Cause(ctx)
+			return ctx.Err()
 		case errors.Is(err, huh.ErrUserAborted):
-			// Ctrl-C is a key in the TUI, not a signal: the same outcome.
-			return interrupted{os.Interrupt}
+			return questionAborted{}
 		case err != nil:
 			return err
 		}
@@ -112,12 +111,19 @@ func (a *asker) ask(ctx context.Context, title string, f huh.Field) error {
 	fmt.Fprintln(a.out)
 	switch {
 	case ctx.Err() != nil:
-		return context.Cause(ctx)
+		return ctx.Err()
 	case a.lines.ended():
 		return errStdinEnded{title}
 	}
 	return err
 }
+
+// questionAborted is Ctrl-C at a form: a key in the TUI, not a signal,
+// with the outcome of one (exit 130).
+type questionAborted struct{}
+
+func (questionAborted) Error() string { return "stopped at a question with Ctrl-C" }
+func (questionAborted) Unwrap() error { return interrupted{os.Interrupt} }
 
 // secretKey marks an input field whose answer is hidden.
 const secretKey = "secret"
