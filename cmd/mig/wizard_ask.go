@@ -62,7 +62,7 @@ func newAsker(stdin io.Reader, stderr io.Writer, accessible bool) *asker {
 // ask puts one question. title names it in errors.
 func (a *asker) ask(ctx context.Context, title string, f huh.Field) error {
 	if err := ctx.Err(); err != nil {
-		return ctx.Err()
+		return err
 	}
 	if !a.accessible {
 		err := huh.NewForm(huh.NewGroup(f)).WithInput(a.in).WithOutput(a.out).WithShowHelp(true).RunWithContext(ctx)

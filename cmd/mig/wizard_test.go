@@ -547,6 +547,14 @@ func TestWizardLineModeOneAnswerAQuestion(t *testing.T) {
 	if strings.Contains(errb.String(), "last") {
 		t.Fatalf("the hidden answer is shown:\n%s", errb.String())
 	}
+
+	// A choice out of range is asked again; input that ends then is the
+	// end of input, not a crash of huh's select.
+	a = newAsker(strings.NewReader("9\n"), &errb, false)
+	err = a.selectOne(ctx, "six", "", &pick, huh.NewOption("A", "a"), huh.NewOption("B", "b"))
+	if !errors.As(err, &ended) || ended.question != "six" {
+		t.Fatalf("after a wrong choice and the end of input: %v, want the question named", err)
+	}
 }
 
 // TestWizardInterruptedImport: Ctrl-C while the import waits on WorkOS
