@@ -49,6 +49,8 @@ var exitCodes = []struct {
 	{exitPartial, as[*importer.PartialError]},
 	{exitPartial, as[*importer.RollbackPartialError]},
 	{exitDifferences, as[*importer.DifferencesError]},
+	// A Ctrl-C that is a key, not a signal (mig wizard's forms).
+	{exitInterrupted, as[interrupted]},
 }
 
 // as reports whether err's tree holds an error of type T.
