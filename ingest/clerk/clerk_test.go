@@ -221,8 +221,10 @@ func TestReingestAndDelta(t *testing.T) {
 	if c.New != 1 || c.Changed != 1 || c.Unchanged != 1 || c.Missing != 1 {
 		t.Fatalf("delta counts = %+v, want 1 new, 1 changed, 1 unchanged, 1 missing", c)
 	}
-	got := query[string](t, db, `SELECT group_concat(source_id || '=' || change, ' ') FROM (SELECT * FROM users ORDER BY source_id)`)
-	if got != "user_1=unchanged user_2=changed user_3=missing user_4=new" {
+	// A user's change is what the last run that wrote it did: Ann, not
+	// written again, is still new from the first run.
+	got := query[string](t, db, `SELECT group_concat(source_id || '=' || change || '@' || coalesce(changed_run_id, first_run_id), ' ') FROM (SELECT * FROM users ORDER BY source_id)`)
+	if got != "user_1=new@1 user_2=changed@2 user_3=missing@1 user_4=new@2" {
 		t.Fatalf("changes = %q", got)
 	}
 	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_2'`); got != "Robert" {
