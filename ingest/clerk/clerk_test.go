@@ -467,3 +467,65 @@ func TestOrganizationFirstLineAndName(t *testing.T) {
 		t.Fatalf("organizations = %q", got)
 	}
 }
+
+// A re-ingest of an export whose users did not change (the same rows, in
+// other bytes) writes no user row and no TOTP row: each user costs a
+// lookup, so a re-ingest where few users changed costs little and the
+// file does not grow by a rewrite of every row. A changed user is
+// written, and only it.
+func TestReingestOfUnchangedUsersWritesNoUserRow(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	export := func(name, eol string, changed int) string {
+		var b strings.Builder
+		b.WriteString(strings.TrimSuffix(header, "\n") + eol)
+		for i := range 3000 {
+			first, totp := "Ann", ""
+			if i == changed {
+				first = "Changed"
+			}
+			if i%100 == 0 {
+				totp = "JBSWY3DPEHPK3PXP"
+			}
+			fmt.Fprintf(&b, "user_%d,%s,A,,u%d@example.com,,u%d@example.com,,,,%s,%s,bcrypt%s", i, first, i, i, totp, bcryptDigest, eol)
+		}
+		return write(t, name, b.String())
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1.csv", "\n", -1)}); err != nil {
+		t.Fatal(err)
+	}
+	// Every write to users or totp_secrets from now on is counted.
+	for _, q := range []string{
+		`CREATE TABLE writes (tbl TEXT, op TEXT, id INTEGER)`,
+		`CREATE TRIGGER users_insert AFTER INSERT ON users BEGIN INSERT INTO writes VALUES ('users', 'insert', new.id); END`,
+		`CREATE TRIGGER users_update AFTER UPDATE ON users BEGIN INSERT INTO writes VALUES ('users', 'update', new.id); END`,
+		`CREATE TRIGGER totp_insert AFTER INSERT ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'insert', new.id); END`,
+		`CREATE TRIGGER totp_update AFTER UPDATE ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'update', new.id); END`,
+		`CREATE TRIGGER totp_delete AFTER DELETE ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'delete', old.id); END`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1-crlf.csv", "\r\n", -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 0 || c.Changed != 0 || c.Unchanged != 3000 || c.Missing != 0 || c.TOTP != 30 {
+		t.Fatalf("counts = %+v, want 3000 unchanged and the 30 TOTP secrets kept", c)
+	}
+	if got := query[string](t, db, `SELECT count(*) || ' rows: ' || coalesce(group_concat(w, ', '), '') FROM (SELECT tbl || ' ' || op || ' ' || id AS w FROM writes LIMIT 5)`); got != "0 rows: " {
+		t.Fatalf("a re-ingest of unchanged users wrote %s...", got)
+	}
+	c, err = clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v2.csv", "\n", 1701)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Changed != 1 || c.Unchanged != 2999 {
+		t.Fatalf("counts = %+v, want 1 changed", c)
+	}
+	want := fmt.Sprint(query[int](t, db, `SELECT id FROM users WHERE source_id = 'user_1701'`))
+	if got := query[string](t, db, `SELECT group_concat(tbl || ' ' || op || ' ' || id, ', ') FROM writes`); got != "users update "+want {
+		t.Fatalf("a re-ingest with one changed user wrote: %s", got)
+	}
+}
