@@ -529,3 +529,39 @@ func TestReingestOfUnchangedUsersWritesNoUserRow(t *testing.T) {
 		t.Fatalf("a re-ingest with one changed user wrote: %s", got)
 	}
 }
+
+// A re-ingest keeps in place the role assignments its mapping gives again
+// (the same rows, now of this run), removes the ones it no longer gives,
+// and leaves alone those another source made (mig ingest roles).
+func TestReingestKeepsRoleAssignmentsGivenAgain(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	users := header + "user_1,A,A,,a@example.com,,a@example.com,,,,,,\nuser_2,B,B,,b@example.com,,b@example.com,,,,,,\n"
+	opts := clerk.Options{UsersFile: write(t, "u1.csv", users),
+		RoleMapping: write(t, "r1.csv", "clerk_user_id,role_slug\nuser_1,admin\nuser_2,member\n")}
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO role_assignments (user_id, role_slug, scope_key, source)
+		SELECT id, 'viewer', '', 'roles' FROM users WHERE source_id = 'user_1'`); err != nil {
+		t.Fatal(err)
+	}
+	assignments := func() string {
+		return query[string](t, db, `SELECT group_concat(k, ' ') FROM (SELECT u.source_id || '=' || r.role_slug || '#' || r.id || '@' || coalesce(r.ingest_run_id, r.source) AS k
+			FROM role_assignments r JOIN users u ON u.id = r.user_id ORDER BY k)`)
+	}
+	if got := assignments(); got != "user_1=admin#1@1 user_1=viewer#3@roles user_2=member#2@1" {
+		t.Fatalf("first run: %s", got)
+	}
+	opts.UsersFile = write(t, "u2.csv", strings.Replace(users, "user_2,B", "user_2,Bea", 1))
+	opts.RoleMapping = write(t, "r2.csv", "clerk_user_id,role_slug\nuser_2,editor\nuser_1,admin\nuser_1,admin\n")
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	if got := assignments(); got != "user_1=admin#1@2 user_1=viewer#3@roles user_2=editor#4@2" {
+		t.Fatalf("after the re-ingest: %s", got)
+	}
+	if got := query[int](t, db, `SELECT row_number FROM role_assignments WHERE role_slug = 'admin'`); got != 3 {
+		t.Fatalf("admin's line = %d, want 3, the first line of the new mapping that gives it", got)
+	}
+}
