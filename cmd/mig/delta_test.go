@@ -79,6 +79,14 @@ func TestDeltaImportSendsOnlyWhatChanged(t *testing.T) {
 	if c.New != 0 || c.Changed != 4 || c.Unchanged != 3 || c.Missing != 0 {
 		t.Fatalf("re-ingest counts %+v, want 4 changed (name, verified, metadata, hash) and 3 unchanged", c)
 	}
+	// mig status says what the last ingest did, though it wrote only the
+	// changed users.
+	_, status, _ := migT(t, db, "status")
+	for _, line := range []string{"staged, new in last ingest          0", "staged, changed in last ingest      4"} {
+		if !strings.Contains(status, line) {
+			t.Errorf("mig status has no %q:\n%s", line, status)
+		}
+	}
 	importSummary(t, db, exitOK, "--api-key", "sk_test_x", "--endpoint", url)
 	// What the second import sent: the rows it did.
 	_, sent, _ := migT(t, db, "sql", "-f", "csv", `SELECT group_concat(k, ' ') AS sent FROM (
