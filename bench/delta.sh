@@ -12,10 +12,11 @@
 #   same       export A again into that database (the files are the same)
 #   one        the export with one changed user, into a copy of the fresh database
 #   delta      the 1% export, into another copy of the fresh database
-# and prints for each: wall time, peak RSS, the database file's size before
-# and after, the ratio of the wall time to the fresh ingest's, the counts,
-# and the load average (the machine may be shared: compare figures of one
-# run only). MIG=path/to/mig times that binary instead of building this
+# and prints for each: wall time and CPU time (user + system), each with
+# its ratio to the fresh ingest's, peak RSS, the database file's size
+# before and after, the counts, and the load average (the machine may be
+# shared: compare figures of one run only; under load the CPU time says
+# more than the wall time). MIG=path/to/mig times that binary instead of building this
 # checkout. Target: delta at most a third of fresh, the file growing with
 # the change only.
 set -eu
@@ -50,12 +51,14 @@ ingest() {
 	after=$(size "$db")
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$W/$label.time")
 	rss=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$W/$label.time")
-	[ -n "$FRESH_WALL" ] || FRESH_WALL=$wall
+	cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$W/$label.time")
+	[ -n "$FRESH_WALL" ] || { FRESH_WALL=$wall; FRESH_CPU=$cpu; }
 	ratio=$(awk "BEGIN{printf \"%.2f\", $wall / $FRESH_WALL}")
+	cpuratio=$(awk "BEGIN{printf \"%.2f\", $cpu / $FRESH_CPU}")
 	counts=$(tr -d '\n' <"$W/$label.json" | sed 's/  */ /g')
 	[ -n "$counts" ] || counts=$(grep -v -e '^	' -e '^Command' "$W/$label.time" | tail -n 2 | tr '\n' ' ')
-	printf '%-6s wall %6.2f s  ratio %s  peak RSS %4s MB  db %5d -> %5d MB (%+d KB)  load %s\n  %s\n' \
-		"$label" "$wall" "$ratio" "$rss" $((before / 1048576)) $((after / 1048576)) $(((after - before) / 1024)) "$load" "$counts"
+	printf '%-6s wall %6.2f s  ratio %s  cpu %5s s  ratio %s  peak RSS %4s MB  db %5d -> %5d MB (%+d KB)  load %s\n  %s\n' \
+		"$label" "$wall" "$ratio" "$cpu" "$cpuratio" "$rss" $((before / 1048576)) $((after / 1048576)) $(((after - before) / 1024)) "$load" "$counts"
 }
 
 rm -f "$W/fresh.db" "$W/one.db" "$W/delta.db"
