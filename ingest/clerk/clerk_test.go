@@ -565,3 +565,38 @@ func TestReingestKeepsRoleAssignmentsGivenAgain(t *testing.T) {
 		t.Fatalf("admin's line = %d, want 3, the first line of the new mapping that gives it", got)
 	}
 }
+
+// In a re-ingest, an id repeated thousands of lines after its first line
+// (in another batch of the run) is skipped naming the first line, and the
+// user staged is the first line's.
+func TestReingestSkipsARepeatFarApart(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	export := func(name string, repeat bool) string {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range 5000 {
+			fmt.Fprintf(&b, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
+		}
+		if repeat {
+			b.WriteString("user_42,Again,A,,again@example.com,,again@example.com,,,,,,\n")
+		}
+		return write(t, name, b.String())
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1.csv", false)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v2.csv", true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Skipped != 1 || c.Unchanged != 5000 || c.Changed != 0 {
+		t.Fatalf("counts = %+v, want 5000 unchanged and the repeat skipped", c)
+	}
+	if got := query[string](t, db, `SELECT row_number || ': ' || reason FROM skipped_users`); got != `5002: duplicate id "user_42": line 44 has the same id and was staged` {
+		t.Fatalf("skipped = %q", got)
+	}
+	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_42'`); got != "Ann" {
+		t.Fatalf("user_42's first name = %q, want the first line's", got)
+	}
+}
