@@ -2,8 +2,9 @@ package ingest
 
 import (
 	"context"
-	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/mig-tools/mig/sqlqueries"
 )
@@ -12,34 +13,241 @@ import (
 // run: the upserts that tell new, changed and unchanged users apart, and
 // the users the export no longer has.
 
-// touchUserSQL records that a user is in this run's export unchanged. It
-// writes no indexed column, so a re-ingest of ten million users where a few
-// changed costs a lookup per user instead of rewriting every index entry.
-var touchUserSQL = sqlqueries.MustLoad("ingest/touch_user.sql").SQL
-
 // upsertUserSQL inserts a user or, when the source already staged it,
-// updates it in place. The WHERE on the update refuses a second row with the
-// same source id in one run: no row changes and AddUser reports it. (RETURNING
-// would say more, but through the driver it made each row three times
-// slower; Commit counts new, changed and unchanged users in SQL instead.)
+// updates it in place, one user at a time: for a user handed over after the
+// users phase of a source's first run. The WHERE on the update refuses a
+// second row with the same source id in one run: no row changes and AddUser
+// reports it.
 var upsertUserSQL = sqlqueries.MustLoad("ingest/upsert_user.sql").SQL
 
-// prepareUpserts prepares the statements that need the users indexes: at
+// prepareUpserts prepares the statement that needs the users indexes: at
 // the start of a run that keeps them, or when a first run restores them.
 func (r *Run) prepareUpserts(ctx context.Context) error {
 	var err error
-	for _, p := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&r.upsertUser, upsertUserSQL},
-		{&r.touchUser, touchUserSQL},
-		{&r.touchTOTP, touchTOTPSQL},
-	} {
-		if *p.dst, err = r.tx.PrepareContext(ctx, p.q); err != nil {
+	r.upsertUser, err = r.tx.PrepareContext(ctx, upsertUserSQL)
+	return err
+}
+
+// deltaFeedColumns are the columns of a user a re-ingest collects: the
+// users feed's without the id, which only a new user gets, and with the
+// TOTP secret, which the batch stages for the users it writes.
+var deltaFeedColumns = slices.Concat(userFeedColumns[1:], []string{"totp_secret", "totp_issuer"})
+
+// delta is the state of the users phase of a run over a source staged
+// before. Users go through a feed (temp.users_delta_feed), a batch at a
+// time, like a first run's: a user whose content hash did not change costs
+// one lookup in the source key index and no write, so that a re-ingest
+// where a few users changed writes a few pages, however many users the
+// export has. temp.users_seen holds the ids read (the missing users are
+// the others).
+type delta struct {
+	feed  *feed
+	file  string         // the file of the users in the feed
+	batch map[string]int // the feed's ids, with their line
+	totp  bool           // some user of the feed has a TOTP secret
+	// after is true once the users phase ended (UsersDone): a user handed
+	// over later is written at once, since the caller may look it up next.
+	after   bool
+	staged  int // users of the export staged (not repeats)
+	new     int
+	changed int
+	before  int // users of the source staged before and not missing
+}
+
+// openDelta starts the users phase of a run over a source staged before.
+func (r *Run) openDelta(ctx context.Context) error {
+	if err := r.tx.QueryRowContext(ctx, stagedBeforeSQL, r.Src.Provider, r.Src.Tenant).Scan(&r.delta.before); err != nil {
+		return err
+	}
+	f, err := r.openFeed(ctx, "users_delta_feed", deltaFeedColumns, upsertUsersDeltaSQL)
+	if err != nil {
+		return err
+	}
+	r.delta.feed, r.delta.batch = f, map[string]int{}
+	return nil
+}
+
+// addDeltaUser collects a user of a re-ingest into the feed, flushing it
+// when full. A repeated id inside the batch is skipped here, one repeated
+// from an earlier batch by flushDelta.
+func (r *Run) addDeltaUser(file string, u *User) error {
+	d := &r.delta
+	if d.file != file {
+		if err := r.flushDelta(r.rowCtx); err != nil {
+			return err
+		}
+		d.file = file
+	}
+	if first, ok := d.batch[u.SourceID]; ok {
+		return r.Skip(r.rowCtx, file, u.Row, u.SourceID, u.EmailRaw,
+			fmt.Sprintf("duplicate id %q: line %d has the same id and was staged", u.SourceID, first), u.Raw)
+	}
+	d.batch[u.SourceID] = u.Row
+	e := &u.enc
+	d.feed.add(u.SourceID, u.Row, null(u.EmailRaw), null(e.email), null(u.FirstName), null(u.LastName), e.verified,
+		null(u.Password), null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
+		null(u.ExternalID), null(u.Username), e.meta, e.emails, e.phones, e.raw, e.sum, null(u.TOTPSecret), null(u.TOTPIssuer))
+	d.totp = d.totp || u.TOTPSecret != ""
+	if d.feed.full() || d.after {
+		return r.flushDelta(r.rowCtx)
+	}
+	return nil
+}
+
+// flushDelta stages the collected users of a re-ingest: repeats of an
+// earlier batch's ids are skipped, the batch's ids recorded as seen, new
+// and changed users written (unchanged ones are only looked up), and the
+// TOTP secrets of the users written staged.
+func (r *Run) flushDelta(ctx context.Context) error {
+	d := &r.delta
+	if d.feed == nil || len(d.feed.rows) == 0 {
+		return nil
+	}
+	clear(d.batch)
+	r.reserve(ctx)
+	first, last := d.feed.rows[0][1], d.feed.rows[len(d.feed.rows)-1][1]
+	fail := func(err error) error {
+		return fmt.Errorf("%s: lines %v-%v: stage users: %w", d.file, first, last, err)
+	}
+	if err := r.skipDeltaRepeats(ctx); err != nil {
+		return fail(err)
+	}
+	res, err := r.tx.ExecContext(ctx, deltaSeenSQL)
+	if err != nil {
+		return fail(err)
+	}
+	n, _ := res.RowsAffected()
+	d.staged += int(n)
+	r.staged += int(n)
+	if err := r.keepDeltaWrites(ctx); err != nil {
+		return fail(err)
+	}
+	if len(d.feed.rows) == 0 {
+		return nil
+	}
+	rows, err := d.feed.insert.QueryContext(ctx, r.Src.Provider, r.Src.Tenant, r.ID)
+	if err != nil {
+		return fail(err)
+	}
+	var changed []int64
+	for rows.Next() {
+		var id int64
+		var change string
+		if err := rows.Scan(&id, &change); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		switch change {
+		case "new":
+			d.new++
+		case "changed":
+			d.changed++
+			changed = append(changed, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return fail(err)
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if d.totp {
+		if _, err := r.tx.ExecContext(ctx, deltaTOTPSQL, r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
+			return fail(fmt.Errorf("stage TOTP secrets: %w", err))
+		}
+	}
+	if len(changed) > 0 {
+		ids, _ := json.Marshal(changed)
+		if _, err := r.tx.ExecContext(ctx, removeLostTOTPSQL, r.Src.Provider, r.ID, string(ids)); err != nil {
+			return fail(err)
+		}
+	}
+	d.clearFeed()
+	return nil
+}
+
+// clearFeed empties the feed for the next batch.
+func (d *delta) clearFeed() {
+	clear(d.feed.rows)
+	d.feed.rows, d.totp = d.feed.rows[:0], false
+}
+
+// keepDeltaWrites leaves in the feed only the users that must be written
+// (delta_to_write.sql).
+func (r *Run) keepDeltaWrites(ctx context.Context) error {
+	d := &r.delta
+	rows, err := r.tx.QueryContext(ctx, deltaToWriteSQL, r.Src.Provider, r.Src.Tenant)
+	if err != nil {
+		return err
+	}
+	var write []int
+	for rows.Next() {
+		var rowid int
+		if err := rows.Scan(&rowid); err != nil {
+			rows.Close()
+			return err
+		}
+		write = append(write, rowid-1)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if len(write) == 0 {
+		d.clearFeed()
+		return nil
+	}
+	slices.Sort(write) // the rows are compacted in place, in order
+	kept := d.feed.rows[:0]
+	for _, i := range write {
+		kept = append(kept, d.feed.rows[i])
+	}
+	clear(d.feed.rows[len(kept):])
+	d.feed.rows = kept
+	return nil
+}
+
+// skipDeltaRepeats moves the users of the feed whose id an earlier batch
+// staged to skipped_users, naming the line of that one.
+func (r *Run) skipDeltaRepeats(ctx context.Context) error {
+	d := &r.delta
+	rows, err := r.tx.QueryContext(ctx, deltaRepeatsSQL)
+	if err != nil {
+		return err
+	}
+	repeats := map[int]int{} // feed index -> line staged
+	for rows.Next() {
+		var rowid int64
+		var line int
+		if err := rows.Scan(&rowid, &line); err != nil {
+			rows.Close()
+			return err
+		}
+		repeats[int(rowid)-1] = line
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if len(repeats) == 0 {
+		return nil
+	}
+	kept := d.feed.rows[:0]
+	for i, row := range d.feed.rows {
+		line, ok := repeats[i]
+		if !ok {
+			kept = append(kept, row)
+			continue
+		}
+		id, email := row[0].(string), ""
+		if s, ok := row[2].(string); ok {
+			email = s
+		}
+		if err := r.Skip(ctx, d.file, int(row[1].(int64)), id, email,
+			fmt.Sprintf("duplicate id %q: line %d has the same id and was staged", id, line), json.RawMessage(row[17].(string))); err != nil {
 			return err
 		}
 	}
+	clear(d.feed.rows[len(kept):])
+	d.feed.rows = kept
 	return nil
 }
 
@@ -47,30 +255,20 @@ func (r *Run) prepareUpserts(ctx context.Context) error {
 // longer has are marked missing, and the counts say what changed. A run
 // that would mark more than half of the users staged before missing stops
 // with a MissingError, unless the settings accept it.
+// Commit wrote the users collected (flush) before it calls it.
 func (r *Run) commitDelta(ctx context.Context) error {
-	var staged int
-	if err := r.tx.QueryRowContext(ctx, stagedBeforeSQL,
-		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&staged); err != nil {
-		return err
-	}
-	res, err := r.tx.ExecContext(ctx, markMissingSQL,
-		r.Src.Provider, r.Src.Tenant, r.ID)
+	d := &r.delta
+	res, err := r.tx.ExecContext(ctx, markMissingSQL, r.Src.Provider, r.Src.Tenant)
 	if err != nil {
 		return err
 	}
 	n, _ := res.RowsAffected()
 	r.Counts.Missing = int(n)
-	if 2*r.Counts.Missing > staged && !r.settings.AcceptMissing {
-		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: staged}
+	if 2*r.Counts.Missing > d.before && !r.settings.AcceptMissing {
+		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: d.before}
 	}
-	// A user seen in this run without a TOTP secret it had before has lost
-	// it, unless the factor already reached WorkOS.
-	if _, err := r.tx.ExecContext(ctx, removeLostTOTPSQL,
-		r.Src.Provider, r.Src.Tenant, r.ID); err != nil {
-		return err
-	}
-	return r.tx.QueryRowContext(ctx, deltaCountsSQL,
-		r.Src.Provider, r.Src.Tenant, r.ID).Scan(&r.Counts.New, &r.Counts.Changed, &r.Counts.Unchanged)
+	r.Counts.New, r.Counts.Changed, r.Counts.Unchanged = d.new, d.changed, d.staged-d.new-d.changed
+	return nil
 }
 
 // MissingError stops a re-ingest that would mark more than half of the
@@ -100,9 +298,13 @@ func (e *MissingError) Hint() string {
 
 // The statements of this file, kept as named files in sqlqueries.
 var (
-	touchTOTPSQL      = sqlqueries.MustLoad("ingest/touch_totp.sql").SQL
-	stagedBeforeSQL   = sqlqueries.MustLoad("ingest/staged_before.sql").SQL
-	markMissingSQL    = sqlqueries.MustLoad("ingest/mark_missing.sql").SQL
-	removeLostTOTPSQL = sqlqueries.MustLoad("ingest/remove_lost_totp.sql").SQL
-	deltaCountsSQL    = sqlqueries.MustLoad("ingest/delta_counts.sql").SQL
+	deltaSeenTableSQL   = sqlqueries.MustLoad("ingest/delta_seen_table.sql").SQL
+	deltaRepeatsSQL     = sqlqueries.MustLoad("ingest/delta_repeats.sql").SQL
+	deltaSeenSQL        = sqlqueries.MustLoad("ingest/delta_seen.sql").SQL
+	deltaToWriteSQL     = sqlqueries.MustLoad("ingest/delta_to_write.sql").SQL
+	upsertUsersDeltaSQL = sqlqueries.MustLoad("ingest/upsert_users_delta.sql").SQL
+	deltaTOTPSQL        = sqlqueries.MustLoad("ingest/delta_totp.sql").SQL
+	stagedBeforeSQL     = sqlqueries.MustLoad("ingest/staged_before.sql").SQL
+	markMissingSQL      = sqlqueries.MustLoad("ingest/mark_missing.sql").SQL
+	removeLostTOTPSQL   = sqlqueries.MustLoad("ingest/remove_lost_totp.sql").SQL
 )

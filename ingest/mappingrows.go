@@ -130,7 +130,7 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	return r.script(ctx, "ingest/org_mapping_prune.sql")
 }
 
-// ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, after
+// ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, then
 // role_mapping_prune.sql when the source was staged before.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if err := r.flush(ctx); err != nil {
@@ -142,10 +142,10 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if r.bulk {
 		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql")
 	}
-	if err := r.script(ctx, "ingest/role_mapping_prune.sql"); err != nil {
+	if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
 		return err
 	}
-	return r.script(ctx, "ingest/role_mapping.sql")
+	return r.script(ctx, "ingest/role_mapping_prune.sql")
 }
 
 func (r *Run) script(ctx context.Context, path string) error {

@@ -93,8 +93,9 @@ type Run struct {
 	nextUserID     int64 // the id the next user of the bulk phase gets
 	usersDoneErr   error
 	flushErr       error // from Tx, which cannot return it; Commit does
-	touchUser      *sql.Stmt
-	touchTOTP      *sql.Stmt
+	// delta is the users phase of a run over a source staged before
+	// (delta.go).
+	delta delta
 	// rowCtx is the run's context without its cancellation. The sqlite
 	// driver starts a watcher goroutine for every statement run under a
 	// cancellable context, which tripled the cost of a row; row writers use
@@ -257,6 +258,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		return err
 	}
 	r.Counts.RunID = r.ID
+	if _, err := r.tx.ExecContext(ctx, deltaSeenTableSQL); err != nil {
+		return err
+	}
 	// This run re-reads the source's whole files, so it replaces the
 	// source's warnings and skipped rows instead of piling up old ones. A
 	// supplement replaces those of its own file (supplement.go); a run
@@ -306,6 +310,9 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		err = r.prepareUpserts(ctx)
 		if err == nil {
 			err = r.prepareSupplements(ctx)
+		}
+		if err == nil && !r.settings.supplement && !r.settings.withoutUsers {
+			err = r.openDelta(ctx)
 		}
 	}
 	prep(&r.insertUserID, `INSERT INTO totp_secrets (user_id, secret, issuer, source, ingest_run_id, row_number) VALUES (?, ?, ?, ?, ?, ?)`)
@@ -403,6 +410,10 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 		if err := r.commitDelta(ctx); err != nil {
 			return r.Counts, err
 		}
+	}
+	// The users the run saw, a temp table like the feeds.
+	if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.users_seen`); err != nil {
+		return r.Counts, err
 	}
 	if err := r.tx.QueryRowContext(ctx, runCountsSQL, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
 		return r.Counts, err

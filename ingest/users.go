@@ -140,27 +140,17 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	email, verified, meta, emails, phones, raw, sum := e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
 	bulk := r.bulkUsers()
 	if !bulk {
-		if u.Row%feedBatch == 0 {
-			r.reserve(r.rowCtx)
-		}
 		if err := r.restoreSupplements(u); err != nil {
 			return fmt.Errorf("%s:%d: %w", file, u.Row, err)
 		}
+		if r.delta.feed != nil {
+			return r.addDeltaUser(file, u)
+		}
+		if u.Row%feedBatch == 0 {
+			r.reserve(r.rowCtx)
+		}
 		e = &u.enc
 		email, verified, meta, emails, phones, raw, sum = e.email, e.verified, e.meta, e.emails, e.phones, e.raw, e.sum
-		res, err := r.touchUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row, sum)
-		if err != nil {
-			return fmt.Errorf("%s:%d: stage user %s: %w", file, u.Row, Excerpt(u.SourceID), err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			r.staged++
-			if u.TOTPSecret != "" {
-				if _, err := r.touchTOTP.ExecContext(r.rowCtx, r.ID, r.Src.Provider, r.Src.Tenant, u.SourceID, u.TOTPSecret); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 	}
 	if bulk {
 		return r.addBulkUser(file, u)
@@ -229,7 +219,8 @@ func (r *Run) flushUsers(file string) error {
 
 // UsersDone ends the users phase of a run. On a first ingest it moves users
 // whose id repeats an earlier line's to skipped_users and rebuilds the users
-// indexes; call it before adding mapping rows.
+// indexes; on a re-ingest it writes the users collected; call it before
+// adding mapping rows.
 //
 // Every method that reads users back (the mapping steps, Tx) calls it first,
 // so a source that forgets cannot run lookups on a table without indexes.
@@ -238,7 +229,9 @@ func (r *Run) UsersDone(ctx context.Context) error {
 		return r.usersDoneErr
 	}
 	if !r.bulkUsers() {
-		return nil
+		// A re-ingest's users are all written once its feed is.
+		r.delta.after = r.delta.feed != nil
+		return r.flushDelta(ctx)
 	}
 	r.usersDoneErr = r.usersDone(ctx)
 	if r.usersDoneErr == nil {

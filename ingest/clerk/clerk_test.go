@@ -221,8 +221,10 @@ func TestReingestAndDelta(t *testing.T) {
 	if c.New != 1 || c.Changed != 1 || c.Unchanged != 1 || c.Missing != 1 {
 		t.Fatalf("delta counts = %+v, want 1 new, 1 changed, 1 unchanged, 1 missing", c)
 	}
-	got := query[string](t, db, `SELECT group_concat(source_id || '=' || change, ' ') FROM (SELECT * FROM users ORDER BY source_id)`)
-	if got != "user_1=unchanged user_2=changed user_3=missing user_4=new" {
+	// A user's change is what the last run that wrote it did: Ann, not
+	// written again, is still new from the first run.
+	got := query[string](t, db, `SELECT group_concat(source_id || '=' || change || '@' || coalesce(changed_run_id, first_run_id), ' ') FROM (SELECT * FROM users ORDER BY source_id)`)
+	if got != "user_1=new@1 user_2=changed@2 user_3=missing@1 user_4=new@2" {
 		t.Fatalf("changes = %q", got)
 	}
 	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_2'`); got != "Robert" {
@@ -463,5 +465,138 @@ func TestOrganizationFirstLineAndName(t *testing.T) {
 	got := query[string](t, db, `SELECT group_concat(org_key || '|' || resolution || '|' || name || '|' || row_number, ' ') FROM (SELECT * FROM organizations ORDER BY org_key)`)
 	if got != "ext:beta|external_id_create|Beta Corp|3 ext:gamma|external_id_create|Gamma|2" {
 		t.Fatalf("organizations = %q", got)
+	}
+}
+
+// A re-ingest of an export whose users did not change (the same rows, in
+// other bytes) writes no user row and no TOTP row: each user costs a
+// lookup, so a re-ingest where few users changed costs little and the
+// file does not grow by a rewrite of every row. A changed user is
+// written, and only it.
+func TestReingestOfUnchangedUsersWritesNoUserRow(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	export := func(name, eol string, changed int) string {
+		var b strings.Builder
+		b.WriteString(strings.TrimSuffix(header, "\n") + eol)
+		for i := range 3000 {
+			first, totp := "Ann", ""
+			if i == changed {
+				first = "Changed"
+			}
+			if i%100 == 0 {
+				totp = "JBSWY3DPEHPK3PXP"
+			}
+			fmt.Fprintf(&b, "user_%d,%s,A,,u%d@example.com,,u%d@example.com,,,,%s,%s,bcrypt%s", i, first, i, i, totp, bcryptDigest, eol)
+		}
+		return write(t, name, b.String())
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1.csv", "\n", -1)}); err != nil {
+		t.Fatal(err)
+	}
+	// Every write to users or totp_secrets from now on is counted.
+	for _, q := range []string{
+		`CREATE TABLE writes (tbl TEXT, op TEXT, id INTEGER)`,
+		`CREATE TRIGGER users_insert AFTER INSERT ON users BEGIN INSERT INTO writes VALUES ('users', 'insert', new.id); END`,
+		`CREATE TRIGGER users_update AFTER UPDATE ON users BEGIN INSERT INTO writes VALUES ('users', 'update', new.id); END`,
+		`CREATE TRIGGER totp_insert AFTER INSERT ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'insert', new.id); END`,
+		`CREATE TRIGGER totp_update AFTER UPDATE ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'update', new.id); END`,
+		`CREATE TRIGGER totp_delete AFTER DELETE ON totp_secrets BEGIN INSERT INTO writes VALUES ('totp', 'delete', old.id); END`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1-crlf.csv", "\r\n", -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.New != 0 || c.Changed != 0 || c.Unchanged != 3000 || c.Missing != 0 || c.TOTP != 30 {
+		t.Fatalf("counts = %+v, want 3000 unchanged and the 30 TOTP secrets kept", c)
+	}
+	if got := query[string](t, db, `SELECT count(*) || ' rows: ' || coalesce(group_concat(w, ', '), '') FROM (SELECT tbl || ' ' || op || ' ' || id AS w FROM writes LIMIT 5)`); got != "0 rows: " {
+		t.Fatalf("a re-ingest of unchanged users wrote %s...", got)
+	}
+	c, err = clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v2.csv", "\n", 1701)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Changed != 1 || c.Unchanged != 2999 {
+		t.Fatalf("counts = %+v, want 1 changed", c)
+	}
+	want := fmt.Sprint(query[int](t, db, `SELECT id FROM users WHERE source_id = 'user_1701'`))
+	if got := query[string](t, db, `SELECT group_concat(tbl || ' ' || op || ' ' || id, ', ') FROM writes`); got != "users update "+want {
+		t.Fatalf("a re-ingest with one changed user wrote: %s", got)
+	}
+}
+
+// A re-ingest keeps in place the role assignments its mapping gives again
+// (the same rows, now of this run), removes the ones it no longer gives,
+// and leaves alone those another source made (mig ingest roles).
+func TestReingestKeepsRoleAssignmentsGivenAgain(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	users := header + "user_1,A,A,,a@example.com,,a@example.com,,,,,,\nuser_2,B,B,,b@example.com,,b@example.com,,,,,,\n"
+	opts := clerk.Options{UsersFile: write(t, "u1.csv", users),
+		RoleMapping: write(t, "r1.csv", "clerk_user_id,role_slug\nuser_1,admin\nuser_2,member\n")}
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO role_assignments (user_id, role_slug, scope_key, source)
+		SELECT id, 'viewer', '', 'roles' FROM users WHERE source_id = 'user_1'`); err != nil {
+		t.Fatal(err)
+	}
+	assignments := func() string {
+		return query[string](t, db, `SELECT group_concat(k, ' ') FROM (SELECT u.source_id || '=' || r.role_slug || '#' || r.id || '@' || coalesce(r.ingest_run_id, r.source) AS k
+			FROM role_assignments r JOIN users u ON u.id = r.user_id ORDER BY k)`)
+	}
+	if got := assignments(); got != "user_1=admin#1@1 user_1=viewer#3@roles user_2=member#2@1" {
+		t.Fatalf("first run: %s", got)
+	}
+	opts.UsersFile = write(t, "u2.csv", strings.Replace(users, "user_2,B", "user_2,Bea", 1))
+	opts.RoleMapping = write(t, "r2.csv", "clerk_user_id,role_slug\nuser_2,editor\nuser_1,admin\nuser_1,admin\n")
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	if got := assignments(); got != "user_1=admin#1@2 user_1=viewer#3@roles user_2=editor#4@2" {
+		t.Fatalf("after the re-ingest: %s", got)
+	}
+	if got := query[int](t, db, `SELECT row_number FROM role_assignments WHERE role_slug = 'admin'`); got != 3 {
+		t.Fatalf("admin's line = %d, want 3, the first line of the new mapping that gives it", got)
+	}
+}
+
+// In a re-ingest, an id repeated thousands of lines after its first line
+// (in another batch of the run) is skipped naming the first line, and the
+// user staged is the first line's.
+func TestReingestSkipsARepeatFarApart(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	export := func(name string, repeat bool) string {
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range 5000 {
+			fmt.Fprintf(&b, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
+		}
+		if repeat {
+			b.WriteString("user_42,Again,A,,again@example.com,,again@example.com,,,,,,\n")
+		}
+		return write(t, name, b.String())
+	}
+	if _, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v1.csv", false)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := clerk.Ingest(ctx, db, clerk.Options{UsersFile: export("v2.csv", true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Skipped != 1 || c.Unchanged != 5000 || c.Changed != 0 {
+		t.Fatalf("counts = %+v, want 5000 unchanged and the repeat skipped", c)
+	}
+	if got := query[string](t, db, `SELECT row_number || ': ' || reason FROM skipped_users`); got != `5002: duplicate id "user_42": line 44 has the same id and was staged` {
+		t.Fatalf("skipped = %q", got)
+	}
+	if got := query[string](t, db, `SELECT first_name FROM users WHERE source_id = 'user_42'`); got != "Ann" {
+		t.Fatalf("user_42's first name = %q, want the first line's", got)
 	}
 }

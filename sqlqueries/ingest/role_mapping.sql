@@ -3,7 +3,8 @@
 --   assignments. A line without an organization gives the role in every
 --   organization the user belongs to; a line with org_id or org_external_id
 --   gives it in that organization only. When the source was staged before,
---   role_mapping_prune.sql has removed the earlier mapping's assignments.
+--   an assignment the earlier mapping made and this one gives again is kept
+--   and takes this run, and role_mapping_prune.sql then removes the others.
 -- params: :run_id, :source, :tenant, :now
 
 -- The lines are read in file order, with no temporary copy (see
@@ -19,7 +20,9 @@ WHERE +r.ingest_run_id = :run_id AND (r.org_id IS NOT NULL OR r.org_external_id 
                   WHERE o.org_key = CASE WHEN r.org_id IS NOT NULL THEN 'id:' || r.org_id ELSE 'ext:' || r.org_external_id END);
 
 -- One assignment per (user, role, organization scope); lines go in file
--- order, so the first line that gives it is the one recorded.
+-- order, so the first line that gives it is the one recorded. An
+-- assignment of an earlier run of the source takes this run's first line;
+-- one another source made (mig ingest roles) stays as it is.
 INSERT INTO role_assignments (user_id, role_slug, organization_id, scope_key, source, ingest_run_id, row_number)
 SELECT u.id, r.role_slug, o.id, coalesce(o.org_key, ''), :source, :run_id, r.row_number
 FROM role_mapping_rows r
@@ -30,7 +33,8 @@ LEFT JOIN organizations o
 WHERE +r.ingest_run_id = :run_id AND r.role_slug <> ''
   AND (o.id IS NOT NULL OR (r.org_id IS NULL AND r.org_external_id IS NULL))
 ORDER BY r.id
-ON CONFLICT (user_id, role_slug, scope_key) DO NOTHING;
+ON CONFLICT (user_id, role_slug, scope_key) DO UPDATE SET ingest_run_id = excluded.ingest_run_id, row_number = excluded.row_number
+WHERE role_assignments.source = excluded.source AND role_assignments.ingest_run_id IS NOT excluded.ingest_run_id;
 
 -- Lines whose user is not staged; skipped, as in org_mapping.sql, when
 -- every line made an assignment of its own.

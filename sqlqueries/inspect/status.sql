@@ -1,8 +1,11 @@
 -- name: status
 -- description: What is staged and how far each entity got: one row per entity and stage, as `mig status` shows it.
+--   A user's change is what the last run that wrote it did (a re-ingest does not write an unchanged user), so
+--   "in last ingest" is a change made by the last run of the user's source that read users.
+WITH last_runs AS (SELECT max(id) AS id FROM ingest_runs WHERE rows_read > 0 GROUP BY provider, source_tenant)
 SELECT 'users' AS entity, 'staged' AS stage, count(*) AS n FROM users WHERE change <> 'missing'
-UNION ALL SELECT 'users', 'staged, new in last ingest', count(*) FROM users WHERE change = 'new'
-UNION ALL SELECT 'users', 'staged, changed in last ingest', count(*) FROM users WHERE change = 'changed'
+UNION ALL SELECT 'users', 'staged, new in last ingest', count(*) FROM users WHERE change = 'new' AND first_run_id IN (SELECT id FROM last_runs)
+UNION ALL SELECT 'users', 'staged, changed in last ingest', count(*) FROM users WHERE change = 'changed' AND changed_run_id IN (SELECT id FROM last_runs)
 UNION ALL SELECT 'users', 'missing from last export', count(*) FROM users WHERE change = 'missing'
 UNION ALL SELECT 'users', 'with password hash', count(*) FROM users WHERE password_hash IS NOT NULL
 UNION ALL SELECT 'users', 'without importable password', count(*) FROM users WHERE password_hash IS NULL AND password IS NULL

@@ -7,6 +7,19 @@
 // the four variants of the Clerk guide, some users in two orgs) and roles.csv
 // (role mapping, some users with two roles).
 //
+//	go run ./testdata/gen clerk -n 1000000 -changed 0.01 -added 0.005 -removed 0.002 -o /tmp/clerk1m-b
+//
+// writes the newer export of the same users (same -n and -seed): every user
+// of the first export is as it was, except about the -removed fraction,
+// which is left out (with its mapping lines), and about the -changed
+// fraction, which changes one thing each, in turn: the first name,
+// email_verified, the username (part of the metadata), the password digest,
+// the organization (an org-mapping line) or the role (a role-mapping line).
+// round(-added × n) new users follow the first export's last one. Which
+// users change or go is drawn from a random stream of its own, so the first
+// export's stream, and so its users, are the same with and without these
+// flags.
+//
 //	go run ./testdata/gen firebase -n 1000000 -o /tmp/firebase1m
 //
 // writes users.json (a firebase auth:export) and hash_config.json (see
@@ -21,7 +34,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 func main() {
@@ -30,7 +45,7 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 || os.Args[1] != "clerk" {
-		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K]\n       gen firebase -n N -o DIR [-seed S]")
+		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K] [-changed F -added F -removed F]\n       gen firebase -n N -o DIR [-seed S]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("clerk", flag.ExitOnError)
@@ -38,11 +53,15 @@ func main() {
 	out := fs.String("o", ".", "output directory")
 	seed := fs.Uint64("seed", 1, "random seed")
 	orgs := fs.Int("orgs", 0, "number of organizations (default n/200, at least 3)")
+	var d delta
+	fs.Float64Var(&d.changed, "changed", 0, "fraction of the users that changed since the first export")
+	fs.Float64Var(&d.added, "added", 0, "fraction of n: new users after the first export's")
+	fs.Float64Var(&d.removed, "removed", 0, "fraction of the users that are no longer in the export")
 	fs.Parse(os.Args[2:])
 	if *orgs == 0 {
 		*orgs = max(3, *n/200)
 	}
-	if err := clerk(*out, *n, *orgs, *seed); err != nil {
+	if err := clerk(*out, *n, *orgs, *seed, d); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -54,9 +73,11 @@ var (
 	domains    = []string{"example.com", "example.org", "mail.example.net", "corp.example.io"}
 	// A bcrypt digest of "password" (cost 10), so generated users can sign in.
 	bcryptDigest = "$2a$10$fgPOubgdJs90F1GK2u.Qye7Xyyi2ajrQJoB5LDG5bnITEvFR/xhZ."
-	argonDigest  = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$0Wp7x1Jxq3m2y4rYgC7HvJ1n4M0p2r8ZbWm6yQk0t3s"
-	pbkdfDigest  = "pbkdf2_sha256$600000$c2FsdHNhbHQ=$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
-	roleSlugs    = []string{"org-admin", "org-editor", "org-viewer", "org-billing"}
+	// A bcrypt digest of "password2" (cost 10): a changed password.
+	bcryptDigest2 = "$2a$10$EanyrA2FuaM1nzU.tcfuZehgSKM2mKfffLpirp5.h0rBqm03WlT8i"
+	argonDigest   = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$0Wp7x1Jxq3m2y4rYgC7HvJ1n4M0p2r8ZbWm6yQk0t3s"
+	pbkdfDigest   = "pbkdf2_sha256$600000$c2FsdHNhbHQ=$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
+	roleSlugs     = []string{"org-admin", "org-editor", "org-viewer", "org-billing"}
 )
 
 func create(dir, name string) (*os.File, *bufio.Writer, *csv.Writer, error) {
@@ -68,11 +89,31 @@ func create(dir, name string) (*os.File, *bufio.Writer, *csv.Writer, error) {
 	return f, bw, csv.NewWriter(bw), nil
 }
 
-func clerk(dir string, n, orgs int, seed uint64) error {
+// delta says how a newer export differs from the first one (see the
+// package comment); the zero delta is the first export.
+type delta struct{ changed, added, removed float64 }
+
+// The kinds of change of a changed user, one each, in turn.
+const (
+	changeName = iota
+	changeVerified
+	changeMetadata
+	changeHash
+	changeOrg
+	changeRole
+	changeKinds
+)
+
+func clerk(dir string, n, orgs int, seed uint64, d delta) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 42))
+	// The delta's own stream: drawn once per user of the first export,
+	// whatever the flags, so that the same seed picks the same users.
+	drng := rand.New(rand.NewPCG(seed, 43))
+	added := int(d.added*float64(n) + 0.5)
+	kind := 0
 	uf, ub, uw, err := create(dir, "users.csv")
 	if err != nil {
 		return err
@@ -91,7 +132,15 @@ func clerk(dir string, n, orgs int, seed uint64) error {
 	ow.Write([]string{"clerk_user_id", "org_id", "org_external_id", "org_name"})
 	rw.Write([]string{"clerk_user_id", "role_slug"})
 	const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	for i := 0; i < n; i++ {
+	for i := 0; i < n+added; i++ {
+		removed, change := false, -1
+		if i < n {
+			x := drng.Float64()
+			removed = x < d.removed
+			if !removed && x < d.removed+d.changed {
+				change, kind = kind, (kind+1)%changeKinds
+			}
+		}
 		id := fmt.Sprintf("user_2%025d", i)
 		fn := firstNames[rng.IntN(len(firstNames))]
 		ln := lastNames[rng.IntN(len(lastNames))]
@@ -136,18 +185,43 @@ func clerk(dir string, n, orgs int, seed uint64) error {
 			primary, verified, unverified = "", "", "" // phone-only user: skipped
 			phone, vphones = fmt.Sprintf("+1666%07d", i%10000000), fmt.Sprintf("+1666%07d", i%10000000)
 		}
-		uw.Write([]string{id, fn, ln, username, primary, phone, verified, unverified, vphones, "", totp, digest, hasher})
+		switch change {
+		case changeName:
+			fn = "Renamed " + fn
+		case changeVerified:
+			if verified != "" {
+				verified, unverified = "", joinNonEmpty(verified, unverified)
+			} else if primary != "" {
+				verified, unverified = primary, strings.TrimPrefix(strings.TrimPrefix(unverified, primary), "|")
+			}
+		case changeMetadata:
+			username = "renamed" + strconv.Itoa(i)
+		case changeHash:
+			digest, hasher = bcryptDigest2, "bcrypt"
+		}
+		if !removed {
+			uw.Write([]string{id, fn, ln, username, primary, phone, verified, unverified, vphones, "", totp, digest, hasher})
+		}
 
 		// Org mapping: 90% of users in one org, 10% of those in a second.
 		if i%10 != 9 {
 			o := rng.IntN(orgs)
-			ow.Write(orgRow(id, o))
-			if i%10 == 0 {
-				ow.Write(orgRow(id, (o+1)%orgs))
+			role := roleSlugs[rng.IntN(len(roleSlugs))]
+			if change == changeOrg {
+				o = (o + 2) % orgs
 			}
-			rw.Write([]string{id, roleSlugs[rng.IntN(len(roleSlugs))]})
-			if i%15 == 0 {
-				rw.Write([]string{id, "org-admin"})
+			if change == changeRole {
+				role = roleSlugs[(slices.Index(roleSlugs, role)+1)%len(roleSlugs)]
+			}
+			if !removed {
+				ow.Write(orgRow(id, o))
+				if i%10 == 0 {
+					ow.Write(orgRow(id, (o+1)%orgs))
+				}
+				rw.Write([]string{id, role})
+				if i%15 == 0 {
+					rw.Write([]string{id, "org-admin"})
+				}
 			}
 		}
 	}
