@@ -31,6 +31,9 @@ func gunzip(path string, r io.Reader) (io.Reader, error) {
 		}
 		return gzipReader{path: path, r: zr}, nil
 	}
+	if b, _ := br.Peek(2); utf16Error(path, b) != nil {
+		return nil, utf16Error(path, b)
+	}
 	return br, nil
 }
 
