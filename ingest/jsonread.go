@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -104,6 +105,11 @@ func (n *NDJSONReader) Next() ([]byte, int, error) {
 			if err == io.EOF && len(n.buf) == 0 {
 				return nil, n.next, io.EOF
 			}
+			var ge *gzipError
+			if errors.As(err, &ge) {
+				// A cut download: the line it was cut in says how far it got.
+				return nil, n.next, &LineError{File: n.path, Line: n.next, Msg: strings.TrimPrefix(ge.Error(), n.path+": ")}
+			}
 			if err != nil && err != io.EOF {
 				return nil, n.next, err
 			}
@@ -187,11 +193,29 @@ func jsonErrorText(err error) (field, msg string) {
 	case errors.As(err, &se):
 		return "", fmt.Sprintf("not JSON: %v", se)
 	case errors.As(err, &te):
-		return te.Field, fmt.Sprintf("is a JSON %s, expected %s", te.Value, te.Type)
+		want := te.Type.String()
+		if k := JSONKind(te.Type); k != "" {
+			want = k
+		}
+		return te.Field, fmt.Sprintf("is a JSON %s, expected %s", te.Value, want)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "", "not JSON: the value is cut short"
 	}
 	return "", err.Error()
+}
+
+// JSONKind says what a decoder's type is in JSON, for a message about a
+// value of another type, when its Go name would mean nothing to people (a
+// struct such as firebase.Record): "an object" or "an array"; "" for the
+// types whose name says it (string, int, bool).
+func JSONKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return ""
 }
 
 // ElementError is bad input in a JSON array: the file, the element (its
