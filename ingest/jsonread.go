@@ -28,7 +28,7 @@ func gunzip(path string, r io.Reader) (io.Reader, error) {
 	if b, err := br.Peek(2); err == nil && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+			return nil, &LineError{File: path, Line: 1, Msg: fmt.Sprintf("gzip: %v (is the file cut short or damaged?)", err), Err: err}
 		}
 		return gzipReader{path: path, r: zr}, nil
 	}
@@ -452,12 +452,16 @@ func (a *JSONArrayReader) wrap(index int, err error) error {
 		return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Msg: le.msg}
 	}
 	var ee *ElementError
-	var ge *gzipError
-	if errors.As(err, &ee) || errors.As(err, &ge) {
+	if errors.As(err, &ee) {
 		return err
 	}
-	field, msg := jsonErrorText(err)
 	off := a.offset(index)
+	var ge *gzipError
+	if errors.As(err, &ge) {
+		// A cut download: where the element it was cut in starts.
+		return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Msg: strings.TrimPrefix(ge.Error(), a.path+": ")}
+	}
+	field, msg := jsonErrorText(err)
 	return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Field: field, Msg: msg}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/mig-tools/mig/ingest"
 )
 
-func gz(t *testing.T, s string) string {
+func gz(t testing.TB, s string) string {
 	t.Helper()
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
