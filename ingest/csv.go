@@ -131,6 +131,9 @@ func (c *CSVReader) checkFormat(head []byte) error {
 	if err := utf16Error(c.path, head); err != nil {
 		return err
 	}
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return c.errorf(1, "", "this is a gzip file, not CSV: decompress it first (gunzip -k %s)", c.path)
+	}
 	notSpace := func(r rune) bool { return !unicode.IsSpace(r) }
 	if i := bytes.IndexFunc(head, notSpace); i >= 0 && (head[i] == '{' || head[i] == '[') {
 		// What follows the bracket tells JSON from a CSV whose first
