@@ -85,8 +85,9 @@ func NewCSVReader(path string, r io.Reader) (*CSVReader, error) {
 
 // NewLimitedCSVReader wraps r, refusing records over the limits; path is
 // used only in error messages. It refuses at once a file that is not CSV in
-// a way that would make every later message misleading: JSON, or line ends
-// that are a lone CR (which encoding/csv would read as one endless line).
+// a way that would make every later message misleading: UTF-16, gzip, JSON,
+// or line ends that are a lone CR (which encoding/csv would read as one
+// endless line).
 func NewLimitedCSVReader(path string, r io.Reader, lim Limits) (*CSVReader, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
@@ -125,8 +126,9 @@ func NewLimitedCSVReader(path string, r io.Reader, lim Limits) (*CSVReader, erro
 	return c, nil
 }
 
-// checkFormat looks at the start of the file for two mistakes that would
-// otherwise surface as a misleading message about the header.
+// checkFormat looks at the start of the file for mistakes that would
+// otherwise surface as a misleading message about the header: another
+// encoding (UTF-16), a gzip file, JSON, CR-only line ends.
 func (c *CSVReader) checkFormat(head []byte) error {
 	if err := utf16Error(c.path, head); err != nil {
 		return err
