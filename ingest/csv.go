@@ -280,11 +280,6 @@ func (c *CSVReader) read() ([]string, error) {
 		if !utf8.ValidString(f) {
 			return nil, c.fieldErr(c.line, i, "invalid UTF-8 (the file must be UTF-8; re-export it or convert it with iconv)")
 		}
-		if strings.IndexByte(f, 0) >= 0 {
-			// No export writes one in a value: it is a binary file, or
-			// text in another encoding, and WorkOS takes no NUL.
-			return nil, c.fieldErr(c.line, i, "a NUL byte (is the file binary, or not UTF-8?)")
-		}
 	}
 	return rec, nil
 }
