@@ -37,6 +37,11 @@ type CSVReader struct {
 	ShortRows     int
 	FirstShortRow int
 	padded        []string
+	// stopped is set once the scanner has refused input: what follows a
+	// refused field cannot be told apart into records, so the reader
+	// returns io.EOF after that error (a reader that passes over bad rows
+	// would otherwise be handed the same error for ever).
+	stopped bool
 }
 
 // Limits bound what one CSV record may hold, so that the memory an ingest
@@ -80,8 +85,9 @@ func NewCSVReader(path string, r io.Reader) (*CSVReader, error) {
 
 // NewLimitedCSVReader wraps r, refusing records over the limits; path is
 // used only in error messages. It refuses at once a file that is not CSV in
-// a way that would make every later message misleading: JSON, or line ends
-// that are a lone CR (which encoding/csv would read as one endless line).
+// a way that would make every later message misleading: UTF-16, gzip, JSON,
+// or line ends that are a lone CR (which encoding/csv would read as one
+// endless line).
 func NewLimitedCSVReader(path string, r io.Reader, lim Limits) (*CSVReader, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
@@ -120,9 +126,16 @@ func NewLimitedCSVReader(path string, r io.Reader, lim Limits) (*CSVReader, erro
 	return c, nil
 }
 
-// checkFormat looks at the start of the file for two mistakes that would
-// otherwise surface as a misleading message about the header.
+// checkFormat looks at the start of the file for mistakes that would
+// otherwise surface as a misleading message about the header: another
+// encoding (UTF-16), a gzip file, JSON, CR-only line ends.
 func (c *CSVReader) checkFormat(head []byte) error {
+	if err := utf16Error(c.path, head); err != nil {
+		return err
+	}
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return c.errorf(1, "", "this is a gzip file, not CSV: decompress it first (gunzip -k %s)", c.path)
+	}
 	notSpace := func(r rune) bool { return !unicode.IsSpace(r) }
 	if i := bytes.IndexFunc(head, notSpace); i >= 0 && (head[i] == '{' || head[i] == '[') {
 		// What follows the bracket tells JSON from a CSV whose first
@@ -139,6 +152,17 @@ func (c *CSVReader) checkFormat(head []byte) error {
 	if i := bytes.IndexAny(head, "\r\n"); i >= 0 && head[i] == '\r' && i+1 < len(head) && head[i+1] != '\n' {
 		return c.errorf(1, "", "line ends are CR only (an old Mac format), so the whole file reads as one line; "+
 			"convert them to LF first, e.g. tr '\\r' '\\n' < %s > fixed.csv", c.path)
+	}
+	return nil
+}
+
+// utf16Error refuses a file that starts with a UTF-16 byte-order mark
+// (Excel's "Unicode text" and PowerShell write them): every byte of ASCII
+// is followed or preceded by a zero, which would otherwise be read as
+// invalid UTF-8 or as NUL bytes.
+func utf16Error(path string, head []byte) error {
+	if len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF) {
+		return &LineError{File: path, Line: 1, Msg: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); mig reads UTF-8: convert it, e.g. iconv -f UTF-16 -t UTF-8"}
 	}
 	return nil
 }
@@ -192,6 +216,12 @@ func (c *CSVReader) Read() ([]string, int, error) {
 	case len(rec) > n:
 		return nil, 0, c.errorf(c.line, "", "wrong number of fields: row has %d fields, the header has %d", len(rec), n)
 	case len(rec) < n:
+		if s := c.scan; s.eof && !s.lineEnded && s.recLine+c.offset == c.line {
+			// The last row, short and with no line end: the file was
+			// most likely cut in the middle of it, and its last field
+			// with it.
+			return nil, 0, c.errorf(c.line, c.column(len(rec)), "the last row has %d fields, the header has %d, and the file does not end with a line end: is it cut short?", len(rec), n)
+		}
 		if c.ShortRows == 0 {
 			c.FirstShortRow = c.line
 		}
@@ -227,6 +257,9 @@ func (c *CSVReader) Get(rec []string, col string) string {
 func (c *CSVReader) Line() int { return c.line }
 
 func (c *CSVReader) read() ([]string, error) {
+	if c.stopped {
+		return nil, io.EOF
+	}
 	rec, err := c.r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -234,6 +267,7 @@ func (c *CSVReader) read() ([]string, error) {
 		}
 		var se *scanError
 		if errors.As(err, &se) {
+			c.stopped = true
 			return nil, c.scanErr(se)
 		}
 		var pe *csv.ParseError
@@ -257,7 +291,7 @@ func (c *CSVReader) read() ([]string, error) {
 	c.line = line + c.offset
 	for i, f := range rec {
 		if !utf8.ValidString(f) {
-			return nil, c.errorf(c.line, c.column(i+1), "invalid UTF-8 (the file must be UTF-8; re-export it or convert it with iconv)")
+			return nil, c.fieldErr(c.line, i, "invalid UTF-8 (the file must be UTF-8; re-export it or convert it with iconv)")
 		}
 	}
 	return rec, nil

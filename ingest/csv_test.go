@@ -144,7 +144,11 @@ func TestCSVFormatMessages(t *testing.T) {
 		{"bare quote in the header", "id,na\"me\n",
 			`f.csv:1: header column 2: a quote inside a field that does not start with one (column 6)`},
 		{"text after a closing quote", "id,name\nu1,\"Ann\"x\n",
-			`f.csv:2: column 8: text after the closing quote of a quoted field`},
+			`f.csv:2: field "name": text after the closing quote of a quoted field (column 9)`},
+		{"UTF-16 with its byte-order mark", "\xff\xfei\x00d\x00\n\x00",
+			`f.csv:1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); mig reads UTF-8`},
+		{"a short last row with no line end", "id,name,email\nu1,Ann,a@example.com\nu2,Bo",
+			`f.csv:3: field "name": the last row has 2 fields, the header has 3, and the file does not end with a line end: is it cut short?`},
 		{"lone CR line ends", "id,name\ru1,Ann\ru2,Bob\r",
 			`f.csv:1: line ends are CR only (an old Mac format)`},
 		{"lone CR line ends after a comment", "# export\rid,name\ru1,Ann\r",
@@ -166,9 +170,37 @@ func TestCSVFormatMessages(t *testing.T) {
 	if !errors.Is(err, ingest.ErrJSON) {
 		t.Fatalf("err = %v, want ErrJSON", err)
 	}
+	// A short last row that ends with a line end is padded, as any short
+	// row: exports leave out trailing empty cells.
+	if recs, err := readAll(t, "id,name,email\nu1,Ann\n", ingest.Limits{}); err != nil || len(recs) != 2 {
+		t.Fatalf("short last row: %q, %v", recs, err)
+	}
 	// A CSV whose first column name starts with a bracket is CSV.
 	if recs, err := readAll(t, "[id],{email}\n1,a@example.com\n", ingest.Limits{}); err != nil || len(recs) != 2 {
 		t.Fatalf("bracketed header: %q, %v", recs, err)
+	}
+}
+
+// After input the scanner refused, the reader has no more records: a
+// caller that passes over bad rows (validate-package's scratch ingest, the
+// package ingest's first pass) meets the end of the file rather than the
+// same error for ever.
+func TestCSVReaderStopsAfterRefusal(t *testing.T) {
+	r, err := ingest.NewLimitedCSVReader("f.csv", strings.NewReader("id,name\nu1,"+strings.Repeat("x", 100)+"\nu2,Ann\n"), ingest.Limits{MaxFieldBytes: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Header(); err != nil {
+		t.Fatal(err)
+	}
+	var le *ingest.LineError
+	if _, _, err := r.Read(); !errors.As(err, &le) {
+		t.Fatalf("first Read: %v, want the field refused", err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, _, err := r.Read(); err != io.EOF {
+			t.Fatalf("Read after the refusal: %v, want io.EOF", err)
+		}
 	}
 }
 

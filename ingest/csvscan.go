@@ -35,9 +35,10 @@ type scanner struct {
 	// Where the current quoted field opened.
 	quoteLine, quoteCol, quoteField, quoteRecLine int
 
-	eof bool  // the file has been read to its end
-	err error // what the scanner refused; every later Read returns it
-	cut int64 // where the refused input starts
+	eof       bool  // the file has been read to its end
+	lineEnded bool  // the last byte read is a line end
+	err       error // what the scanner refused; every later Read returns it
+	cut       int64 // where the refused input starts
 }
 
 // The scanner's states, after the byte it read last.
@@ -47,7 +48,6 @@ const (
 	stQuoted                     // in a quoted field
 	stQuoteInQuoted              // a quote in a quoted field: its end, or the first of ""
 	stQuoteCR                    // a CR after a closing quote: a CRLF line end, or an error
-	stInvalid                    // past a syntax error encoding/csv reports; until the line end
 )
 
 // scanError is something the scanner refused, at the record starting on
@@ -169,23 +169,20 @@ func (s *scanner) scan(p []byte) {
 			case c == '\n':
 				s.nextRecord(at)
 			default:
-				s.state = stInvalid
-				continue // the byte is read again in that state
+				// encoding/csv would say only "extraneous or missing \"
+				// in quoted-field" of the line; the scanner knows the field.
+				s.refuse(at, s.line, fmt.Sprintf(`text after the closing quote of a quoted field (column %d): `+
+					`a quote inside a quoted field is written twice: ""`, at-s.lineStart+1))
+				return
 			}
-			i++
-		case stInvalid:
-			q := bytes.IndexByte(p[i:], '\n')
-			if q < 0 {
-				i = len(p)
-				continue
-			}
-			i += q
-			s.nextRecord(s.off + int64(i))
 			i++
 		}
 		if s.err != nil {
 			return
 		}
+	}
+	if len(p) > 0 {
+		s.lineEnded = p[len(p)-1] == '\n'
 	}
 	s.checkLimits(s.off + int64(len(p)))
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,9 +28,12 @@ func gunzip(path string, r io.Reader) (io.Reader, error) {
 	if b, err := br.Peek(2); err == nil && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+			return nil, &LineError{File: path, Line: 1, Msg: fmt.Sprintf("gzip: %v (is the file cut short or damaged?)", err), Err: err}
 		}
 		return gzipReader{path: path, r: zr}, nil
+	}
+	if b, _ := br.Peek(2); utf16Error(path, b) != nil {
+		return nil, utf16Error(path, b)
 	}
 	return br, nil
 }
@@ -100,6 +104,11 @@ func (n *NDJSONReader) Next() ([]byte, int, error) {
 			}
 			if err == io.EOF && len(n.buf) == 0 {
 				return nil, n.next, io.EOF
+			}
+			var ge *gzipError
+			if errors.As(err, &ge) {
+				// A cut download: the line it was cut in says how far it got.
+				return nil, n.next, &LineError{File: n.path, Line: n.next, Msg: strings.TrimPrefix(ge.Error(), n.path+": ")}
 			}
 			if err != nil && err != io.EOF {
 				return nil, n.next, err
@@ -184,11 +193,29 @@ func jsonErrorText(err error) (field, msg string) {
 	case errors.As(err, &se):
 		return "", fmt.Sprintf("not JSON: %v", se)
 	case errors.As(err, &te):
-		return te.Field, fmt.Sprintf("is a JSON %s, expected %s", te.Value, te.Type)
+		want := te.Type.String()
+		if k := JSONKind(te.Type); k != "" {
+			want = k
+		}
+		return te.Field, fmt.Sprintf("is a JSON %s, expected %s", te.Value, want)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "", "not JSON: the value is cut short"
 	}
 	return "", err.Error()
+}
+
+// JSONKind says what a decoder's type is in JSON, for a message about a
+// value of another type, when its Go name would mean nothing to people (a
+// struct such as firebase.Record): "an object" or "an array"; "" for the
+// types whose name says it (string, int, bool).
+func JSONKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return ""
 }
 
 // ElementError is bad input in a JSON array: the file, the element (its
@@ -425,12 +452,16 @@ func (a *JSONArrayReader) wrap(index int, err error) error {
 		return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Msg: le.msg}
 	}
 	var ee *ElementError
-	var ge *gzipError
-	if errors.As(err, &ee) || errors.As(err, &ge) {
+	if errors.As(err, &ee) {
 		return err
 	}
-	field, msg := jsonErrorText(err)
 	off := a.offset(index)
+	var ge *gzipError
+	if errors.As(err, &ge) {
+		// A cut download: where the element it was cut in starts.
+		return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Msg: strings.TrimPrefix(ge.Error(), a.path+": ")}
+	}
+	field, msg := jsonErrorText(err)
 	return &ElementError{File: a.path, Line: a.in.line(off - a.base), Key: a.key, Index: index, Offset: off, Field: field, Msg: msg}
 }
 

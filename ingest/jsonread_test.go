@@ -12,7 +12,7 @@ import (
 	"github.com/mig-tools/mig/ingest"
 )
 
-func gz(t *testing.T, s string) string {
+func gz(t testing.TB, s string) string {
 	t.Helper()
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
@@ -63,7 +63,7 @@ func TestNDJSONReader(t *testing.T) {
 		{"a JSON array", "[{\"id\":\"a\"}]\n", `users.ndjson:1: this is a JSON array, not one JSON value per line (NDJSON)`},
 		{"invalid UTF-8", "{\"id\":\"a\"}\n{\"id\":\"\xff\"}\n", `users.ndjson:2: invalid UTF-8`},
 		{"line over the limit", "{\"id\":\"a\"}\n" + long + "\n", `users.ndjson:2: the line is longer than 16 KiB, 16 fields at the limit for one field; if it is real, raise the limit with --max-field-bytes`},
-		{"cut gzip", gz(t, good)[:30], `users.ndjson: gzip: unexpected EOF (is the file cut short or damaged?)`},
+		{"cut gzip", gz(t, good)[:30], `users.ndjson:1: gzip: unexpected EOF (is the file cut short or damaged?)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := readNDJSON(t, c.in, ingest.Limits{MaxFieldBytes: 1 << 10})
@@ -122,6 +122,8 @@ func TestJSONArrayReader(t *testing.T) {
 		{"cut short after the array", `{"users":[{"id":"a"}]`, `export.json:1: byte 21: the JSON document ends too early`},
 		{"bad element", `{"users":[{"id":"a"},{"id":x}]}`, `export.json:1: users[1] (byte 21): not JSON: invalid character 'x' looking for beginning of value`},
 		{"wrong type", `[{"id":"a"},{"id":7}]`, `export.json:1: users[1] (byte 12): field "id": is a JSON number, expected string`},
+		{"an element of the wrong kind", `[{"id":"a"},"b"]`, `export.json:1: users[1] (byte 12): is a JSON string, expected an object`},
+		{"UTF-16", "\xff\xfe[\x00]\x00", `export.json:1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); mig reads UTF-8`},
 		{"no such key", `{"people":[{"id":"a"}],"n":1}`, `export.json:1: byte 28: the object has no "users" array (its keys: "people,n")`},
 		{"not an array", `{"users":{"id":"a"}}`, `export.json:1: byte 10: field "users": expected an array, found {`},
 		{"a string", `"users"`, `export.json:1: byte 7: expected a JSON array or an object with a "users" array, found the string "users"`},

@@ -87,6 +87,10 @@ func parseFirebase(h string, decode func(string) ([]byte, error)) (FirebaseScryp
 		if err != nil {
 			return f, fmt.Errorf("firebase-scrypt: %s= is not base64", b.name)
 		}
+		if len(d) == 0 {
+			// Padding alone ("hash==") decodes to nothing: as missing.
+			return f, fmt.Errorf("firebase-scrypt: %s= is missing", b.name)
+		}
 		*b.dst = d
 	}
 	var err error

@@ -53,6 +53,11 @@ func ReadPasswords(ctx context.Context, in ingest.Inputs, path string, fn func(P
 			return ctx.Err()
 		}
 		line, num, err := nr.Next()
+		if errors.Is(err, io.EOF) && n == 0 {
+			// An export with no records merges nothing and says nothing:
+			// it is a cut download or the wrong file.
+			return &ingest.LineError{File: path, Line: num, Msg: "the file has no password records: an empty export is refused (was it cut short?)"}
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

@@ -136,7 +136,11 @@ func (m *mapper) mapUser(obj []byte, file string, row int) (userResult, error) {
 		le := &ingest.LineError{File: file, Line: row, Msg: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			le.Field, le.Msg = te.Field, fmt.Sprintf("is a JSON %s, expected a %s", te.Value, te.Type)
+			want := "a " + te.Type.String()
+			if k := ingest.JSONKind(te.Type); k != "" {
+				want = k
+			}
+			le.Field, le.Msg = te.Field, fmt.Sprintf("is a JSON %s, expected %s", te.Value, want)
 		}
 		return userResult{}, le
 	}

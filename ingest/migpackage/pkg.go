@@ -10,6 +10,7 @@
 package migpackage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -356,7 +357,7 @@ func readManifest(dir string) (*manifest, error) {
 	}
 	var m manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, manifestError(p, b, err)
 	}
 	if m.SchemaVersion != 1 {
 		return nil, fmt.Errorf("%s: schemaVersion %d: mig reads schema version 1", p, m.SchemaVersion)
@@ -367,6 +368,26 @@ func readManifest(dir string) (*manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+// manifestError says what encoding/json found wrong in manifest.json as
+// bad input: the file, the line and the key, in words rather than Go types.
+func manifestError(path string, b []byte, err error) error {
+	line := func(off int64) int { return 1 + strings.Count(string(b[:min(max(off, 0), int64(len(b)))]), "\n") }
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se) && se.Offset >= int64(len(b)):
+		return &ingest.LineError{File: path, Line: line(se.Offset), Msg: "the JSON ends too early: is the file cut short?"}
+	case errors.As(err, &se):
+		return &ingest.LineError{File: path, Line: line(se.Offset), Msg: "not JSON: " + se.Error()}
+	case errors.As(err, &te) && te.Field == "":
+		return &ingest.LineError{File: path, Line: line(te.Offset), Msg: fmt.Sprintf("is a JSON %s, expected an object", te.Value)}
+	case errors.As(err, &te):
+		want := map[string]string{"int": "a number", "string": "a string", "map[string]string": "an object of strings", "map[string]int": "an object of numbers"}[te.Type.String()]
+		return &ingest.LineError{File: path, Line: line(te.Offset), Field: te.Field, Msg: fmt.Sprintf("is a JSON %s, expected %s", te.Value, cmp.Or(want, te.Type.String()))}
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 func stageOrganizations(ctx context.Context, run *ingest.Run, path string) (int, error) {
@@ -483,6 +504,11 @@ func stageMemberships(ctx context.Context, run *ingest.Run, path string, assigne
 			return &ingest.LineError{File: path, Line: line, Field: "email", Msg: "no user: fill email, external_id or user_id"}
 		}
 		orgID, ext, name := get("org_id"), get("org_external_id"), get("org_name")
+		if orgID == "" && ext == "" && name == "" {
+			// A membership without its organization would be passed over
+			// without a word.
+			return &ingest.LineError{File: path, Line: line, Field: "org_id", Msg: "no organization: fill org_id, org_external_id or org_name"}
+		}
 		if err := addMappings(ctx, run, path, line, id, orgID, ext, name, get("role_slugs"), !assigned.has(id)); err != nil {
 			return err
 		}

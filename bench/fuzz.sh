@@ -1,0 +1,31 @@
+#!/bin/sh
+# Every fuzz target of mig runs for FUZZTIME (default 5s;
+# .ci/run runs this short form, about a minute and a half on two cores).
+# The long form runs them for longer:
+#
+#   FUZZTIME=10m bench/fuzz.sh
+#
+# An input that fails is written by Go to the package's
+# testdata/fuzz/FuzzX/ and, once committed, runs in every `go test`; fix
+# the code, keep the input. A new interesting input a run finds is
+# minimized for at most 200 runs (Go's default, a minute, stalls a short
+# run on a busy machine).
+set -eu
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-5s}
+# The targets are found where they are declared (func FuzzX in a _test.go
+# file), so that a new one runs without being listed here.
+targets=$(grep -rHo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | grep -v '/testdata/' | sort)
+[ -n "$targets" ] || { echo "fuzz: no targets found"; exit 1; }
+nl='
+'
+IFS=$nl
+for t in $targets; do
+	file=${t%%:*}
+	pkg=$(dirname "$file")
+	target=${t##*func }
+	echo "fuzz $pkg $target ($FUZZTIME)"
+	go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 200x "$pkg" >/dev/null ||
+		{ echo "fuzz $pkg $target failed; run: go test -run '^\$' -fuzz '^$target\$' -fuzztime $FUZZTIME $pkg"; exit 1; }
+done
+echo "fuzz: ok"
