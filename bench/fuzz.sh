@@ -25,7 +25,12 @@ for t in $targets; do
 	pkg=$(dirname "$file")
 	target=${t##*func }
 	echo "fuzz $pkg $target ($FUZZTIME)"
-	go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 200x "$pkg" >/dev/null ||
-		{ echo "fuzz $pkg $target failed; run: go test -run '^\$' -fuzz '^$target\$' -fuzztime $FUZZTIME $pkg"; exit 1; }
+	# The output is shown only when the target fails: it names the input
+	# Go wrote under testdata/fuzz and what went wrong.
+	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 200x "$pkg" 2>&1); then
+		printf '%s\n' "$out"
+		echo "fuzz $pkg $target failed; run: go test -run '^\$' -fuzz '^$target\$' -fuzztime $FUZZTIME $pkg"
+		exit 1
+	fi
 done
 echo "fuzz: ok"
