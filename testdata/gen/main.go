@@ -24,6 +24,15 @@
 //
 // writes users.json (a firebase auth:export) and hash_config.json (see
 // firebase.go).
+//
+//	go run ./testdata/gen csv -n 1000000 -o /tmp/csv1m
+//
+// writes users.csv, a flat CSV in the WorkOS import format (see flatcsv.go).
+//
+//	go run ./testdata/gen auth0 -n 1000000 -o /tmp/auth01m
+//
+// writes users.json.gz, an Auth0 users export of the fake Management API's
+// generated tenant (see auth0.go).
 package main
 
 import (
@@ -40,12 +49,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) >= 2 && os.Args[1] == "firebase" {
-		firebaseMain(os.Args[2:])
-		return
+	if len(os.Args) >= 2 {
+		switch os.Args[1] {
+		case "firebase":
+			firebaseMain(os.Args[2:])
+			return
+		case "csv":
+			csvMain(os.Args[2:])
+			return
+		case "auth0":
+			auth0Main(os.Args[2:])
+			return
+		}
 	}
 	if len(os.Args) < 2 || os.Args[1] != "clerk" {
-		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K] [-changed F -added F -removed F]\n       gen firebase -n N -o DIR [-seed S]")
+		fmt.Fprintln(os.Stderr, "usage: gen clerk -n N -o DIR [-seed S] [-orgs K] [-changed F -added F -removed F]\n       gen firebase -n N -o DIR [-seed S]\n       gen csv -n N -o DIR [-seed S] [-orgs K]\n       gen auth0 -n N -o DIR [-seed S]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("clerk", flag.ExitOnError)
