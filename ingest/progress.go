@@ -28,6 +28,7 @@ type Progress struct {
 // The phases of an ingest, in the order they come; the display shows them
 // so that the user is never left looking at silence.
 const (
+	PhaseStarting     = "opening the staging database"
 	PhaseCopying      = "copying standard input"
 	PhaseComparing    = "comparing the files with the last run's"
 	PhaseFetching     = "fetching users"
@@ -59,7 +60,7 @@ func (p *Progress) Snapshot() ProgressSnapshot {
 	if p == nil {
 		return ProgressSnapshot{}
 	}
-	s := ProgressSnapshot{Users: p.users.Load(), Size: p.size.Load()}
+	s := ProgressSnapshot{Phase: PhaseStarting, Users: p.users.Load(), Size: p.size.Load()}
 	if ph := p.phase.Load(); ph != nil {
 		s.Phase = *ph
 	}
