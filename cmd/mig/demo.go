@@ -87,6 +87,7 @@ func configureDemoCmd(app *kingpin.Application, e *env) (*kingpin.CmdClause, run
 			{"mig import --plan", []string{"import", "--plan", "--endpoint", endpoint, "--api-key", "sk_test_demo"}, nil},
 			{"mig import   (against the WorkOS emulator at " + endpoint + ")", []string{"import", "--endpoint", endpoint, "--api-key", "sk_test_demo"}, []int{exitPartial}},
 			{"mig import   (again: nothing left to do)", []string{"import", "--endpoint", endpoint, "--api-key", "sk_test_demo"}, []int{exitPartial}},
+			{"mig reconcile   (read WorkOS back and compare with what was imported)", []string{"reconcile", "--endpoint", endpoint, "--api-key", "sk_test_demo"}, nil},
 			{"mig status", []string{"status"}, nil},
 		}
 		for _, st := range steps {

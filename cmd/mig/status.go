@@ -146,6 +146,7 @@ func nextStepOf(ctx context.Context, db *staging.DB) (nextStep, error) {
 		ImportFailed  int64  `db:"import_failed"`
 		ImportPending int64  `db:"import_pending"`
 		ImportDone    int64  `db:"import_done"`
+		ReconcileErrs int64  `db:"reconcile_errors"`
 	}
 	if has, err := hasTables(ctx, db, "check_runs", "exclusions"); err != nil {
 		return nextStep{}, err
@@ -208,9 +209,16 @@ func nextStepOf(ctx context.Context, db *staging.DB) (nextStep, error) {
 	case "retry":
 		n.Command = "mig errors"
 		n.Why = fmt.Sprintf("%d row(s) failed to import: mig errors says why and what to fix, then mig import --retry-failed", f.ImportFailed)
+	case "reconcile":
+		n.Command = "mig reconcile"
+		n.Why = fmt.Sprintf("every staged row is imported (%d row(s) done); read WorkOS back and compare, with the --endpoint and key the import used", f.ImportDone)
+	case "differences":
+		n.Command = "mig report"
+		n.Why = fmt.Sprintf("the last reconciliation found WorkOS different from what was imported (%d finding(s), in reconcile_findings and the report); "+
+			"mig import --retry-failed --all sends again what is missing or different, then mig reconcile once more", f.ReconcileErrs)
 	case "done":
 		n.Command = "nothing: the migration is done"
-		n.Why = fmt.Sprintf("every staged row is imported (%d row(s) done)", f.ImportDone)
+		n.Why = fmt.Sprintf("every staged row is imported (%d row(s) done) and the last reconciliation found WorkOS as imported", f.ImportDone)
 	default:
 		return nextStep{}, fmt.Errorf("next_step.sql gave the step %q, which status does not know", f.Step)
 	}

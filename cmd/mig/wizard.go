@@ -142,7 +142,9 @@ func (w *wizard) run(ctx context.Context) error {
 			err = w.importNow(ctx)
 		case "retry":
 			err = w.retry(ctx)
-		case "done":
+		case "reconcile", "differences", "done":
+			// Reading WorkOS back is left to mig reconcile, which the
+			// message names: the wizard's import ends here.
 			w.say("\nThe migration is done: every staged row is in WorkOS (mig status; mig reconcile compares WorkOS with the staging).")
 			return nil
 		default:
@@ -168,6 +170,8 @@ var stepWords = map[string]string{
 	"plan":        "verify a password, write a package, plan, rehearse, then import",
 	"import":      "import the rows not imported yet (mig import resumes)",
 	"retry":       "rows failed to import: see why (mig errors) and retry them (mig import --retry-failed)",
+	"reconcile":   "nothing left to import: mig reconcile reads WorkOS back and compares",
+	"differences": "the last mig reconcile found WorkOS different: mig report shows where",
 	"done":        "nothing left: the migration is done",
 }
 

@@ -4,7 +4,10 @@
 --   the last check, or exclusions changed since it started), fix (error
 --   findings, of the rules error_rules lists), plan (checked, nothing
 --   imported), import (rows pending, or an ingest came after the last
---   import), retry (rows failed) or done. `mig status` ends with it, and
+--   import), retry (rows failed), reconcile (everything imported, and no
+--   reconciliation finished since the last import: WorkOS has not been read
+--   back yet, or the last read was interrupted), differences (the last
+--   reconciliation found WorkOS different) or done. `mig status` ends with it, and
 --   tells a fix step whose rules no fix repairs (their "-- fix" header, which
 --   only the rule files hold) as one to correct the export or exclude the
 --   users. Findings about excluded users do not count (open_findings).
@@ -30,7 +33,14 @@ facts AS (
         coalesce((SELECT max(started_at) FROM import_runs) < (SELECT finished_at FROM last_ingest), 0) AS ingested_since_import,
         (SELECT count(*) FROM import_items WHERE status = 'failed') AS import_failed,
         (SELECT count(*) FROM import_items WHERE status IN ('pending', 'in_flight')) AS import_pending,
-        (SELECT count(*) FROM import_items WHERE status = 'done') AS import_done
+        (SELECT count(*) FROM import_items WHERE status = 'done') AS import_done,
+        -- The newest reconciliation that started after the last import
+        -- ended, and how it ended (clean, differences, interrupted, failed).
+        (SELECT status FROM reconcile_runs
+         WHERE started_at >= (SELECT max(coalesce(finished_at, started_at)) FROM import_runs)
+         ORDER BY id DESC LIMIT 1) AS reconciled,
+        (SELECT count(*) FROM reconcile_findings
+         WHERE severity = 'error' AND run_id = (SELECT max(id) FROM reconcile_runs)) AS reconcile_errors
 )
 SELECT
     CASE
@@ -41,8 +51,10 @@ SELECT
         WHEN import_runs = 0 THEN 'plan'
         WHEN ingested_since_import OR import_pending > 0 THEN 'import'
         WHEN import_failed > 0 THEN 'retry'
+        WHEN reconciled IS NULL OR reconciled NOT IN ('clean', 'differences') THEN 'reconcile'
+        WHEN reconciled = 'differences' THEN 'differences'
         ELSE 'done'
     END AS step,
     users, skipped, check_stale, check_errors, error_rules, excluded,
-    import_failed, import_pending, import_done
+    import_failed, import_pending, import_done, reconcile_errors
 FROM facts;
