@@ -302,21 +302,8 @@ func tablesWithRows(t *testing.T, path string, skip ...string) []string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		if !slices.Contains(skip, n) {
-			tables = append(tables, n)
-		}
-	}
-	rows.Close()
 	var left []string
-	for _, table := range tables {
+	for _, table := range stagingTables(t, db, skip...) {
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM "` + table + `"`).Scan(&n); err != nil {
 			t.Fatal(err)

@@ -203,19 +203,7 @@ func dbDigest(t testing.TB, path string, skip ...string) digests {
 	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check of %s: %q, %v", path, ok, err)
 	}
-	var tables []string
-	rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		if !slices.Contains(skip, n) {
-			tables = append(tables, n)
-		}
-	}
-	rows.Close()
+	tables := stagingTables(t, db, skip...)
 	full, stable := sha256.New(), sha256.New()
 	var buf []byte
 	for _, table := range tables {
@@ -333,4 +321,29 @@ func copyFile(t testing.TB, from, to string) {
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stagingTables lists, by name, the tables of db that mig's migrations made
+// (not SQLite's own nor goose's), but those in skip.
+func stagingTables(t testing.TB, db *sql.DB, skip ...string) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(skip, n) {
+			tables = append(tables, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return tables
 }
