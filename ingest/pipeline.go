@@ -175,8 +175,16 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		}
 	}
 	cols := s.Mappings.UserColumns
+	// A re-ingest applies a mapping file by difference when the file gives
+	// all of that mapping's lines (the decoder handed over none, and nothing
+	// cleared the source's earlier lines).
 	if p := s.Mappings.OrgMapping; p != "" {
 		prog.setPhase(PhaseOrgMapping)
+		if st.orgRows == 0 && !run.kit.orgCleared {
+			if err := run.diffMapping(ctx, "org"); err != nil {
+				return Counts{}, err
+			}
+		}
 		if _, err := run.StageOrgMapping(ctx, p, cols); err != nil {
 			return Counts{}, err
 		}
@@ -193,6 +201,11 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	}
 	if p := s.Mappings.RoleMapping; p != "" {
 		prog.setPhase(PhaseRoleMapping)
+		if st.roleRows == 0 && !run.kit.roleCleared {
+			if err := run.diffMapping(ctx, "role"); err != nil {
+				return Counts{}, err
+			}
+		}
 		if _, err := run.StageRoleMapping(ctx, p, cols); err != nil {
 			return Counts{}, err
 		}

@@ -6,8 +6,12 @@
 --   run, rather than all deleted and inserted again: a re-ingest whose
 --   mapping barely changed then rewrites no index entry. (On a source's
 --   first run there are none, and mig skips this file.)
--- params: :run_id, :source, :tenant, :now
+--   With :redo_only 1 (role_mapping_diff.sql) only the users whose lines
+--   were applied again are pruned.
+--   temp.mapping_redo is mapping_diff_tables.sql's.
+-- params: :run_id, :source, :tenant, :now, :redo_only
 
 DELETE FROM role_assignments
 WHERE source = :source AND ingest_run_id IS NOT :run_id
-  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant);
+  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant
+                  AND (:redo_only = 0 OR source_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'role')));
