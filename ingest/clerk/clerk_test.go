@@ -530,12 +530,9 @@ func TestReingestOfUnchangedUsersWritesNoUserRow(t *testing.T) {
 	}
 }
 
-// A re-ingest keeps in place the role assignments its mapping gives again,
-// removes the ones it no longer gives, and leaves alone those another
-// source made (mig ingest roles). The mapping is applied by difference: a
-// user whose lines are the same (user_1's, once repeated) keeps its rows
-// untouched, of the run and line that made them; a user whose lines
-// changed (user_2) gets rows of this run.
+// A re-ingest keeps in place the role assignments its mapping gives again
+// (the same rows, now of this run), removes the ones it no longer gives,
+// and leaves alone those another source made (mig ingest roles).
 func TestReingestKeepsRoleAssignmentsGivenAgain(t *testing.T) {
 	ctx := context.Background()
 	db := ingesttest.OpenDB(t)
@@ -561,11 +558,11 @@ func TestReingestKeepsRoleAssignmentsGivenAgain(t *testing.T) {
 	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got := assignments(); got != "user_1=admin#1@1 user_1=viewer#3@roles user_2=editor#4@2" {
+	if got := assignments(); got != "user_1=admin#1@2 user_1=viewer#3@roles user_2=editor#4@2" {
 		t.Fatalf("after the re-ingest: %s", got)
 	}
-	if got := query[int](t, db, `SELECT row_number FROM role_assignments WHERE role_slug = 'admin'`); got != 2 {
-		t.Fatalf("admin's line = %d, want 2, its line in the first mapping, which gave it", got)
+	if got := query[int](t, db, `SELECT row_number FROM role_assignments WHERE role_slug = 'admin'`); got != 3 {
+		t.Fatalf("admin's line = %d, want 3, the first line of the new mapping that gives it", got)
 	}
 }
 

@@ -8,22 +8,18 @@
 -- params: :run_id, :source, :tenant
 
 -- A user's lines are applied again when the new file gives the user a line
--- the earlier lines did not have, or no longer gives one they had (compared
--- as staged: the user column resolved to the source id, the org columns
--- trimmed).
+-- the earlier lines did not have, or no longer gives one they had, or gives
+-- it another number of times (compared as staged: the user column resolved
+-- to the source id, the org columns trimmed). One sort of both sets of
+-- lines finds them.
 INSERT OR IGNORE INTO temp.mapping_redo (kind, source_user_id)
 SELECT 'org', source_user_id FROM (
-    SELECT source_user_id, org_id, org_external_id, org_name FROM temp.org_mapping_lines
-    EXCEPT
-    SELECT source_user_id, org_id, org_external_id, org_name FROM org_mapping_rows
-    WHERE source = :source AND source_tenant = :tenant);
-
-INSERT OR IGNORE INTO temp.mapping_redo (kind, source_user_id)
-SELECT 'org', source_user_id FROM (
-    SELECT source_user_id, org_id, org_external_id, org_name FROM org_mapping_rows
-    WHERE source = :source AND source_tenant = :tenant
-    EXCEPT
-    SELECT source_user_id, org_id, org_external_id, org_name FROM temp.org_mapping_lines);
+    SELECT source_user_id, org_id, org_external_id, org_name, 1 AS n FROM temp.org_mapping_lines
+    UNION ALL
+    SELECT source_user_id, org_id, org_external_id, org_name, -1 FROM org_mapping_rows
+    WHERE source = :source AND source_tenant = :tenant)
+GROUP BY source_user_id, org_id, org_external_id, org_name
+HAVING sum(n) <> 0;
 
 -- And when an earlier run warned about the user's lines or memberships (a
 -- line with no organization, a user not staged or skipped then, a membership

@@ -6,6 +6,9 @@
 --   With :redo_only 1 (a re-ingest that applied its mapping by difference,
 --   org_mapping_diff.sql) only the users whose lines it applied again are
 --   pruned: the other users' memberships are those the mapping gives again.
+--   (Each user set is one arm of a UNION ALL whose :redo_only test SQLite
+--   makes once, and CROSS JOIN keeps the order: the redo users are looked
+--   up by the source key, not found in a pass over the source's users.)
 --   temp.mapping_redo is mapping_diff_tables.sql's.
 -- params: :run_id, :source, :tenant, :now, :redo_only
 
@@ -24,6 +27,9 @@ WHERE m.source = :source AND u.source = :source AND u.source_tenant = :tenant AN
 
 DELETE FROM memberships
 WHERE source = :source AND ingest_run_id < :run_id
-  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant
-                  AND (:redo_only = 0 OR source_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'org')))
+  AND user_id IN (SELECT id FROM users WHERE :redo_only = 0 AND source = :source AND source_tenant = :tenant
+                  UNION ALL
+                  SELECT u.id FROM temp.mapping_redo r
+                  CROSS JOIN users u ON u.source = :source AND u.source_tenant = :tenant AND u.source_id = r.source_user_id
+                  WHERE :redo_only = 1 AND r.kind = 'org')
   AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.entity = 'membership' AND i.entity_id = memberships.id AND i.status = 'done');

@@ -6,19 +6,15 @@
 --   assignments.
 -- params: :run_id, :source, :tenant
 
+-- The users whose lines differ, as in org_mapping_diff.sql.
 INSERT OR IGNORE INTO temp.mapping_redo (kind, source_user_id)
 SELECT 'role', source_user_id FROM (
-    SELECT source_user_id, role_slug, org_id, org_external_id FROM temp.role_mapping_lines
-    EXCEPT
-    SELECT source_user_id, role_slug, org_id, org_external_id FROM role_mapping_rows
-    WHERE source = :source AND source_tenant = :tenant);
-
-INSERT OR IGNORE INTO temp.mapping_redo (kind, source_user_id)
-SELECT 'role', source_user_id FROM (
-    SELECT source_user_id, role_slug, org_id, org_external_id FROM role_mapping_rows
-    WHERE source = :source AND source_tenant = :tenant
-    EXCEPT
-    SELECT source_user_id, role_slug, org_id, org_external_id FROM temp.role_mapping_lines);
+    SELECT source_user_id, role_slug, org_id, org_external_id, 1 AS n FROM temp.role_mapping_lines
+    UNION ALL
+    SELECT source_user_id, role_slug, org_id, org_external_id, -1 FROM role_mapping_rows
+    WHERE source = :source AND source_tenant = :tenant)
+GROUP BY source_user_id, role_slug, org_id, org_external_id
+HAVING sum(n) <> 0;
 
 -- A user an earlier run warned about (not staged then, an organization
 -- nothing staged then): see org_mapping_diff.sql.

@@ -13,5 +13,8 @@
 
 DELETE FROM role_assignments
 WHERE source = :source AND ingest_run_id IS NOT :run_id
-  AND user_id IN (SELECT id FROM users WHERE source = :source AND source_tenant = :tenant
-                  AND (:redo_only = 0 OR source_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'role')));
+  AND user_id IN (SELECT id FROM users WHERE :redo_only = 0 AND source = :source AND source_tenant = :tenant
+                  UNION ALL
+                  SELECT u.id FROM temp.mapping_redo r
+                  CROSS JOIN users u ON u.source = :source AND u.source_tenant = :tenant AND u.source_id = r.source_user_id
+                  WHERE :redo_only = 1 AND r.kind = 'role');
