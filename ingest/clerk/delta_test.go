@@ -171,3 +171,68 @@ func TestReingestEqualsAFreshIngest(t *testing.T) {
 			strings.Join(diff, "\n"))
 	}
 }
+
+// A re-ingest whose mapping files changed for one user writes the lines,
+// memberships, role assignments and warnings of that user only: the other
+// users' are left as they are, not deleted and inserted again.
+func TestReingestWritesOnlyTheMappingLinesThatChanged(t *testing.T) {
+	ctx := context.Background()
+	db := ingesttest.OpenDB(t)
+	var users, orgs, roles strings.Builder
+	users.WriteString(header)
+	orgs.WriteString("clerk_user_id,org_name\n")
+	roles.WriteString("clerk_user_id,role_slug\n")
+	for i := range 500 {
+		fmt.Fprintf(&users, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
+		fmt.Fprintf(&orgs, "user_%d,Team %d\n", i, i%7)
+		fmt.Fprintf(&roles, "user_%d,member\n", i)
+	}
+	// Lines that warn: a user no export has.
+	orgs.WriteString("user_nobody,Team 1\n")
+	roles.WriteString("user_nobody,member\n")
+	opts := clerk.Options{UsersFile: write(t, "u.csv", users.String()), OrgMapping: write(t, "o1.csv", orgs.String()),
+		RoleMapping: write(t, "r1.csv", roles.String())}
+	if _, err := clerk.Ingest(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	var triggers []string
+	for _, tb := range []string{"org_mapping_rows", "role_mapping_rows", "memberships", "role_assignments", "warnings"} {
+		for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+			row := "new"
+			if op == "DELETE" {
+				row = "old"
+			}
+			triggers = append(triggers, fmt.Sprintf(`CREATE TRIGGER %[1]s_%[2]s AFTER %[2]s ON %[1]s BEGIN INSERT INTO writes VALUES ('%[1]s', '%[2]s', %[3]s.id); END`,
+				tb, op, row))
+		}
+	}
+	for _, q := range append([]string{`CREATE TABLE writes (tbl TEXT, op TEXT, id INTEGER)`}, triggers...) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// user_7 moves from Team 0 to Team 3 and from member to admin.
+	opts.OrgMapping = write(t, "o2.csv", strings.Replace(orgs.String(), "user_7,Team 0\n", "user_7,Team 3\n", 1))
+	opts.RoleMapping = write(t, "r2.csv", strings.Replace(roles.String(), "user_7,member\n", "user_7,admin\n", 1))
+	c, err := clerk.Ingest(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Members != 500 || c.Roles != 500 || c.Warnings != 2 {
+		t.Fatalf("counts = %+v, want 500 memberships, 500 role assignments and the 2 warnings", c)
+	}
+	if got := query[string](t, db, `SELECT group_concat(u.source_id || '@' || o.name, ' ') FROM memberships m
+		JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id WHERE u.source_id = 'user_7'`); got != "user_7@Team 3" {
+		t.Fatalf("user_7's memberships: %s", got)
+	}
+	// What was written: user_7's two lines (each deleted and inserted), its
+	// membership and role assignment (one inserted, one deleted), and the
+	// warnings of user_nobody's lines (an earlier run's warning is applied
+	// again, each deleted and inserted), and nothing else.
+	want := "memberships DELETE 1, memberships INSERT 1, org_mapping_rows DELETE 2, org_mapping_rows INSERT 2, " +
+		"role_assignments DELETE 1, role_assignments INSERT 1, role_mapping_rows DELETE 2, role_mapping_rows INSERT 2, " +
+		"warnings DELETE 2, warnings INSERT 2"
+	if got := query[string](t, db, `SELECT group_concat(w, ', ') FROM (SELECT tbl || ' ' || op || ' ' || count(*) AS w FROM writes GROUP BY tbl, op ORDER BY tbl, op)`); got != want {
+		t.Fatalf("the re-ingest wrote\n%s\nwant\n%s", got, want)
+	}
+}
