@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mig-tools/mig/sqlqueries"
@@ -228,6 +230,75 @@ func (r *Run) diffMapping(ctx context.Context, kind string) error {
 	return nil
 }
 
+// sameMapping reports whether a re-ingest may leave one mapping (role
+// "org_mapping" or "role_mapping", read from path) as the last run of the
+// source left it, without reading it: the file is the one that run read
+// (same SHA-256), no user is new (so no line names a user it did not name
+// before), no user changed either when the file names users by email or
+// external id (a line may name another user now), and no earlier line of
+// that mapping was warned about (what made the warning may have changed).
+// Then every line would make what it made before. The file's rows are
+// recorded as the last run's.
+func (r *Run) sameMapping(ctx context.Context, role, path string, userCols []string, required ...string) (bool, error) {
+	kind := strings.TrimSuffix(role, "_mapping")
+	if !r.mapDiff.keptWarnings || r.delta.new > 0 {
+		return false, nil
+	}
+	if err := r.waitDigests(); err != nil {
+		return false, err
+	}
+	var f *File
+	for _, file := range r.files {
+		if file.Role == role {
+			f = file
+		}
+	}
+	if f == nil || f.hash == "" {
+		return false, nil
+	}
+	var rows int
+	err := r.tx.QueryRowContext(ctx, sameMappingSQL, r.Src.Provider, r.Src.Tenant, r.ID, role, f.hash, kind).Scan(&rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if r.delta.changed > 0 {
+		// The header says how the lines name users (and is checked as a
+		// read would check it).
+		m, closeFile, err := r.openMapping(path, userCols, required...)
+		if err != nil {
+			return false, err
+		}
+		cols := m.cols
+		closeFile()
+		if slices.Contains(cols, EmailColumn) || slices.Contains(cols, ExternalIDColumn) {
+			return false, nil
+		}
+	}
+	f.rows = rows
+	if r.Log != nil {
+		r.Log.Debug("mapping file not read: the last run read the same one, and it would make the same rows", "file", path)
+	}
+	if kind == "role" {
+		r.mapDiff.roleDone = true
+	} else {
+		r.mapDiff.orgDone = true
+	}
+	return true, nil
+}
+
+// waitDigests waits for the digests of the run's files, when Begin did not.
+func (r *Run) waitDigests() error {
+	if r.digested == nil {
+		return r.digestErr
+	}
+	r.digestErr = <-r.digested
+	r.digested = nil
+	return r.digestErr
+}
+
 // diffTables creates the run's temporary tables of the mapping diff once.
 func (r *Run) diffTables(ctx context.Context) error {
 	if r.mapDiff.tables {
@@ -315,4 +386,5 @@ var (
 	roleMappingFeedSQL      = sqlqueries.MustLoad("ingest/role_mapping_feed.sql").SQL
 	orgMappingLinesFeedSQL  = sqlqueries.MustLoad("ingest/org_mapping_lines_feed.sql").SQL
 	roleMappingLinesFeedSQL = sqlqueries.MustLoad("ingest/role_mapping_lines_feed.sql").SQL
+	sameMappingSQL          = sqlqueries.MustLoad("ingest/same_mapping.sql").SQL
 )

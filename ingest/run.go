@@ -60,14 +60,15 @@ var ErrUnchanged = errors.New("these files were already ingested with the same o
 // Run is one ingest: one transaction, committed by Commit or undone by
 // Rollback, so a bad file leaves the database exactly as it was.
 type Run struct {
-	ID       int64
-	Src      Source
-	Counts   Counts
-	Log      *slog.Logger // optional: debug timings of the bulk steps
-	tx       *sqlx.Tx
-	conn     *sqlx.Conn
-	files    []*File
-	digested chan error // the files' digests, when Begin did not wait for them
+	ID        int64
+	Src       Source
+	Counts    Counts
+	Log       *slog.Logger // optional: debug timings of the bulk steps
+	tx        *sqlx.Tx
+	conn      *sqlx.Conn
+	files     []*File
+	digested  chan error // the files' digests, when Begin did not wait for them
+	digestErr error      // what digested gave, once waitDigests took it
 
 	upsertUser *sql.Stmt
 	insertTOTP *sql.Stmt
@@ -439,10 +440,8 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 		}
 		r.Counts.Warnings += kept
 	}
-	if r.digested != nil {
-		if err := <-r.digested; err != nil {
-			return r.Counts, err
-		}
+	if err := r.waitDigests(); err != nil {
+		return r.Counts, err
 	}
 	for _, f := range r.files {
 		if _, err := r.tx.ExecContext(ctx, `INSERT INTO ingest_files (ingest_run_id, role, path, sha256, size, rows) VALUES (?, ?, ?, ?, ?, ?)`,
