@@ -4,7 +4,7 @@
 --   the run restates that mapping as a whole or does not read it at all
 --   (:redo_only 0), those of the users whose lines the mapping diff applies
 --   again when it does not (:redo_only 1). The warnings this run writes stay.
---   temp.mapping_redo is mapping_diff_tables.sql's.
+-- after: ingest/mapping_diff_tables.sql
 -- params: :run_id, :source, :tenant, :kind, :redo_only
 
 DELETE FROM warnings

@@ -4,7 +4,7 @@
 --   new files give, as read, and the users whose lines are applied again.
 --   Temporary tables of the run's connection, so the lines of a million-line
 --   mapping that did not change never reach the database file; Commit drops
---   them.
+--   them. The scripts that read them name this one in an "after" header.
 
 CREATE TEMP TABLE IF NOT EXISTS org_mapping_lines (
     ingest_run_id INTEGER NOT NULL, source TEXT NOT NULL, source_tenant TEXT NOT NULL, file TEXT NOT NULL,

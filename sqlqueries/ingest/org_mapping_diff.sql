@@ -5,6 +5,7 @@
 --   those lines into organizations and memberships, and org_mapping_prune.sql
 --   (with :redo_only 1) prunes only those users' memberships; the lines,
 --   memberships and warnings of every other user stay as they were.
+-- after: ingest/mapping_diff_tables.sql
 -- params: :run_id, :source, :tenant
 
 -- A user's lines are applied again when the new file gives the user a line

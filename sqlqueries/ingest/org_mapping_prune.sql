@@ -9,7 +9,7 @@
 --   (Each user set is one arm of a UNION ALL whose :redo_only test SQLite
 --   makes once, and CROSS JOIN keeps the order: the redo users are looked
 --   up by the source key, not found in a pass over the source's users.)
---   temp.mapping_redo is mapping_diff_tables.sql's.
+-- after: ingest/mapping_diff_tables.sql
 -- params: :run_id, :source, :tenant, :now, :redo_only
 
 -- Memberships an earlier mapping of this source made and this one no longer

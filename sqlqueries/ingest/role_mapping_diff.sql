@@ -4,6 +4,7 @@
 --   role_mapping.sql then applies only the lines of the users staged here,
 --   and role_mapping_prune.sql (with :redo_only 1) prunes only their role
 --   assignments.
+-- after: ingest/mapping_diff_tables.sql
 -- params: :run_id, :source, :tenant
 
 -- The users whose lines differ, as in org_mapping_diff.sql.

@@ -8,7 +8,7 @@
 --   first run there are none, and mig skips this file.)
 --   With :redo_only 1 (role_mapping_diff.sql) only the users whose lines
 --   were applied again are pruned.
---   temp.mapping_redo is mapping_diff_tables.sql's.
+-- after: ingest/mapping_diff_tables.sql
 -- params: :run_id, :source, :tenant, :now, :redo_only
 
 DELETE FROM role_assignments
