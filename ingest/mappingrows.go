@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mig-tools/mig/sqlqueries"
@@ -87,6 +89,9 @@ func (r *Run) ClearOrgMapping(ctx context.Context) error {
 		return err
 	}
 	r.kit.orgCleared = true
+	if r.mapDiff.org {
+		return nil // org_mapping_diff.sql replaces the lines that changed
+	}
 	// The lines are replaced as a whole: their indexes are built once, after.
 	if err := r.dropIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
@@ -101,6 +106,9 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 		return err
 	}
 	r.kit.roleCleared = true
+	if r.mapDiff.role {
+		return nil
+	}
 	if err := r.dropIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
 	}
@@ -114,9 +122,21 @@ func (r *Run) ClearRoleMapping(ctx context.Context) error {
 // source was staged before, org_mapping_prune.sql then removes what the
 // earlier mapping made and this one does not; on a first run (r.bulk: the
 // source had no users, so it had no memberships) there is nothing to prune.
+// A re-ingest that applies its org mapping by difference (diffMapping)
+// first stages the lines of the users whose lines changed
+// (org_mapping_diff.sql), and applies and prunes only those.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	if err := r.flush(ctx); err != nil {
 		return err
+	}
+	if r.mapDiff.org {
+		if err := r.script(ctx, "ingest/org_mapping_diff.sql"); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
+			return err
+		}
+		return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
 	}
 	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
 		return err
@@ -127,14 +147,24 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
 		return err
 	}
-	return r.script(ctx, "ingest/org_mapping_prune.sql")
+	return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
 }
 
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, then
-// role_mapping_prune.sql when the source was staged before.
+// role_mapping_prune.sql when the source was staged before; by difference
+// (role_mapping_diff.sql first) as ApplyOrgMapping.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if err := r.flush(ctx); err != nil {
 		return err
+	}
+	if r.mapDiff.role {
+		if err := r.script(ctx, "ingest/role_mapping_diff.sql"); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
+			return err
+		}
+		return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
 	}
 	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
 		return err
@@ -145,16 +175,203 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 	if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
 		return err
 	}
-	return r.script(ctx, "ingest/role_mapping_prune.sql")
+	return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
 }
 
-func (r *Run) script(ctx context.Context, path string) error {
+// mappingDiff is what a re-ingest does with the mapping files it applies by
+// difference: the lines the new file gives go to a temporary table, and
+// only the users whose lines changed (or whose lines an earlier run warned
+// about) have their lines, memberships or role assignments and warnings
+// replaced. At a million lines where 1% changed, applying a mapping in full
+// rewrote every line and every membership's index entry (bench/RESULTS.md).
+type mappingDiff struct {
+	// keptWarnings: the run began by keeping the source's mapping warnings
+	// (view mapping_warnings), because it is a re-ingest that may apply its
+	// mappings by difference. Each mapping's earlier warnings are then
+	// removed by pruneMapping, or by Commit when the run does not apply it.
+	keptWarnings bool
+	tables       bool // mapping_diff_tables.sql ran
+	// org, role: that mapping's lines go to temp.*_mapping_lines and are
+	// applied by difference.
+	org, role bool
+	// orgDone, roleDone: that mapping's earlier warnings were dealt with.
+	orgDone, roleDone bool
+}
+
+// diffMapping makes the run apply the lines of one mapping ("org" or
+// "role") by difference. Only a re-ingest whose lines of that mapping all
+// come from one mapping file read by the kit can (Ingest decides): the
+// difference is between the source's earlier lines and the file's.
+func (r *Run) diffMapping(ctx context.Context, kind string) error {
+	if !r.mapDiff.keptWarnings {
+		return nil // not a re-ingest: there are no earlier lines to compare with
+	}
+	f, q := r.orgFeed, orgMappingLinesFeedSQL
+	if kind == "role" {
+		f, q = r.roleFeed, roleMappingLinesFeedSQL
+	}
+	if err := r.flushMapping(); err != nil {
+		return err
+	}
+	if err := r.diffTables(ctx); err != nil {
+		return err
+	}
+	st, err := r.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	f.insert.Close()
+	f.insert = st
+	if kind == "role" {
+		r.mapDiff.role = true
+	} else {
+		r.mapDiff.org = true
+	}
+	return nil
+}
+
+// sameMapping reports whether a re-ingest may leave one mapping (role
+// "org_mapping" or "role_mapping", read from path) as the last run of the
+// source left it, without reading it: the file is the one that run read
+// (same SHA-256), no user is new (so no line names a user it did not name
+// before), no user changed either when the file names users by email or
+// external id (a line may name another user now), and no earlier line of
+// that mapping was warned about (what made the warning may have changed).
+// Then every line would make what it made before. The file's rows are
+// recorded as the last run's.
+func (r *Run) sameMapping(ctx context.Context, role, path string, userCols []string, required ...string) (bool, error) {
+	kind := strings.TrimSuffix(role, "_mapping")
+	if !r.mapDiff.keptWarnings || r.delta.new > 0 {
+		return false, nil
+	}
+	if err := r.waitDigests(); err != nil {
+		return false, err
+	}
+	var f *File
+	for _, file := range r.files {
+		if file.Role == role {
+			f = file
+		}
+	}
+	if f == nil || f.hash == "" {
+		return false, nil
+	}
+	var rows int
+	err := r.tx.QueryRowContext(ctx, sameMappingSQL, r.Src.Provider, r.Src.Tenant, r.ID, role, f.hash, kind).Scan(&rows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if r.delta.changed > 0 {
+		// The header says how the lines name users (and is checked as a
+		// read would check it).
+		m, closeFile, err := r.openMapping(path, userCols, required...)
+		if err != nil {
+			return false, err
+		}
+		cols := m.cols
+		closeFile()
+		if slices.Contains(cols, EmailColumn) || slices.Contains(cols, ExternalIDColumn) {
+			return false, nil
+		}
+	}
+	f.rows = rows
+	if r.Log != nil {
+		r.Log.Debug("mapping file not read: the last run read the same one, and it would make the same rows", "file", path)
+	}
+	if kind == "role" {
+		r.mapDiff.roleDone = true
+	} else {
+		r.mapDiff.orgDone = true
+	}
+	return true, nil
+}
+
+// waitDigests waits for the digests of the run's files, when Begin did not.
+func (r *Run) waitDigests() error {
+	if r.digested == nil {
+		return r.digestErr
+	}
+	r.digestErr = <-r.digested
+	r.digested = nil
+	return r.digestErr
+}
+
+// diffTables creates the run's temporary tables of the mapping diff once.
+func (r *Run) diffTables(ctx context.Context) error {
+	if r.mapDiff.tables {
+		return nil
+	}
+	r.mapDiff.tables = true
+	return r.script(ctx, "ingest/mapping_diff_tables.sql")
+}
+
+// pruneMapping runs a mapping's prune script, over every user of the source
+// or, when the mapping was applied by difference, over those whose lines
+// were applied again, and removes the warnings earlier runs wrote about the
+// same users.
+func (r *Run) pruneMapping(ctx context.Context, kind, prune string) error {
+	if err := r.diffTables(ctx); err != nil {
+		return err
+	}
+	redo := sql.Named("redo_only", boolInt(r.mapDiff.org && kind == "org" || r.mapDiff.role && kind == "role"))
+	if err := r.script(ctx, prune, redo); err != nil {
+		return err
+	}
+	return r.dropMappingWarnings(ctx, kind, redo)
+}
+
+// dropMappingWarnings removes the warnings earlier runs wrote about one
+// mapping (drop_mapping_warnings.sql), once per run, when the run kept them.
+func (r *Run) dropMappingWarnings(ctx context.Context, kind string, redo sql.NamedArg) error {
+	done := &r.mapDiff.orgDone
+	if kind == "role" {
+		done = &r.mapDiff.roleDone
+	}
+	if !r.mapDiff.keptWarnings || *done {
+		return nil
+	}
+	*done = true
+	if err := r.diffTables(ctx); err != nil {
+		return err
+	}
+	return r.script(ctx, "ingest/drop_mapping_warnings.sql", sql.Named("kind", kind), redo)
+}
+
+// endMappingDiff ends what the run kept of its mappings, before it
+// commits: the earlier warnings of a mapping the run did not apply go, as
+// all of the source's other earlier warnings did when it began, and the
+// temporary tables are dropped.
+func (r *Run) endMappingDiff(ctx context.Context) error {
+	for _, kind := range []string{"org", "role"} {
+		if err := r.dropMappingWarnings(ctx, kind, sql.Named("redo_only", 0)); err != nil {
+			return err
+		}
+	}
+	if !r.mapDiff.tables {
+		return nil
+	}
+	for _, t := range []string{"org_mapping_lines", "role_mapping_lines", "mapping_redo"} {
+		if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.`+t); err != nil {
+			return err
+		}
+	}
+	r.mapDiff.tables = false
+	return nil
+}
+
+// script runs one of sqlqueries' scripts in the run's transaction, with
+// the run's named parameters (:run_id, :source, :tenant, :now) and extra
+// ones.
+func (r *Run) script(ctx context.Context, path string, extra ...any) error {
 	q, err := sqlqueries.Load(path)
 	if err != nil {
 		return err
 	}
-	args := []any{sql.Named("run_id", r.ID), sql.Named("source", r.Src.Provider),
-		sql.Named("tenant", r.Src.Tenant), sql.Named("now", staging.Now())}
+	args := append([]any{sql.Named("run_id", r.ID), sql.Named("source", r.Src.Provider),
+		sql.Named("tenant", r.Src.Tenant), sql.Named("now", staging.Now())}, extra...)
 	for i, stmt := range sqlqueries.Statements(q.SQL) {
 		if err := r.exec(ctx, fmt.Sprintf("%s statement %d", path, i+1), stmt, args...); err != nil {
 			return fmt.Errorf("%s statement %d: %w", path, i+1, err)
@@ -165,6 +382,9 @@ func (r *Run) script(ctx context.Context, path string) error {
 
 // The statements of this file, kept as named files in sqlqueries.
 var (
-	orgMappingFeedSQL  = sqlqueries.MustLoad("ingest/org_mapping_feed.sql").SQL
-	roleMappingFeedSQL = sqlqueries.MustLoad("ingest/role_mapping_feed.sql").SQL
+	orgMappingFeedSQL       = sqlqueries.MustLoad("ingest/org_mapping_feed.sql").SQL
+	roleMappingFeedSQL      = sqlqueries.MustLoad("ingest/role_mapping_feed.sql").SQL
+	orgMappingLinesFeedSQL  = sqlqueries.MustLoad("ingest/org_mapping_lines_feed.sql").SQL
+	roleMappingLinesFeedSQL = sqlqueries.MustLoad("ingest/role_mapping_lines_feed.sql").SQL
+	sameMappingSQL          = sqlqueries.MustLoad("ingest/same_mapping.sql").SQL
 )

@@ -175,13 +175,30 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 		}
 	}
 	cols := s.Mappings.UserColumns
+	// A re-ingest applies a mapping file by difference when the file gives
+	// all of that mapping's lines (the decoder handed over none, and nothing
+	// cleared the source's earlier lines), and not at all when it would
+	// make what the last run made (Run.sameMapping).
+	var sameOrgs, sameRoles bool
 	if p := s.Mappings.OrgMapping; p != "" {
 		prog.setPhase(PhaseOrgMapping)
-		if _, err := run.StageOrgMapping(ctx, p, cols); err != nil {
-			return Counts{}, err
+		if st.orgRows == 0 && !run.kit.orgCleared {
+			if sameOrgs, err = run.sameMapping(ctx, "org_mapping", p, cols); err != nil {
+				return Counts{}, err
+			}
+			if !sameOrgs {
+				if err := run.diffMapping(ctx, "org"); err != nil {
+					return Counts{}, err
+				}
+			}
+		}
+		if !sameOrgs {
+			if _, err := run.StageOrgMapping(ctx, p, cols); err != nil {
+				return Counts{}, err
+			}
 		}
 	}
-	if s.Mappings.OrgMapping != "" || st.orgRows > 0 || complete(Memberships) {
+	if !sameOrgs && (s.Mappings.OrgMapping != "" || st.orgRows > 0 || complete(Memberships)) {
 		prog.setPhase(PhaseMemberships)
 		if err := run.ClearOrgMapping(ctx); err != nil {
 			return Counts{}, err
@@ -193,11 +210,23 @@ func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	}
 	if p := s.Mappings.RoleMapping; p != "" {
 		prog.setPhase(PhaseRoleMapping)
-		if _, err := run.StageRoleMapping(ctx, p, cols); err != nil {
-			return Counts{}, err
+		if st.roleRows == 0 && !run.kit.roleCleared {
+			if sameRoles, err = run.sameMapping(ctx, "role_mapping", p, cols, "role_slug"); err != nil {
+				return Counts{}, err
+			}
+			if !sameRoles {
+				if err := run.diffMapping(ctx, "role"); err != nil {
+					return Counts{}, err
+				}
+			}
+		}
+		if !sameRoles {
+			if _, err := run.StageRoleMapping(ctx, p, cols); err != nil {
+				return Counts{}, err
+			}
 		}
 	}
-	if s.Mappings.RoleMapping != "" || st.roleRows > 0 || complete(RoleAssignments) {
+	if !sameRoles && (s.Mappings.RoleMapping != "" || st.roleRows > 0 || complete(RoleAssignments)) {
 		prog.setPhase(PhaseRoles)
 		if err := run.ClearRoleMapping(ctx); err != nil {
 			return Counts{}, err

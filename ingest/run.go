@@ -60,14 +60,15 @@ var ErrUnchanged = errors.New("these files were already ingested with the same o
 // Run is one ingest: one transaction, committed by Commit or undone by
 // Rollback, so a bad file leaves the database exactly as it was.
 type Run struct {
-	ID       int64
-	Src      Source
-	Counts   Counts
-	Log      *slog.Logger // optional: debug timings of the bulk steps
-	tx       *sqlx.Tx
-	conn     *sqlx.Conn
-	files    []*File
-	digested chan error // the files' digests, when Begin did not wait for them
+	ID        int64
+	Src       Source
+	Counts    Counts
+	Log       *slog.Logger // optional: debug timings of the bulk steps
+	tx        *sqlx.Tx
+	conn      *sqlx.Conn
+	files     []*File
+	digested  chan error // the files' digests, when Begin did not wait for them
+	digestErr error      // what digested gave, once waitDigests took it
 
 	upsertUser *sql.Stmt
 	insertTOTP *sql.Stmt
@@ -96,6 +97,9 @@ type Run struct {
 	// delta is the users phase of a run over a source staged before
 	// (delta.go).
 	delta delta
+	// mapDiff is what a re-ingest does with the mapping files it applies
+	// by difference (mappingrows.go).
+	mapDiff mappingDiff
 	// rowCtx is the run's context without its cancellation. The sqlite
 	// driver starts a watcher goroutine for every statement run under a
 	// cancellable context, which tripled the cost of a row; row writers use
@@ -261,29 +265,34 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	if _, err := r.tx.ExecContext(ctx, deltaSeenTableSQL); err != nil {
 		return err
 	}
+	var existing int
+	if err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE source = ? AND source_tenant = ?)`,
+		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
+		return err
+	}
 	// This run re-reads the source's whole files, so it replaces the
 	// source's warnings and skipped rows instead of piling up old ones. A
 	// supplement replaces those of its own file (supplement.go); a run
-	// without users those that are not about users.
+	// without users those that are not about users. A re-ingest keeps the
+	// warnings of its mappings (view mapping_warnings) until it knows which
+	// lines changed (mapDiff).
 	replace := []string{
-		`DELETE FROM warnings WHERE source = ? AND source_tenant = ?`,
-		`DELETE FROM skipped_users WHERE source = ? AND source_tenant = ?`,
+		`DELETE FROM warnings WHERE source = ?1 AND source_tenant = ?2`,
+		`DELETE FROM skipped_users WHERE source = ?1 AND source_tenant = ?2`,
 	}
 	switch {
 	case r.settings.supplement:
 		replace = nil
 	case r.settings.withoutUsers:
-		replace = []string{`DELETE FROM warnings WHERE source = ? AND source_tenant = ? AND entity IS NOT 'user'`}
+		replace = []string{`DELETE FROM warnings WHERE source = ?1 AND source_tenant = ?2 AND entity IS NOT 'user'`}
+	case existing == 1:
+		r.mapDiff.keptWarnings = true
+		replace[0] += ` AND id NOT IN (SELECT id FROM mapping_warnings WHERE source = ?1 AND source_tenant = ?2)`
 	}
 	for _, q := range replace {
 		if _, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant); err != nil {
 			return err
 		}
-	}
-	var existing int
-	if err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE source = ? AND source_tenant = ?)`,
-		r.Src.Provider, r.Src.Tenant).Scan(&existing); err != nil {
-		return err
 	}
 	// A run that stages no users has no users phase to speed up: dropping
 	// the users' indexes would only rebuild them over the other sources'.
@@ -415,13 +424,24 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 	if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.users_seen`); err != nil {
 		return r.Counts, err
 	}
+	if err := r.endMappingDiff(ctx); err != nil {
+		return r.Counts, err
+	}
 	if err := r.tx.QueryRowContext(ctx, runCountsSQL, r.ID).Scan(&r.Counts.Warnings, &r.Counts.Orgs, &r.Counts.Members, &r.Counts.Roles, &r.Counts.TOTP); err != nil {
 		return r.Counts, err
 	}
-	if r.digested != nil {
-		if err := <-r.digested; err != nil {
+	if r.mapDiff.keptWarnings {
+		// The warnings of mapping lines an earlier run applied and this one
+		// left alone are this run's too.
+		var kept int
+		if err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM warnings WHERE source = ? AND source_tenant = ? AND ingest_run_id <> ?`,
+			r.Src.Provider, r.Src.Tenant, r.ID).Scan(&kept); err != nil {
 			return r.Counts, err
 		}
+		r.Counts.Warnings += kept
+	}
+	if err := r.waitDigests(); err != nil {
+		return r.Counts, err
 	}
 	for _, f := range r.files {
 		if _, err := r.tx.ExecContext(ctx, `INSERT INTO ingest_files (ingest_run_id, role, path, sha256, size, rows) VALUES (?, ?, ?, ?, ?, ?)`,
