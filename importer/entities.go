@@ -372,17 +372,17 @@ func (r *runner) findUser(ctx context.Context, u userRow) (*workosapi.User, erro
 }
 
 func (r *runner) updateUser(ctx context.Context, u userRow) result {
-	opts := usermanagement.UpdateUserOpts{
-		User: u.WorkOSID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+	body := workosapi.UserUpdate{
+		Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		EmailVerified: u.EmailVerified, ExternalID: u.ExternalID, Metadata: stringMap(u.Metadata),
 	}
 	switch {
 	case u.PasswordHash != "":
-		opts.PasswordHash, opts.PasswordHashType = u.PasswordHash, usermanagement.PasswordHashType(u.PasswordHashType)
+		body.PasswordHash, body.PasswordHashType = u.PasswordHash, u.PasswordHashType
 	case u.Password != "":
-		opts.Password = u.Password
+		body.Password = u.Password
 	}
-	updated, err := r.um.UpdateUser(ctx, opts)
+	updated, err := r.api.UpdateUser(ctx, u.WorkOSID, body)
 	if err != nil {
 		return r.failure(ctx, err)
 	}

@@ -109,5 +109,10 @@ func TestDeltaImportSendsOnlyWhatChanged(t *testing.T) {
 		if u.Email == "u1@example.com" && (u.FirstName == nil || *u.FirstName != "Anna") {
 			t.Errorf("u1's first name in WorkOS: %v", u.FirstName)
 		}
+		// u2's address became unverified in the source: the update says so
+		// (false is a value, not an absent field).
+		if u.Email == "u2@example.com" && u.EmailVerified {
+			t.Errorf("u2 is still verified in WorkOS after the source unverified its address")
+		}
 	}
 }

@@ -292,6 +292,31 @@ func (c *Client) FindOrganizationsByName(ctx context.Context, name string) ([]Or
 	}
 }
 
+// UserUpdate is the body of PUT /user_management/users/{id}. It is sent by
+// this client rather than the SDK because the SDK's UpdateUserOpts drops
+// email_verified when it is false (omitempty), so a user whose address
+// became unverified in the source stayed verified in WorkOS. The other
+// fields keep the SDK's rule: an empty one is not sent, so an update never
+// empties a value WorkOS holds.
+type UserUpdate struct {
+	Email            string            `json:"email,omitempty"`
+	FirstName        string            `json:"first_name,omitempty"`
+	LastName         string            `json:"last_name,omitempty"`
+	EmailVerified    bool              `json:"email_verified"`
+	ExternalID       string            `json:"external_id,omitempty"`
+	Metadata         map[string]string `json:"metadata,omitempty"`
+	Password         string            `json:"password,omitempty"`
+	PasswordHash     string            `json:"password_hash,omitempty"`
+	PasswordHashType string            `json:"password_hash_type,omitempty"`
+}
+
+// UpdateUser sends u as the new profile of the WorkOS user id.
+func (c *Client) UpdateUser(ctx context.Context, id string, u UserUpdate) (User, error) {
+	var out User
+	err := c.do(ctx, http.MethodPut, "/user_management/users/"+esc(id), nil, u, &out)
+	return out, err
+}
+
 // FindUserByEmail returns the user whose email is email, or nil.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, error) {
 	var l list[User]
