@@ -91,6 +91,10 @@ const (
 // errRowsFailed ends a session whose import left failed rows.
 var errRowsFailed = errors.New("rows failed to import")
 
+// errDifferences ends a session whose reconciliation found WorkOS
+// different from what was imported.
+var errDifferences = errors.New("WorkOS differs from what was imported")
+
 // excludeErrorUsers is the `mig exclude --where` predicate that sets aside
 // the users whose error findings no fix repaired: the one `mig status`
 // suggests for its exclude step.
@@ -142,10 +146,17 @@ func (w *wizard) run(ctx context.Context) error {
 			err = w.importNow(ctx)
 		case "retry":
 			err = w.retry(ctx)
-		case "reconcile", "differences", "done":
-			// Reading WorkOS back is left to mig reconcile, which the
-			// message names: the wizard's import ends here.
-			w.say("\nThe migration is done: every staged row is in WorkOS (mig status; mig reconcile compares WorkOS with the staging).")
+		case "reconcile":
+			// The proof that nothing was lost: read WorkOS back and
+			// compare it with what was imported.
+			if err = w.destination(ctx); err == nil {
+				err = w.step(ctx, []int{exitOK, exitDifferences}, []string{envWorkOSKey}, "reconcile", "--endpoint", w.endpoint)
+			}
+		case "differences":
+			return wizardStop{msg: "mig reconcile found WorkOS different from what was imported: mig report shows where (reconcile_findings in the staging database); " +
+				"mig import --retry-failed --all sends again what is missing or different, then run mig wizard again.", err: errDifferences}
+		case "done":
+			w.say("\nThe migration is done: every staged row is in WorkOS, and mig reconcile read it back as imported.")
 			return nil
 		default:
 			return fmt.Errorf("mig status gave the step %q, which the wizard does not know", step)

@@ -114,6 +114,7 @@ func wantClerkCommands(db, users, orgs, pkg, url string) string {
 		"mig --db " + db + " import --plan",
 		"mig --db " + db + " import --dry-run",
 		"WORKOS_SECRET_KEY=... mig --db " + db + " import --endpoint " + url,
+		"WORKOS_SECRET_KEY=... mig --db " + db + " reconcile --endpoint " + url,
 	}, "\n") + "\n"
 }
 
@@ -353,8 +354,8 @@ func TestWizardResume(t *testing.T) {
 		t.Errorf("the second run does not say where things stand:\n%s", r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if lines[0] != "mig --db "+db+" check --fix" || len(lines) != 8 {
-		t.Fatalf("second run's commands:\n%s\nwant them to start at check --fix and end with the import", r.stdout)
+	if lines[0] != "mig --db "+db+" check --fix" || len(lines) != 9 || !strings.Contains(lines[8], " reconcile --endpoint ") {
+		t.Fatalf("second run's commands:\n%s\nwant them to start at check --fix and end with the import and its reconciliation", r.stdout)
 	}
 	if got := readEndState(t, db, url); got.Emulator.Counts["users"] != 4 {
 		t.Fatalf("emulator after the resumed wizard: %v", got.Emulator)
