@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +21,7 @@ import (
 // with its bar drawn complete, counting users staged, rules and users.
 // Skipped where tmux is not installed.
 func TestProgressBarsInTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the mig binary")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: the progress bars are not tested in a terminal here")
-	}
+	tmux := needTmux(t, "the progress bars are")
 	dir := t.TempDir()
 	bin := buildMig(t, dir)
 	db := filepath.Join(dir, "mig.db")
@@ -43,19 +38,9 @@ func TestProgressBarsInTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	socket := fmt.Sprintf("mig-test-%d", os.Getpid())
-	tm := func(args ...string) (string, error) {
-		c := exec.Command(tmux, append([]string{"-L", socket}, args...)...)
-		c.Env = append(os.Environ(), "TERM=xterm-256color")
-		out, err := c.CombinedOutput()
-		return string(out), err
-	}
-	t.Cleanup(func() { tm("kill-server") })
 	script := fmt.Sprintf("%s --db %s ingest csv %s; %s --db %s check; %s --db %s emit --output-dir %s; echo MIG-EXIT; sleep 60",
 		bin, db, filepath.Join(dir, "users.csv"), bin, db, bin, db, filepath.Join(dir, "pkg"))
-	if out, err := tm("new-session", "-d", "-s", "mig", "-x", "150", "-y", "50", script); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
+	tm := tmuxSession(t, tmux, "mig-test", 150, script)
 	var screen string
 	deadline := time.Now().Add(2 * time.Minute)
 	for !strings.Contains(screen, "MIG-EXIT") {
@@ -117,4 +102,39 @@ func TestIngestProgressLines(t *testing.T) {
 	if strings.Contains(stdout.String(), "ingest:") {
 		t.Errorf("progress on stdout:\n%s", stdout.String())
 	}
+}
+
+// needTmux skips a test that builds the mig binary under -short, and one
+// that needs tmux where it is not installed, saying what goes untested
+// ("the progress bars are"); otherwise it returns tmux's path.
+func needTmux(t *testing.T, untested string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the mig binary")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed: " + untested + " not tested in a terminal here")
+	}
+	return tmux
+}
+
+// tmuxSession runs script in a detached tmux session "mig", width columns
+// by 50 lines, on a tmux server of the test's own (socket name plus the
+// process id), killed when the test ends. It returns a function that runs
+// a tmux command on that server.
+func tmuxSession(t *testing.T, tmux, socket string, width int, script string) func(args ...string) (string, error) {
+	t.Helper()
+	socket = fmt.Sprintf("%s-%d", socket, os.Getpid())
+	tm := func(args ...string) (string, error) {
+		c := exec.Command(tmux, append([]string{"-L", socket}, args...)...)
+		c.Env = append(os.Environ(), "TERM=xterm-256color")
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { tm("kill-server") })
+	if out, err := tm("new-session", "-d", "-s", "mig", "-x", strconv.Itoa(width), "-y", "50", script); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	return tm
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -405,30 +404,15 @@ func TestWizardInterrupted(t *testing.T) {
 // and Ctrl-C at the question on the fixes exits 130 with the commands run
 // printed. Skipped where tmux is not installed.
 func TestWizardInTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the mig binary")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: the wizard's forms are not tested in a terminal here")
-	}
+	tmux := needTmux(t, "the wizard's forms are")
 	dir := t.TempDir()
 	bin := buildMig(t, dir)
 	users, _ := wizardClerk(t, dir)
 	db := filepath.Join(dir, "mig.db")
-	socket := fmt.Sprintf("mig-wizard-test-%d", os.Getpid())
-	tm := func(args ...string) (string, error) {
-		c := exec.Command(tmux, append([]string{"-L", socket}, args...)...)
-		c.Env = append(os.Environ(), "TERM=xterm-256color")
-		out, err := c.CombinedOutput()
-		return string(out), err
-	}
-	t.Cleanup(func() { tm("kill-server") })
 	script := fmt.Sprintf("%s --db %s wizard; echo MIG-EXIT=$?; sleep 60", bin, db)
-	if out, err := tm("new-session", "-d", "-s", "mig", "-x", "160", "-y", "50", script); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
+	tm := tmuxSession(t, tmux, "mig-wizard-test", 160, script)
 	var screen string
+	var err error
 	waitFor := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(time.Minute)
