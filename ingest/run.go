@@ -111,6 +111,9 @@ type Run struct {
 
 	settings    Settings
 	removeSpool func() // removes the private copies of the run's inputs
+	// options is the JSON of the run's options, as ingest_runs records it:
+	// record digests cover it (digests.go).
+	options string
 
 	kit kitState // the source kit's state (definitions.go, pipeline.go)
 }
@@ -262,6 +265,7 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 		return err
 	}
 	r.Counts.RunID = r.ID
+	r.options = opts
 	if _, err := r.tx.ExecContext(ctx, deltaSeenTableSQL); err != nil {
 		return err
 	}
