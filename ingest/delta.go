@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -79,10 +80,16 @@ func (r *Run) addDeltaUser(file string, u *User) error {
 		d.file = file
 	}
 	if first, ok := d.batch[u.SourceID]; ok {
+		r.users.writer.off = true // see skipDuplicateIDs
 		return r.Skip(r.rowCtx, file, u.Row, u.SourceID, u.EmailRaw,
 			fmt.Sprintf("duplicate id %q: line %d has the same id and was staged", u.SourceID, first), u.Raw)
 	}
 	d.batch[u.SourceID] = u.Row
+	if d.after {
+		r.users.writer.off = true // a user after the users phase has no place in the set
+	} else if err := r.recordDigest(r.rowCtx, u, 0); err != nil {
+		return err
+	}
 	e := &u.enc
 	d.feed.add(u.SourceID, u.Row, null(u.EmailRaw), null(e.email), null(u.FirstName), null(u.LastName), e.verified,
 		null(u.Password), null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
@@ -132,13 +139,14 @@ func (r *Run) flushDelta(ctx context.Context) error {
 	var changed []int64
 	for rows.Next() {
 		var id int64
-		var change string
-		if err := rows.Scan(&id, &change); err != nil {
+		var change, sourceID string
+		if err := rows.Scan(&id, &change, &sourceID); err != nil {
 			rows.Close()
 			return fail(err)
 		}
 		switch change {
 		case "new":
+			r.fillDigest(sourceID, id)
 			d.new++
 		case "changed":
 			d.changed++
@@ -183,11 +191,21 @@ func (r *Run) keepDeltaWrites(ctx context.Context) error {
 	var write []int
 	for rows.Next() {
 		var rowid int
-		if err := rows.Scan(&rowid); err != nil {
+		var id sql.NullInt64
+		var missing, changed bool
+		if err := rows.Scan(&rowid, &id, &missing, &changed); err != nil {
 			rows.Close()
 			return err
 		}
-		write = append(write, rowid-1)
+		if id.Valid {
+			if err := r.decodedUser(d.feed.rows[rowid-1][0].(string), id.Int64, missing); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if !id.Valid || changed || missing {
+			write = append(write, rowid-1)
+		}
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -230,6 +248,7 @@ func (r *Run) skipDeltaRepeats(ctx context.Context) error {
 	if len(repeats) == 0 {
 		return nil
 	}
+	r.users.writer.off = true // see skipDuplicateIDs
 	kept := d.feed.rows[:0]
 	for i, row := range d.feed.rows {
 		line, ok := repeats[i]
@@ -258,7 +277,16 @@ func (r *Run) skipDeltaRepeats(ctx context.Context) error {
 // Commit wrote the users collected (flush) before it calls it.
 func (r *Run) commitDelta(ctx context.Context) error {
 	d := &r.delta
-	res, err := r.tx.ExecContext(ctx, markMissingSQL, r.Src.Provider, r.Src.Tenant)
+	mark := markMissingSQL
+	if r.users.trust {
+		// The users whose records matched are in neither list: the
+		// missing ones are among those handed back as gone.
+		if err := r.flushGone(ctx); err != nil {
+			return err
+		}
+		mark = markGoneMissingSQL
+	}
+	res, err := r.tx.ExecContext(ctx, mark, r.Src.Provider, r.Src.Tenant)
 	if err != nil {
 		return err
 	}
@@ -306,5 +334,6 @@ var (
 	deltaTOTPSQL        = sqlqueries.MustLoad("ingest/delta_totp.sql").SQL
 	stagedBeforeSQL     = sqlqueries.MustLoad("ingest/staged_before.sql").SQL
 	markMissingSQL      = sqlqueries.MustLoad("ingest/mark_missing.sql").SQL
+	markGoneMissingSQL  = sqlqueries.MustLoad("ingest/mark_gone_missing.sql").SQL
 	removeLostTOTPSQL   = sqlqueries.MustLoad("ingest/remove_lost_totp.sql").SQL
 )

@@ -166,21 +166,37 @@ func (r *Run) readDigests(set digestSet) *digestReader {
 // next returns the next record of the set; ok is false at its end.
 func (dr *digestReader) next() (e digestEntry, ok bool, err error) {
 	for dr.left == 0 {
-		if dr.done {
-			return e, false, nil
+		n, data, err := dr.take()
+		if err != nil || n == 0 {
+			return e, false, err
 		}
-		var n int
-		err := dr.tx.QueryRowContext(dr.ctx, takeDigestBlockSQL, dr.set.source, dr.set.tenant, dr.set.role, dr.set.run, dr.block).Scan(&n, &dr.data)
-		if errors.Is(err, sql.ErrNoRows) {
-			dr.done = true
-			continue
-		}
-		if err != nil {
-			return e, false, fmt.Errorf("read the last run's record digests: %w", err)
-		}
-		dr.block++
-		dr.left = n
+		dr.data, dr.left = data, n
 	}
+	return dr.entry()
+}
+
+// take takes the next block out of the table: its records and data; none
+// at the end.
+func (dr *digestReader) take() (int, []byte, error) {
+	if dr.done {
+		return 0, nil, nil
+	}
+	var n int
+	var data []byte
+	err := dr.tx.QueryRowContext(dr.ctx, takeDigestBlockSQL, dr.set.source, dr.set.tenant, dr.set.role, dr.set.run, dr.block).Scan(&n, &data)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && n == 0 {
+		dr.done = true
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("read the last run's record digests: %w", err)
+	}
+	dr.block++
+	return n, data, nil
+}
+
+// entry parses the next record of the current block.
+func (dr *digestReader) entry() (e digestEntry, ok bool, err error) {
 	if len(dr.data) < len(e.d) {
 		return e, false, errors.New("read the last run's record digests: a block is cut short")
 	}
@@ -194,6 +210,54 @@ func (dr *digestReader) next() (e digestEntry, ok bool, err error) {
 	dr.data = dr.data[start+int(l):]
 	dr.left--
 	return e, true, nil
+}
+
+// prefetchDigests reads the set's blocks on a goroutine of its own, a few
+// blocks ahead of the matcher, so that a decoder that needs the next block
+// does not wait while the writer holds the run's connection. It stops when
+// ctx is done.
+func prefetchDigests(ctx context.Context, dr *digestReader) func() (digestEntry, bool, error) {
+	type block struct {
+		n    int
+		data []byte
+		err  error
+	}
+	blocks := make(chan block, 8)
+	go func() {
+		defer close(blocks)
+		for {
+			var b block
+			b.n, b.data, b.err = dr.take()
+			if b.n == 0 && b.err == nil {
+				return
+			}
+			select {
+			case blocks <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	cur := &digestReader{}
+	return func() (digestEntry, bool, error) {
+		for cur.left == 0 {
+			b, ok := <-blocks
+			if !ok {
+				if err := ctx.Err(); err != nil {
+					return digestEntry{}, false, err
+				}
+				return digestEntry{}, false, nil
+			}
+			if b.err != nil {
+				return digestEntry{}, false, b.err
+			}
+			cur.data, cur.left = b.data, b.n
+		}
+		return cur.entry()
+	}
 }
 
 // digestMatcher finds the records of a new file in the last run's set. It

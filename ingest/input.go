@@ -44,6 +44,9 @@ type Settings struct {
 	// withoutUsers marks a run that hands over no users (Spec.WithoutUsers):
 	// the skipped users and the warnings about users of earlier runs stay.
 	withoutUsers bool
+	// noDigests decodes every record of the users file, trusting no record
+	// digest of the last run: the run again after errRecordsConflict.
+	noDigests bool
 }
 
 // waitNotice is how long a run waits for the first byte of a non-regular

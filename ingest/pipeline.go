@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"maps"
 	"os"
@@ -109,6 +110,21 @@ type Spec struct {
 // files with the same options again returns ErrUnchanged; a source without
 // files (an API) is read again every time.
 func Ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
+	c, err := ingest(ctx, db, s)
+	if errors.Is(err, errRecordsConflict) {
+		// The export repeats a user's id on a record that matched the last
+		// run's and on one that did not: only decoding every record says
+		// which line is staged and which skipped.
+		if s.Log != nil {
+			s.Log.Debug("ingest again decoding every record", "why", err)
+		}
+		s.Settings.noDigests = true
+		c, err = ingest(ctx, db, s)
+	}
+	return c, err
+}
+
+func ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	files := slices.Clone(s.Files)
 	if s.Mappings.OrgMapping != "" {
 		files = append(files, &File{Role: "org_mapping", Path: s.Mappings.OrgMapping})
@@ -281,7 +297,19 @@ type streamed struct {
 type op func(ctx context.Context, r *Run, st *streamed) error
 
 // batch is the records of a run of source rows.
-type batch struct{ ops []op }
+type batch struct {
+	ops []op
+	// matched counts the records of the batch that matched the last run's
+	// (userdigests.go): they go in runs, one op each, and cost the writer
+	// next to nothing, so a batch holds many of them.
+	matched int
+	run     *[]matchedRecord // the run the next matched record joins
+}
+
+// batchMatched is how many matched records a batch holds before it is
+// handed to the writer: the decoder runs that far ahead of a writer busy
+// with the users that changed.
+const batchMatched = 1 << 16
 
 // batchOps is how many records a batch holds before it is handed to the
 // writer: small enough that the decoder runs at most a few batches ahead,
@@ -304,10 +332,19 @@ func (r *Run) stream(ctx context.Context, sp *Spool, decode Decoder) (*streamed,
 	pctx, stopDecoding := context.WithCancel(ctx)
 	defer stopDecoding()
 	var decodeErr error
+	s := &batchSink{ctx: pctx, out: batches, cur: &batch{}}
+	if u := &r.users; u.writer != nil {
+		s.digests = &sinkDigests{context: u.context, of: map[string]*digester{}}
+		if u.trust {
+			s.digests.match = newDigestMatcher(prefetchDigests(pctx, r.readDigests(u.last)))
+		}
+	}
 	go func() {
 		defer close(batches)
-		s := &batchSink{ctx: pctx, out: batches, cur: &batch{}}
 		if decodeErr = decode(pctx, r, s); decodeErr == nil {
+			decodeErr = s.endRecords()
+		}
+		if decodeErr == nil {
 			decodeErr = s.send()
 		}
 	}()
@@ -332,14 +369,38 @@ func (r *Run) stream(ctx context.Context, sp *Spool, decode Decoder) (*streamed,
 // batchSink is the DefinitionSink a decoder writes to: it records each
 // record as an op and hands full batches to the writer.
 type batchSink struct {
-	ctx context.Context
-	out chan<- *batch
-	cur *batch
+	ctx     context.Context
+	out     chan<- *batch
+	cur     *batch
+	digests *sinkDigests // nil: the run records no digests
 }
 
 func (s *batchSink) add(o op) error {
 	s.cur.ops = append(s.cur.ops, o)
+	s.cur.run = nil
 	if len(s.cur.ops) < batchOps {
+		return nil
+	}
+	return s.send()
+}
+
+// addMatched hands over a record that matched the last run's, joining the
+// run of matched records the batch ends with.
+func (s *batchSink) addMatched(m matchedRecord) error {
+	b := s.cur
+	if b.run == nil {
+		run := make([]matchedRecord, 0, 64)
+		b.run = &run
+		b.ops = append(b.ops, func(ctx context.Context, r *Run, st *streamed) error {
+			st.rows += len(run)
+			return r.matchedUsers(ctx, run)
+		})
+	}
+	*b.run = append(*b.run, m)
+	// The op above reads run when the writer runs it, after the batch is
+	// sent: it sees every record appended.
+	b.matched++
+	if b.matched < batchMatched && len(b.ops) < batchOps {
 		return nil
 	}
 	return s.send()
@@ -368,6 +429,7 @@ func (s *batchSink) AddUser(_ context.Context, file string, u *User) error {
 	if err := u.Encode(); err != nil {
 		return err
 	}
+	s.digests.give(u)
 	return s.add(func(ctx context.Context, r *Run, st *streamed) error {
 		st.rows++
 		r.settings.Progress.addUser()
@@ -376,6 +438,7 @@ func (s *batchSink) AddUser(_ context.Context, file string, u *User) error {
 }
 
 func (s *batchSink) Skip(_ context.Context, file string, row int, sourceID, email, reason string, raw any) error {
+	s.digests.skipped()
 	return s.add(func(ctx context.Context, r *Run, st *streamed) error {
 		st.rows++
 		return r.Skip(ctx, file, row, sourceID, email, reason, raw)
@@ -383,6 +446,7 @@ func (s *batchSink) Skip(_ context.Context, file string, row int, sourceID, emai
 }
 
 func (s *batchSink) Warn(_ context.Context, w Warning) error {
+	s.digests.warned()
 	return s.add(func(ctx context.Context, r *Run, _ *streamed) error { return r.Warn(ctx, w) })
 }
 

@@ -100,6 +100,8 @@ type Run struct {
 	// mapDiff is what a re-ingest does with the mapping files it applies
 	// by difference (mappingrows.go).
 	mapDiff mappingDiff
+	// users is the run's record digests of its users (userdigests.go).
+	users usersDigests
 	// rowCtx is the run's context without its cancellation. The sqlite
 	// driver starts a watcher goroutine for every statement run under a
 	// cancellable context, which tripled the cost of a row; row writers use
@@ -341,7 +343,10 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	}
 	r.roleFeed, err = r.openFeed(ctx, "role_mapping_feed", []string{"row_number", "source_user_id", "role_slug", "org_id", "org_external_id"},
 		roleMappingFeedSQL)
-	return err
+	if err != nil || r.settings.supplement || r.settings.withoutUsers {
+		return err
+	}
+	return r.openUserDigests(ctx)
 }
 
 // Skip records an input row that is not staged, with the reason.
@@ -423,6 +428,9 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 		if err := r.commitDelta(ctx); err != nil {
 			return r.Counts, err
 		}
+	}
+	if err := r.finishUserDigests(ctx); err != nil {
+		return r.Counts, err
 	}
 	// The users the run saw, a temp table like the feeds.
 	if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.users_seen`); err != nil {

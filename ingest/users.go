@@ -56,6 +56,11 @@ type User struct {
 
 	enc     encoded
 	encoded bool
+	// digest is the record's digest, when the source handed the record to
+	// Unchanged first (digested); a warning about the record makes it
+	// noDigest.
+	digest   recordDigest
+	digested bool
 }
 
 // encoded is a User turned into the column values AddUser binds.
@@ -155,6 +160,9 @@ func (r *Run) AddUser(ctx context.Context, file string, u *User) error {
 	if bulk {
 		return r.addBulkUser(file, u)
 	}
+	if w := r.users.writer; w != nil {
+		w.off = true // a user after the users phase has no place in the set
+	}
 	res, err := r.upsertUser.ExecContext(r.rowCtx, r.Src.Provider, r.Src.Tenant, u.SourceID, r.ID, u.Row,
 		null(u.EmailRaw), null(email), null(u.FirstName), null(u.LastName), verified, null(u.Password),
 		null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
@@ -188,6 +196,9 @@ func (r *Run) addBulkUser(file string, u *User) error {
 	e := &u.enc
 	id := r.nextUserID
 	r.nextUserID++
+	if err := r.recordDigest(r.rowCtx, u, id); err != nil {
+		return err
+	}
 	r.userFeed.add(id, u.SourceID, u.Row, null(u.EmailRaw), null(e.email), null(u.FirstName), null(u.LastName), e.verified,
 		null(u.Password), null(u.PasswordHash), null(u.PasswordHashType), null(u.SourceHasher), null(u.SourceDigest),
 		null(u.ExternalID), null(u.Username), e.meta, e.emails, e.phones, e.raw, e.sum)
@@ -279,6 +290,11 @@ func (r *Run) skipDuplicateIDs(ctx context.Context) error {
 		return err
 	}
 	r.Counts.Skipped += dups
+	if dups > 0 && r.users.writer != nil {
+		// Which line of a repeated id is staged depends on the whole
+		// file: the next run decodes every record.
+		r.users.writer.off = true
+	}
 	return nil
 }
 

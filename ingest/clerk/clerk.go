@@ -137,6 +137,12 @@ func Decode(ctx context.Context, in ingest.Inputs, sink ingest.Sink, o Options) 
 			return err
 		}
 		rows++
+		if same, err := ingest.Unchanged(ctx, sink, r, o.UsersFile, line, rec); same || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if err := stageUser(ctx, sink, o, r, header, rec, line); err != nil {
 			return err
 		}

@@ -33,4 +33,4 @@ ON CONFLICT (source, source_tenant, source_id) DO UPDATE SET
     external_id = excluded.external_id, username = excluded.username, metadata = excluded.metadata,
     emails = excluded.emails, phones = excluded.phones, raw = excluded.raw, content_hash = excluded.content_hash
 WHERE users.content_hash IS NOT excluded.content_hash OR users.change = 'missing'
-RETURNING id, change;
+RETURNING id, change, source_id;
