@@ -156,7 +156,15 @@ func BeginWith(ctx context.Context, db *staging.DB, src Source, files []*File, o
 	// A run without files, or one that also fetches (Spec.Fetches), reads
 	// an API, whose data changes by itself: it is never the same as the
 	// last one.
-	if last > 0 && len(files) > 0 && !set.fetches {
+	maybeSame := last > 0 && len(files) > 0 && !set.fetches
+	if maybeSame {
+		// Files of other sizes cannot be the same: the digests are then
+		// taken while the run goes on (a second or more at a million users).
+		if maybeSame, err = sameSizes(ctx, db, last, files); err != nil {
+			return nil, err
+		}
+	}
+	if maybeSame {
 		set.Progress.setPhase(PhaseComparing)
 		if err := digestFiles(files); err != nil {
 			return nil, err
