@@ -222,7 +222,9 @@ func prefetchDigests(ctx context.Context, dr *digestReader) func() (digestEntry,
 		data []byte
 		err  error
 	}
-	blocks := make(chan block, 8)
+	// 64 blocks are a quarter of a million records, about 5 MB: what the
+	// decoder reads while the writer stores a batch of changed users.
+	blocks := make(chan block, 64)
 	go func() {
 		defer close(blocks)
 		for {
@@ -393,7 +395,8 @@ type digestWriter struct {
 	r       *Run
 	set     digestSet
 	pending []digestEntry
-	holes   map[int]bool // indexes in pending still without a ref
+	holes   map[int]bool // places still without a ref
+	holeQ   []int        // the same places, in order, with some filled since
 	block   int
 	records int
 	buf     []byte
@@ -423,6 +426,7 @@ func (w *digestWriter) addHole(d recordDigest) int {
 	w.pending = append(w.pending, digestEntry{d: d})
 	i := w.records + len(w.pending) - 1
 	w.holes[i] = true
+	w.holeQ = append(w.holeQ, i)
 	return i
 }
 
@@ -443,13 +447,22 @@ func (w *digestWriter) waiting() int {
 	return len(w.pending)
 }
 
+// firstHole is the first place still without a ref, or -1.
+func (w *digestWriter) firstHole() int {
+	for len(w.holeQ) > 0 && !w.holes[w.holeQ[0]] {
+		w.holeQ = w.holeQ[1:]
+	}
+	if len(w.holeQ) == 0 {
+		return -1
+	}
+	return w.holeQ[0]
+}
+
 // flushReady writes the full blocks whose entries are all complete.
 func (w *digestWriter) flushReady(ctx context.Context) error {
 	for len(w.pending) >= digestBlock {
-		for i := range digestBlock {
-			if w.holes[w.records+i] {
-				return nil
-			}
+		if h := w.firstHole(); h >= 0 && h < w.records+digestBlock {
+			return nil
 		}
 		if err := w.writeBlock(ctx, w.pending[:digestBlock]); err != nil {
 			return err

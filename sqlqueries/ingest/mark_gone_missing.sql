@@ -7,8 +7,10 @@
 -- binds: positional, by the Go code that prepares it
 -- params: ?1 source, ?2 tenant
 
+-- The gone users (a few percent) drive the update: the source key index
+-- would walk every user of the source.
 UPDATE users SET change = 'missing'
 WHERE id IN (SELECT id FROM temp.users_gone)
-  AND source = ?1 AND source_tenant = ?2
+  AND +source = ?1 AND +source_tenant = ?2
   AND source_id NOT IN (SELECT source_id FROM temp.users_seen)
   AND change <> 'missing';
