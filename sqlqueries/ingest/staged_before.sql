@@ -4,5 +4,7 @@
 --   when the run begins, before it writes a user.
 -- binds: positional, by the Go code that prepares it
 
-SELECT count(*) FROM users
+-- users_emit holds all three columns: counting it reads no user's row,
+-- which at a million users is a third of the time.
+SELECT count(*) FROM users INDEXED BY users_emit
 WHERE source = ? AND source_tenant = ? AND change <> 'missing';
