@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,4 +202,43 @@ func TestOtherOptionsDecodeEveryRecord(t *testing.T) {
 	if got := log.matched(t); got != 0 {
 		t.Errorf("matched %d records decoded with other options", got)
 	}
+}
+
+// An export in another order (here reversed, with some users changed)
+// matches few records in place, decodes the rest, and still ends as a
+// fresh ingest of it does.
+func TestReingestOfAReorderedExport(t *testing.T) {
+	ctx := context.Background()
+	a := genClerk(t, "", "", "-n", "1500", "-orgs", "20")
+	b := genClerk(t, "", "", "-n", "1500", "-orgs", "20", "-changed", "0.03", "-removed", "0.01")
+	users, err := os.ReadFile(b.UsersFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(users), "\n"), "\n")
+	body := lines[1:]
+	slices.Reverse(body)
+	if !strings.HasSuffix(body[0], "\n") {
+		body[0] += "\n"
+	}
+	body[len(body)-1] = strings.TrimSuffix(body[len(body)-1], "\n") + "\n"
+	b.UsersFile = write(t, "reversed.csv", lines[0]+strings.Join(body, ""))
+	db := ingesttest.OpenDB(t)
+	if _, err := clerk.Ingest(ctx, db, a); err != nil {
+		t.Fatal(err)
+	}
+	var log digestLog
+	b.Log = log.logger()
+	if _, err := clerk.Ingest(ctx, db, b); err != nil {
+		t.Fatal(err)
+	}
+	if got := log.matched(t); got < 0 || got > 1400 {
+		t.Errorf("matched %d records of a reversed export", got)
+	}
+	fresh := ingesttest.OpenDB(t)
+	b.Log = nil
+	if _, err := clerk.Ingest(ctx, fresh, b); err != nil {
+		t.Fatal(err)
+	}
+	sameStaged(t, db, fresh)
 }
