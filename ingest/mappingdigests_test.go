@@ -35,8 +35,9 @@ func mappingDigestSets(t *testing.T, db *staging.DB) string {
 // each file once and stages none of its lines (here the users file changed:
 // a user is new, so the same mapping files are read); when a user's lines
 // changed (or a line names another user now: two users swapped emails), it
-// stages the lines of those users only. The result is what a fresh ingest
-// of the same files makes.
+// stages the lines of those users only (a user whose email changed has
+// none: the line that named it names no user now, and warns). The result
+// is what a fresh ingest of the same files makes.
 func TestReingestReadsMappingFilesByTheirDigests(t *testing.T) {
 	ctx := context.Background()
 	users := "id,email\nu1,a@example.com\nu2,b@example.com\nu3,c@example.com\nu4,d@example.com\n"
@@ -63,6 +64,10 @@ func TestReingestReadsMappingFilesByTheirDigests(t *testing.T) {
 			orgs: [2]string{byEmail, byEmail}, roles: [2]string{roles, roles},
 			users: [2]string{users, strings.NewReplacer("u1,a@", "u1,b@", "u2,b@", "u2,a@").Replace(users)},
 			want:  "orgs.csv users_changed=2 lines_staged=2"},
+		{name: "by email, a user's email changed",
+			orgs: [2]string{byEmail, byEmail}, roles: [2]string{roles, roles},
+			users: [2]string{users, strings.Replace(users, "u1,a@", "u1,z@", 1)},
+			want:  "orgs.csv users_changed=2 lines_staged=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := ingesttest.OpenDB(t)
