@@ -43,7 +43,8 @@ func TestReingestReadsMappingFilesByTheirDigests(t *testing.T) {
 	users := "id,email\nu1,a@example.com\nu2,b@example.com\nu3,c@example.com\nu4,d@example.com\n"
 	byID := "fake_uid,org_name\nu1,Team A\nu2,Team B\nu2,Team C\nu3,Team A\nu4,Team B\n"
 	byEmail := "email,org_name\na@example.com,Team A\nb@example.com,Team B\nc@example.com,Team A\n"
-	roles := "fake_uid,role_slug\nu1,admin\nu2,member\nu3,member\nu3,admin\n"
+	// u3's member line is there twice.
+	roles := "fake_uid,role_slug\nu1,admin\nu2,member\nu3,member\nu3,admin\nu3,member\n"
 	for _, tc := range []struct {
 		name               string
 		orgs, roles        [2]string // the files of the first run, then of the re-ingest
@@ -57,7 +58,7 @@ func TestReingestReadsMappingFilesByTheirDigests(t *testing.T) {
 			want:  "orgs.csv users_changed=0 lines_staged=0, roles.csv users_changed=0 lines_staged=0"},
 		{name: "one user's lines changed, another's moved",
 			orgs:  [2]string{byID, strings.Replace(byID, "u2,Team C\n", "u2,Team D\n", 1)},
-			roles: [2]string{roles, "fake_uid,role_slug\nu3,member\nu3,admin\nu1,admin\nu2,member\n"},
+			roles: [2]string{roles, "fake_uid,role_slug\nu3,member\nu3,admin\nu3,member\nu1,admin\nu2,member\n"},
 			users: [2]string{users, users + "u5,e@example.com\n"},
 			want:  "orgs.csv users_changed=1 lines_staged=2, roles.csv users_changed=0 lines_staged=0"},
 		{name: "by email, two users swapped emails",
