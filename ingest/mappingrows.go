@@ -157,10 +157,14 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 		if err := r.redoWarned(ctx, "org"); err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/org_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.orgKnown))); err != nil {
+		after, err := r.lastRowID(ctx, "org_mapping_rows")
+		if err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
+		if err := r.script(ctx, "ingest/org_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.orgKnown)), after); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/org_mapping.sql", after); err != nil {
 			return err
 		}
 		return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
@@ -169,9 +173,9 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 		return err
 	}
 	if r.bulk {
-		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql")
+		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql", allRows)
 	}
-	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
+	if err := r.script(ctx, "ingest/org_mapping.sql", allRows); err != nil {
 		return err
 	}
 	return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
@@ -188,10 +192,14 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 		if err := r.redoWarned(ctx, "role"); err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/role_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.roleKnown))); err != nil {
+		after, err := r.lastRowID(ctx, "role_mapping_rows")
+		if err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
+		if err := r.script(ctx, "ingest/role_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.roleKnown)), after); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/role_mapping.sql", after); err != nil {
 			return err
 		}
 		return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
@@ -200,12 +208,25 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 		return err
 	}
 	if r.bulk {
-		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql")
+		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql", allRows)
 	}
-	if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
+	if err := r.script(ctx, "ingest/role_mapping.sql", allRows); err != nil {
 		return err
 	}
 	return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
+}
+
+// allRows is the :after_row of org_mapping.sql and role_mapping.sql when the
+// run staged all of the source's lines: they read every line of the run.
+var allRows = sql.Named("after_row", 0)
+
+// lastRowID is the :after_row of a re-ingest applying a mapping by
+// difference: the largest id of the lines, before the diff script deletes
+// the changed users' lines and stages theirs above it.
+func (r *Run) lastRowID(ctx context.Context, table string) (sql.NamedArg, error) {
+	var id int64
+	err := r.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM `+table).Scan(&id)
+	return sql.Named("after_row", id), err
 }
 
 // mappingDiff is what a re-ingest does with the mapping files it applies by

@@ -6,7 +6,7 @@
 --   (with :redo_only 1) prunes only those users' memberships; the lines,
 --   memberships and warnings of every other user stay as they were.
 -- after: ingest/mapping_diff_tables.sql
--- params: :run_id, :source, :tenant, :redo_known
+-- params: :run_id, :source, :tenant, :redo_known, :after_row
 
 -- A user's lines are applied again when the new file gives the user a line
 -- the earlier lines did not have, or no longer gives one they had, or gives
@@ -30,9 +30,10 @@ WHERE source = :source AND source_tenant = :tenant
   AND source_user_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'org');
 
 -- In file order, as a fresh ingest reads them: the first line of a
--- membership is the one recorded.
-INSERT INTO org_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, org_id, org_external_id, org_name)
-SELECT :run_id, :source, :tenant, file, row_number, source_user_id, org_id, org_external_id, org_name
+-- membership is the one recorded. With ids above :after_row, the largest
+-- id before the DELETE, which org_mapping.sql reads from.
+INSERT INTO org_mapping_rows (id, ingest_run_id, source, source_tenant, file, row_number, source_user_id, org_id, org_external_id, org_name)
+SELECT :after_row + row_number() OVER (ORDER BY rowid), :run_id, :source, :tenant, file, row_number, source_user_id, org_id, org_external_id, org_name
 FROM temp.org_mapping_lines
 WHERE source_user_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'org')
 ORDER BY rowid;

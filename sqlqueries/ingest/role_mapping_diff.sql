@@ -5,7 +5,7 @@
 --   and role_mapping_prune.sql (with :redo_only 1) prunes only their role
 --   assignments.
 -- after: ingest/mapping_diff_tables.sql
--- params: :run_id, :source, :tenant, :redo_known
+-- params: :run_id, :source, :tenant, :redo_known, :after_row
 
 -- The users whose lines differ, as in org_mapping_diff.sql (:redo_known 1:
 -- the run found them from its record digests).
@@ -22,8 +22,9 @@ DELETE FROM role_mapping_rows
 WHERE source = :source AND source_tenant = :tenant
   AND source_user_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'role');
 
-INSERT INTO role_mapping_rows (ingest_run_id, source, source_tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id)
-SELECT :run_id, :source, :tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id
+-- With ids above :after_row, as in org_mapping_diff.sql.
+INSERT INTO role_mapping_rows (id, ingest_run_id, source, source_tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id)
+SELECT :after_row + row_number() OVER (ORDER BY rowid), :run_id, :source, :tenant, file, row_number, source_user_id, role_slug, org_id, org_external_id
 FROM temp.role_mapping_lines
 WHERE source_user_id IN (SELECT source_user_id FROM temp.mapping_redo WHERE kind = 'role')
 ORDER BY rowid;
