@@ -159,3 +159,34 @@ func TestMappingDigestsGoWhenLinesComeFromElsewhere(t *testing.T) {
 		t.Fatalf("made: %s", got)
 	}
 }
+
+// When more users' lines changed than a re-ingest collects in memory, it
+// stages every line of the file and compares them in SQL, as without record
+// digests, and the result is still what a fresh ingest makes.
+func TestReingestStagesEveryLineWhenManyChanged(t *testing.T) {
+	defer ingest.SetMappingRedoMax(1)()
+	ctx := context.Background()
+	users := writeTemp(t, "u.csv", "id,email\nu1,a@example.com\nu2,b@example.com\nu3,c@example.com\n")
+	users2 := writeTemp(t, "u2.csv", "id,email\nu1,a@example.com\nu2,b@example.com\nu3,c@example.com\nu4,d@example.com\n")
+	roles := writeTemp(t, "roles.csv", "fake_uid,role_slug\nu1,admin\n")
+	db := ingesttest.OpenDB(t)
+	if _, err := ingest.Ingest(ctx, db, csvSource(users, writeTemp(t, "orgs.csv", "fake_uid,org_name\nu1,Team A\nu2,Team B\nu3,Team C\n"), roles, nil)); err != nil {
+		t.Fatal(err)
+	}
+	orgs := writeTemp(t, "orgs.csv", "fake_uid,org_name\nu1,Team B\nu2,Team C\nu3,Team C\nu4,Team A\n")
+	var log strings.Builder
+	if _, err := ingest.Ingest(ctx, db, csvSource(users2, orgs, roles,
+		slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "every_line=true lines_staged=4") {
+		t.Errorf("the re-ingest did not stage every line:\n%s", log.String())
+	}
+	fresh := ingesttest.OpenDB(t)
+	if _, err := ingest.Ingest(ctx, fresh, csvSource(users2, orgs, roles, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mappingMade(t, db), mappingMade(t, fresh); got != want {
+		t.Errorf("after the re-ingest: %s\nafter a fresh ingest: %s", got, want)
+	}
+}
