@@ -139,7 +139,10 @@ func (m *mappingReader) lookup(st **sql.Stmt, column, v string) (string, string,
 
 // StageOrgMapping reads an org-mapping file into the run's mapping lines,
 // after clearing the source's lines of earlier runs; ApplyOrgMapping (which
-// the pipeline calls) turns them into organizations and memberships.
+// the pipeline calls) turns them into organizations and memberships. It
+// records the digests of the lines, with which a re-ingest applying the
+// mapping by difference stages only the lines of the users whose lines
+// changed (mappingdigests.go).
 func (r *Run) StageOrgMapping(ctx context.Context, path string, userCols []string) (MappingFile, error) {
 	res := MappingFile{Path: path}
 	m, closeFile, err := r.openMapping(path, userCols)
@@ -165,8 +168,9 @@ func (r *Run) StageOrgMapping(ctx context.Context, path string, userCols []strin
 }
 
 // StageRoleMapping reads a role-mapping file into the run's mapping lines,
-// after clearing the source's lines of earlier runs; ApplyRoleMapping turns
-// them into role assignments.
+// after clearing the source's lines of earlier runs, and records their
+// digests (see StageOrgMapping); ApplyRoleMapping turns them into role
+// assignments.
 func (r *Run) StageRoleMapping(ctx context.Context, path string, userCols []string) (MappingFile, error) {
 	res := MappingFile{Path: path}
 	m, closeFile, err := r.openMapping(path, userCols, "role_slug")
