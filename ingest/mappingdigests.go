@@ -171,15 +171,11 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 		}
 	}
 	if !valid {
-		rows, err := m.csv.Each(ctx, func(get func(string) string, line int) error {
-			l, err := mf.parse(m, get, line)
-			if err != nil {
+		rows, err := eachMapLine(ctx, mf, m, dg, func(l *mapLine, d recordDigest) error {
+			if err := mf.stage(ctx, r, m.path, *l); err != nil {
 				return err
 			}
-			if err := mf.stage(ctx, r, m.path, l); err != nil {
-				return err
-			}
-			return w.add(ctx, dg.digest(l), l.t[0])
+			return w.add(ctx, d, l.t[0])
 		})
 		if err != nil {
 			return rows, err
@@ -202,12 +198,7 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 		}
 	}
 	match := newDigestMatcher(r.readDigests(set).next)
-	rows, err := m.csv.Each(ctx, func(get func(string) string, line int) error {
-		l, err := mf.parse(m, get, line)
-		if err != nil {
-			return err
-		}
-		d := dg.digest(l)
+	rows, err := eachMapLine(ctx, mf, m, dg, func(l *mapLine, d recordDigest) error {
 		if !all {
 			_, gone, ok, err := match.match(d)
 			if err != nil {
@@ -265,6 +256,76 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 			"users_changed", len(redo), "every_line", all, "lines_staged", staged)
 	}
 	return rows, w.finish(ctx, dctx)
+}
+
+// mapBatch is a run of lines of a mapping file, parsed, with their
+// digests.
+type mapBatch struct {
+	lines []mapLine
+	ds    []recordDigest
+}
+
+// mapBatchLines is how many lines a mapBatch holds: the reader runs at most
+// a few batches ahead.
+const mapBatchLines = 1024
+
+// eachMapLine reads the lines of m on a goroutine of its own, which parses
+// them (looking their users up) and digests them, and calls each for every
+// line, in file order, on the caller's goroutine, which matches and writes:
+// on two cores the two halves of reading a million lines overlap, as the
+// users phase's decoding and writing do (pipeline.go). database/sql
+// serialises the two goroutines' statements on the run's connection. It
+// returns the number of lines read.
+func eachMapLine(ctx context.Context, mf mapFile, m *mappingReader, ld *lineDigests,
+	each func(l *mapLine, d recordDigest) error) (int, error) {
+	batches := make(chan *mapBatch, 4)
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var rows int
+	var readErr error
+	go func() {
+		defer close(batches)
+		b := &mapBatch{}
+		send := func() error {
+			select {
+			case batches <- b:
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+			b = &mapBatch{lines: make([]mapLine, 0, mapBatchLines), ds: make([]recordDigest, 0, mapBatchLines)}
+			return nil
+		}
+		rows, readErr = m.csv.Each(rctx, func(get func(string) string, line int) error {
+			l, err := mf.parse(m, get, line)
+			if err != nil {
+				return err
+			}
+			b.lines = append(b.lines, l)
+			b.ds = append(b.ds, ld.digest(l))
+			if len(b.lines) < mapBatchLines {
+				return nil
+			}
+			return send()
+		})
+		if readErr == nil && len(b.lines) > 0 {
+			readErr = send()
+		}
+	}()
+	var eachErr error
+	for b := range batches {
+		for i := range b.lines {
+			if eachErr != nil {
+				break // drain until the reader sees it is stopped
+			}
+			if eachErr = each(&b.lines[i], b.ds[i]); eachErr != nil {
+				stop()
+			}
+		}
+	}
+	if eachErr != nil {
+		return rows, eachErr
+	}
+	return rows, readErr
 }
 
 // knownRedo stores the users whose lines changed in temp.mapping_redo, adds
