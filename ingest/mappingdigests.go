@@ -233,16 +233,12 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 			return rows, err
 		}
 		defer closeFile()
-		n, err := m2.csv.Each(ctx, func(get func(string) string, line int) error {
-			l, err := mf.parse(m2, get, line)
-			if err != nil {
-				return err
-			}
+		n, err := eachMapLine(ctx, mf, m2, nil, func(l *mapLine, _ recordDigest) error {
 			if !all && !redo[l.t[0]] {
 				return nil
 			}
 			staged++
-			return mf.stage(ctx, r, m2.path, l)
+			return mf.stage(ctx, r, m2.path, *l)
 		})
 		if err != nil {
 			return rows, err
@@ -275,7 +271,8 @@ const mapBatchLines = 1024
 // on two cores the two halves of reading a million lines overlap, as the
 // users phase's decoding and writing do (pipeline.go). database/sql
 // serialises the two goroutines' statements on the run's connection. It
-// returns the number of lines read.
+// returns the number of lines read. With no ld, the lines are not digested
+// (each gets noDigest).
 func eachMapLine(ctx context.Context, mf mapFile, m *mappingReader, ld *lineDigests,
 	each func(l *mapLine, d recordDigest) error) (int, error) {
 	batches := make(chan *mapBatch, 4)
@@ -301,7 +298,11 @@ func eachMapLine(ctx context.Context, mf mapFile, m *mappingReader, ld *lineDige
 				return err
 			}
 			b.lines = append(b.lines, l)
-			b.ds = append(b.ds, ld.digest(l))
+			if ld != nil {
+				b.ds = append(b.ds, ld.digest(l))
+			} else {
+				b.ds = append(b.ds, noDigest)
+			}
 			if len(b.lines) < mapBatchLines {
 				return nil
 			}
