@@ -226,8 +226,9 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 	}
 	// The second pass, when a user's lines are applied again: their lines,
 	// as a fresh read stages them.
-	staged := 0
+	staged, reads := 0, 1
 	if all || len(redo) > 0 {
+		reads++
 		m2, closeFile, err := reopen()
 		if err != nil {
 			return rows, err
@@ -249,7 +250,7 @@ func (r *Run) readMapping(ctx context.Context, mf mapFile, m *mappingReader,
 	}
 	if r.Log != nil {
 		r.Log.Debug("mapping file applied by its record digests", "file", m.path, "lines", rows,
-			"users_changed", len(redo), "every_line", all, "lines_staged", staged)
+			"users_changed", len(redo), "every_line", all, "reads", reads, "lines_staged", staged)
 	}
 	return rows, w.finish(ctx, dctx)
 }

@@ -13,13 +13,14 @@ import (
 )
 
 // digestLog is what the runs said of the mapping files they read with the
-// last run's record digests: per file, the users whose lines changed and
-// the lines staged, e.g. "orgs.csv users_changed=1 lines_staged=2".
+// last run's record digests: per file, the users whose lines changed, how
+// many times it was read and the lines staged, e.g. "orgs.csv
+// users_changed=1 reads=2 lines_staged=2".
 func digestLog(log string) string {
-	re := regexp.MustCompile(`msg="mapping file applied by its record digests" file=\S*/(\S+) lines=\d+ users_changed=(\d+) every_line=\w+ lines_staged=(\d+)`)
+	re := regexp.MustCompile(`msg="mapping file applied by its record digests" file=\S*/(\S+) lines=\d+ users_changed=(\d+) every_line=\w+ reads=(\d) lines_staged=(\d+)`)
 	var out []string
 	for _, m := range re.FindAllStringSubmatch(log, -1) {
-		out = append(out, m[1]+" users_changed="+m[2]+" lines_staged="+m[3])
+		out = append(out, m[1]+" users_changed="+m[2]+" reads="+m[3]+" lines_staged="+m[4])
 	}
 	return strings.Join(out, ", ")
 }
@@ -55,20 +56,20 @@ func TestReingestReadsMappingFilesByTheirDigests(t *testing.T) {
 		{name: "nothing changed in the mappings, a user is new",
 			orgs: [2]string{byID, byID}, roles: [2]string{roles, roles},
 			users: [2]string{users, users + "u5,e@example.com\n"},
-			want:  "orgs.csv users_changed=0 lines_staged=0, roles.csv users_changed=0 lines_staged=0"},
+			want:  "orgs.csv users_changed=0 reads=1 lines_staged=0, roles.csv users_changed=0 reads=1 lines_staged=0"},
 		{name: "one user's lines changed, another's moved",
 			orgs:  [2]string{byID, strings.Replace(byID, "u2,Team C\n", "u2,Team D\n", 1)},
 			roles: [2]string{roles, "fake_uid,role_slug\nu3,member\nu3,admin\nu3,member\nu1,admin\nu2,member\n"},
 			users: [2]string{users, users + "u5,e@example.com\n"},
-			want:  "orgs.csv users_changed=1 lines_staged=2, roles.csv users_changed=0 lines_staged=0"},
+			want:  "orgs.csv users_changed=1 reads=2 lines_staged=2, roles.csv users_changed=0 reads=1 lines_staged=0"},
 		{name: "by email, two users swapped emails",
 			orgs: [2]string{byEmail, byEmail}, roles: [2]string{roles, roles},
 			users: [2]string{users, strings.NewReplacer("u1,a@", "u1,b@", "u2,b@", "u2,a@").Replace(users)},
-			want:  "orgs.csv users_changed=2 lines_staged=2"},
+			want:  "orgs.csv users_changed=2 reads=2 lines_staged=2"},
 		{name: "by email, a user's email changed",
 			orgs: [2]string{byEmail, byEmail}, roles: [2]string{roles, roles},
 			users: [2]string{users, strings.Replace(users, "u1,a@", "u1,z@", 1)},
-			want:  "orgs.csv users_changed=2 lines_staged=1"},
+			want:  "orgs.csv users_changed=2 reads=2 lines_staged=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := ingesttest.OpenDB(t)
@@ -179,7 +180,7 @@ func TestReingestStagesEveryLineWhenManyChanged(t *testing.T) {
 		slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "every_line=true lines_staged=4") {
+	if !strings.Contains(log.String(), "every_line=true reads=2 lines_staged=4") {
 		t.Errorf("the re-ingest did not stage every line:\n%s", log.String())
 	}
 	fresh := ingesttest.OpenDB(t)
