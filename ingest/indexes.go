@@ -59,11 +59,11 @@ func (r *Run) restoreIndex(ctx context.Context, table, name string) (string, err
 // to table, with the table's indexes that new rows would land all over
 // (memberships by organization, role assignments by slug) built once
 // afterwards instead of kept up to date row by row.
-func (r *Run) withoutIndexes(ctx context.Context, table, script string) error {
+func (r *Run) withoutIndexes(ctx context.Context, table, script string, extra ...any) error {
 	if err := r.dropIndexes(ctx, table); err != nil {
 		return err
 	}
-	if err := r.script(ctx, script); err != nil {
+	if err := r.script(ctx, script, extra...); err != nil {
 		return err
 	}
 	return r.restoreIndexes(ctx, table)

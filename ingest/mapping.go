@@ -139,7 +139,10 @@ func (m *mappingReader) lookup(st **sql.Stmt, column, v string) (string, string,
 
 // StageOrgMapping reads an org-mapping file into the run's mapping lines,
 // after clearing the source's lines of earlier runs; ApplyOrgMapping (which
-// the pipeline calls) turns them into organizations and memberships.
+// the pipeline calls) turns them into organizations and memberships. It
+// records the digests of the lines, with which a re-ingest applying the
+// mapping by difference stages only the lines of the users whose lines
+// changed (mappingdigests.go).
 func (r *Run) StageOrgMapping(ctx context.Context, path string, userCols []string) (MappingFile, error) {
 	res := MappingFile{Path: path}
 	m, closeFile, err := r.openMapping(path, userCols)
@@ -151,19 +154,11 @@ func (r *Run) StageOrgMapping(ctx context.Context, path string, userCols []strin
 	if !m.csv.Has("org_id") && !m.csv.Has("org_external_id") && !m.csv.Has("org_name") {
 		return res, &LineError{File: path, Line: m.csv.Line(), Msg: "header needs at least one of org_id, org_external_id, org_name"}
 	}
-	if err := r.ClearOrgMapping(ctx); err != nil {
+	if err := r.clearOrgMapping(ctx); err != nil {
 		return res, err
 	}
-	res.Rows, err = m.csv.Each(ctx, func(get func(string) string, line int) error {
-		uid, col, err := m.user(get)
-		if err != nil {
-			return err
-		}
-		if uid == "" {
-			return &LineError{File: path, Line: line, Field: col, Msg: "empty: each line maps one user"}
-		}
-		return r.AddOrgMappingRow(ctx, path, OrgMappingRow{Row: line, SourceUserID: uid,
-			OrgID: get("org_id"), OrgExternalID: get("org_external_id"), OrgName: get("org_name")})
+	res.Rows, err = r.readMapping(ctx, orgMapFile, m, func() (*mappingReader, func() error, error) {
+		return r.openMapping(path, userCols)
 	})
 	if err != nil {
 		return res, err
@@ -173,8 +168,9 @@ func (r *Run) StageOrgMapping(ctx context.Context, path string, userCols []strin
 }
 
 // StageRoleMapping reads a role-mapping file into the run's mapping lines,
-// after clearing the source's lines of earlier runs; ApplyRoleMapping turns
-// them into role assignments.
+// after clearing the source's lines of earlier runs, and records their
+// digests (see StageOrgMapping); ApplyRoleMapping turns them into role
+// assignments.
 func (r *Run) StageRoleMapping(ctx context.Context, path string, userCols []string) (MappingFile, error) {
 	res := MappingFile{Path: path}
 	m, closeFile, err := r.openMapping(path, userCols, "role_slug")
@@ -183,23 +179,11 @@ func (r *Run) StageRoleMapping(ctx context.Context, path string, userCols []stri
 	}
 	defer closeFile()
 	res.UserColumns = m.cols
-	if err := r.ClearRoleMapping(ctx); err != nil {
+	if err := r.clearRoleMapping(ctx); err != nil {
 		return res, err
 	}
-	res.Rows, err = m.csv.Each(ctx, func(get func(string) string, line int) error {
-		uid, col, err := m.user(get)
-		if err != nil {
-			return err
-		}
-		slug := get("role_slug")
-		if uid == "" {
-			return &LineError{File: path, Line: line, Field: col, Msg: "empty: each line gives one user a role"}
-		}
-		if slug == "" {
-			return &LineError{File: path, Line: line, Field: "role_slug", Msg: "empty: each line gives one user a role"}
-		}
-		return r.AddRoleMappingRow(ctx, path, RoleMappingRow{Row: line, SourceUserID: uid, RoleSlug: slug,
-			OrgID: get("org_id"), OrgExternalID: get("org_external_id")})
+	res.Rows, err = r.readMapping(ctx, roleMapFile, m, func() (*mappingReader, func() error, error) {
+		return r.openMapping(path, userCols, "role_slug")
 	})
 	if err != nil {
 		return res, err

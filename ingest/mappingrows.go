@@ -28,6 +28,11 @@ type OrgMappingRow struct {
 // AddOrgMappingRow stores a mapping line; ApplyOrgMapping turns the run's
 // lines into organizations and memberships.
 func (r *Run) AddOrgMappingRow(ctx context.Context, file string, m OrgMappingRow) error {
+	r.mapDiff.orgOutside = true // not a line of a mapping file the kit read
+	return r.addOrgMappingRow(ctx, file, m)
+}
+
+func (r *Run) addOrgMappingRow(ctx context.Context, file string, m OrgMappingRow) error {
 	if file != r.orgFile {
 		if err := r.flushMapping(); err != nil {
 			return err
@@ -54,6 +59,11 @@ type RoleMappingRow struct {
 // AddRoleMappingRow stores a role-mapping line; ApplyRoleMapping turns the
 // run's lines into role assignments.
 func (r *Run) AddRoleMappingRow(ctx context.Context, file string, m RoleMappingRow) error {
+	r.mapDiff.roleOutside = true
+	return r.addRoleMappingRow(ctx, file, m)
+}
+
+func (r *Run) addRoleMappingRow(ctx context.Context, file string, m RoleMappingRow) error {
 	if file != r.roleFile {
 		if err := r.flushMapping(); err != nil {
 			return err
@@ -85,6 +95,13 @@ func (r *Run) flushMapping() error {
 // nothing). It leaves the users phase alone, so a source may call it while
 // it still hands over users.
 func (r *Run) ClearOrgMapping(ctx context.Context) error {
+	if !r.kit.orgCleared {
+		r.mapDiff.orgOutside = true // the lines are not those of a file the kit read
+	}
+	return r.clearOrgMapping(ctx)
+}
+
+func (r *Run) clearOrgMapping(ctx context.Context) error {
 	if err := r.flushMapping(); err != nil || r.kit.orgCleared {
 		return err
 	}
@@ -102,6 +119,13 @@ func (r *Run) ClearOrgMapping(ctx context.Context) error {
 
 // ClearRoleMapping forgets the source's role-mapping lines of earlier runs.
 func (r *Run) ClearRoleMapping(ctx context.Context) error {
+	if !r.kit.roleCleared {
+		r.mapDiff.roleOutside = true
+	}
+	return r.clearRoleMapping(ctx)
+}
+
+func (r *Run) clearRoleMapping(ctx context.Context) error {
 	if err := r.flushMapping(); err != nil || r.kit.roleCleared {
 		return err
 	}
@@ -130,10 +154,17 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 		return err
 	}
 	if r.mapDiff.org {
-		if err := r.script(ctx, "ingest/org_mapping_diff.sql"); err != nil {
+		if err := r.redoWarned(ctx, "org"); err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
+		after, err := r.lastRowID(ctx, "org_mapping_rows")
+		if err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/org_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.orgKnown)), after); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/org_mapping.sql", after); err != nil {
 			return err
 		}
 		return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
@@ -142,9 +173,9 @@ func (r *Run) ApplyOrgMapping(ctx context.Context) error {
 		return err
 	}
 	if r.bulk {
-		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql")
+		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql", allRows)
 	}
-	if err := r.script(ctx, "ingest/org_mapping.sql"); err != nil {
+	if err := r.script(ctx, "ingest/org_mapping.sql", allRows); err != nil {
 		return err
 	}
 	return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
@@ -158,10 +189,17 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 		return err
 	}
 	if r.mapDiff.role {
-		if err := r.script(ctx, "ingest/role_mapping_diff.sql"); err != nil {
+		if err := r.redoWarned(ctx, "role"); err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
+		after, err := r.lastRowID(ctx, "role_mapping_rows")
+		if err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/role_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.roleKnown)), after); err != nil {
+			return err
+		}
+		if err := r.script(ctx, "ingest/role_mapping.sql", after); err != nil {
 			return err
 		}
 		return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
@@ -170,12 +208,25 @@ func (r *Run) ApplyRoleMapping(ctx context.Context) error {
 		return err
 	}
 	if r.bulk {
-		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql")
+		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql", allRows)
 	}
-	if err := r.script(ctx, "ingest/role_mapping.sql"); err != nil {
+	if err := r.script(ctx, "ingest/role_mapping.sql", allRows); err != nil {
 		return err
 	}
 	return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
+}
+
+// allRows is the :after_row of org_mapping.sql and role_mapping.sql when the
+// run staged all of the source's lines: they read every line of the run.
+var allRows = sql.Named("after_row", 0)
+
+// lastRowID is the :after_row of a re-ingest applying a mapping by
+// difference: the largest id of the lines, before the diff script deletes
+// the changed users' lines and stages theirs above it.
+func (r *Run) lastRowID(ctx context.Context, table string) (sql.NamedArg, error) {
+	var id int64
+	err := r.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM `+table).Scan(&id)
+	return sql.Named("after_row", id), err
 }
 
 // mappingDiff is what a re-ingest does with the mapping files it applies by
@@ -196,6 +247,46 @@ type mappingDiff struct {
 	org, role bool
 	// orgDone, roleDone: that mapping's earlier warnings were dealt with.
 	orgDone, roleDone bool
+	// orgKnown, roleKnown: the users whose lines of that mapping are applied
+	// again are in temp.mapping_redo already, found from the last run's
+	// record digests (mappingdigests.go), and only their lines were staged.
+	orgKnown, roleKnown bool
+	// orgOutside, roleOutside: the run changed that mapping's lines
+	// otherwise than by reading a mapping file (AddOrgMappingRow,
+	// ClearOrgMapping): no record digests of it may remain.
+	orgOutside, roleOutside bool
+}
+
+func (d *mappingDiff) on(kind string) bool {
+	if kind == "role" {
+		return d.role
+	}
+	return d.org
+}
+
+func (d *mappingDiff) outside(kind string) bool {
+	if kind == "role" {
+		return d.roleOutside
+	}
+	return d.orgOutside
+}
+
+func (d *mappingDiff) setKnown(kind string) {
+	if kind == "role" {
+		d.roleKnown = true
+	} else {
+		d.orgKnown = true
+	}
+}
+
+// redoWarned adds the users an earlier run warned about to the users whose
+// lines of a mapping are applied again (mapping_redo_warned.sql), unless the
+// run did when it read the file (knownRedo).
+func (r *Run) redoWarned(ctx context.Context, kind string) error {
+	if kind == "role" && r.mapDiff.roleKnown || kind == "org" && r.mapDiff.orgKnown {
+		return nil
+	}
+	return r.script(ctx, "ingest/mapping_redo_warned.sql", sql.Named("kind", kind))
 }
 
 // diffMapping makes the run apply the lines of one mapping ("org" or
@@ -345,6 +436,9 @@ func (r *Run) dropMappingWarnings(ctx context.Context, kind string, redo sql.Nam
 // all of the source's other earlier warnings did when it began, and the
 // temporary tables are dropped.
 func (r *Run) endMappingDiff(ctx context.Context) error {
+	if err := r.dropMappingDigests(ctx); err != nil {
+		return err
+	}
 	for _, kind := range []string{"org", "role"} {
 		if err := r.dropMappingWarnings(ctx, kind, sql.Named("redo_only", 0)); err != nil {
 			return err

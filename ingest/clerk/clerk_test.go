@@ -163,6 +163,8 @@ func TestBadInputLeavesDatabaseAsItWas(t *testing.T) {
 		{"empty file", "", "", ":1: the file is empty"},
 		{"bad org mapping header", header + "user_2,A,B,,b@example.com,,,,,,,,\n", "user,org\nuser_2,x\n", `:1: field "clerk_user_id": header has no "clerk_user_id" column`},
 		{"org mapping without org columns", header + "user_2,A,B,,b@example.com,,,,,,,,\n", "clerk_user_id,team\nuser_2,x\n", ":1: header needs at least one of org_id"},
+		{"org mapping line without a user", header + "user_2,A,B,,b@example.com,,,,,,,,\n", "clerk_user_id,org_name\nuser_2,x\n,y\nuser_2,z\n",
+			`:3: field "clerk_user_id": empty: each line maps one user`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,14 +2,18 @@
 -- description: Turns the org-mapping lines of one ingest run into organizations
 --   and memberships. The priority rule itself is the org_mapping_resolved view
 --   (org_id > org_external_id, named by org_name when it must be created > org_name).
--- params: :run_id, :source, :tenant, :now
+-- params: :run_id, :source, :tenant, :now, :after_row
 
 -- Every statement reads the run's lines in file order: the unary + keeps the
 -- planner off the indexes on the lines, so that the user lookups follow the
 -- order of the users file (the order exports list users in) and walk the
 -- users index in order instead of jumping around it. At a million lines the
 -- lookups are most of the work, so no temporary copy of the lines is made
--- either: each statement joins what it needs.
+-- either: each statement joins what it needs. The run's lines are those
+-- with ids above :after_row (0 when the run staged all of the source's
+-- lines): a re-ingest applying the mapping by difference
+-- (org_mapping_diff.sql) staged a few lines after a million others, and
+-- reads only those instead of passing over them all.
 
 -- Lines that name no organization at all.
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
@@ -17,7 +21,7 @@ SELECT :run_id, :source, :tenant, 'org_mapping_empty',
        'org mapping line has no org_id, org_external_id or org_name; no membership is made',
        'org_mapping', r.source_user_id, r.file, r.row_number, :now
 FROM org_mapping_resolved r
-WHERE +r.ingest_run_id = :run_id AND r.org_key IS NULL;
+WHERE +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row AND r.org_key IS NULL;
 
 -- One organization per org_key. The first line that gives a name (in the
 -- order the lines were read) names it; a later run can fill in a name but
@@ -68,7 +72,7 @@ SELECT u.id, o.id, :source, :run_id, r.row_number
 FROM org_mapping_resolved r
 JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
 JOIN organizations o ON o.org_key = r.org_key
-WHERE +r.ingest_run_id = :run_id
+WHERE +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row
 ORDER BY r.mapping_row_id
 ON CONFLICT (user_id, organization_id) DO UPDATE SET
     ingest_run_id = excluded.ingest_run_id,
@@ -79,7 +83,8 @@ ON CONFLICT (user_id, organization_id) DO UPDATE SET
 -- takes a user lookup per line, so it is skipped when it cannot find any:
 -- when every line with an organization made a membership of its own, every
 -- such line's user was found. (The two counts are constant terms, which
--- SQLite tests once before the scan.)
+-- SQLite tests once before the scan. A re-ingest by difference has few
+-- lines, and looks their users up rather than count every membership.)
 INSERT INTO warnings (ingest_run_id, source, source_tenant, code, message, entity, source_id, file, row_number, created_at)
 SELECT :run_id, :source, :tenant, 'org_mapping_unknown_user',
        CASE WHEN EXISTS (SELECT 1 FROM skipped_users s WHERE s.source = :source AND s.source_tenant = :tenant AND s.source_id = r.source_user_id)
@@ -87,7 +92,8 @@ SELECT :run_id, :source, :tenant, 'org_mapping_unknown_user',
             ELSE 'org mapping names user ' || r.source_user_id || ', who is not in the export; no membership is made' END,
        'org_mapping', r.source_user_id, r.file, r.row_number, :now
 FROM org_mapping_resolved r
-WHERE (SELECT count(*) FROM org_mapping_rows WHERE +ingest_run_id = :run_id AND org_key IS NOT NULL)
-      > (SELECT count(*) FROM memberships WHERE ingest_run_id = :run_id)
-  AND +r.ingest_run_id = :run_id AND r.org_key IS NOT NULL
+WHERE (:after_row > 0
+       OR (SELECT count(*) FROM org_mapping_rows WHERE +ingest_run_id = :run_id AND org_key IS NOT NULL)
+          > (SELECT count(*) FROM memberships WHERE ingest_run_id = :run_id))
+  AND +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row AND r.org_key IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
