@@ -112,8 +112,9 @@ func (d *digester) sum(fields []string) recordDigest {
 
 // digestEntry is one record of a set: its digest and what it made.
 type digestEntry struct {
-	d   recordDigest
-	ref string // a user's id (uvarint bytes) or a mapping line's user
+	d       recordDigest
+	ref     string // a user's id (uvarint bytes) or a mapping line's user
+	matched bool   // the matcher found it
 }
 
 // digestSet names one set: a source's users file or one of its mapping
@@ -262,49 +263,43 @@ func prefetchDigests(ctx context.Context, dr *digestReader) func() (digestEntry,
 	}
 }
 
-// digestMatcher finds the records of a new file in the last run's set. It
-// holds the next digestWindow records of the set, indexed by digest. A
-// record of the set that is not matched is gone once digestLag records
-// after it were: it was removed, changed, or moved further than that (a
-// moved record is then decoded where it is now, which is right, only
-// slower). A record pulled from far ahead is matched where it is and
-// leaves the others in place.
+// digestMatcher finds the records of a new file in the last run's set,
+// which it reads digestWindow records ahead. A record is looked for at the
+// head of the set and the few records after it (digestProbe): most records
+// match at the head, a comparison each, with no index to keep. A record of
+// the set that is not matched is gone once digestLag records after it
+// were: it was removed, changed, or moved further than that (a moved record
+// is then decoded where it is now, which is right, only slower); records
+// moved by less keep their match. After digestStreak records in a row
+// matched nothing, the next is looked for in the whole window, which finds
+// the place again after a run of removed records; a run of added records
+// costs one such look each digestStreak records.
 type digestMatcher struct {
-	read  func() (digestEntry, bool, error)
-	win   []windowEntry // win[head:] are the records ahead
-	head  int
-	ahead int                  // records of win[head:] matched already
-	at    map[recordDigest]int // digest -> index in win, of the records not matched
-	eof   bool
-	gone  []string
+	read   func() (digestEntry, bool, error)
+	win    []digestEntry // win[head:] are the records ahead
+	head   int
+	ahead  int // records of win[head:] matched already
+	eof    bool
+	streak int // records since the last match
+	gone   []string
 }
 
-type windowEntry struct {
-	digestEntry
-	matched bool
-}
-
-// digestLag is how many later records must match before one that did not
-// is taken as gone.
-const digestLag = 64
+const (
+	digestProbe  = 64
+	digestLag    = 64
+	digestStreak = 64
+)
 
 func newDigestMatcher(read func() (digestEntry, bool, error)) *digestMatcher {
-	return &digestMatcher{read: read, at: make(map[recordDigest]int, digestWindow)}
+	return &digestMatcher{read: read}
 }
 
 // fill reads the set until the window is full.
 func (m *digestMatcher) fill() error {
 	if m.head > len(m.win)/2 && m.head > 1024 {
-		// Move what is ahead to the front, and its indexes with it.
 		n := copy(m.win, m.win[m.head:])
 		clear(m.win[n:])
-		m.win = m.win[:n]
-		for i, e := range m.win {
-			if !e.matched && e.d != noDigest && m.at[e.d] == i+m.head {
-				m.at[e.d] = i
-			}
-		}
-		m.head = 0
+		m.win, m.head = m.win[:n], 0
 	}
 	for !m.eof && len(m.win)-m.head < digestWindow {
 		e, ok, err := m.read()
@@ -315,10 +310,7 @@ func (m *digestMatcher) fill() error {
 			m.eof = true
 			break
 		}
-		if _, dup := m.at[e.d]; e.d != noDigest && !dup {
-			m.at[e.d] = len(m.win)
-		}
-		m.win = append(m.win, windowEntry{digestEntry: e})
+		m.win = append(m.win, e)
 	}
 	return nil
 }
@@ -327,30 +319,42 @@ func (m *digestMatcher) fill() error {
 // the refs of the records the match showed gone (valid until the next
 // call), whether or not d matched.
 func (m *digestMatcher) match(d recordDigest) (ref string, gone []string, ok bool, err error) {
-	if err := m.fill(); err != nil {
-		return "", nil, false, err
-	}
 	m.gone = m.gone[:0]
-	i, ok := m.at[d]
-	if !ok {
+	reach := digestProbe + digestLag
+	if m.streak > 0 && m.streak%digestStreak == 0 {
+		reach = digestWindow
+	}
+	if len(m.win)-m.head < reach && !m.eof {
+		if err := m.fill(); err != nil {
+			return "", nil, false, err
+		}
+	}
+	end := min(len(m.win), m.head+reach)
+	j := m.head
+	for ; j < end && (m.win[j].d != d || m.win[j].matched); j++ {
+	}
+	if j == end {
+		m.streak++
 		return "", nil, false, nil
 	}
-	ref = m.win[i].ref
-	delete(m.at, d)
-	m.win[i].matched = true
+	m.streak = 0
+	ref = m.win[j].ref
+	m.win[j].matched = true
 	m.ahead++
+	// Found by a look in the whole window: the records before it are
+	// taken as gone now, as digestLag more matches would.
+	far := j-m.head > digestProbe+digestLag
 	for m.head < len(m.win) {
 		e := &m.win[m.head]
 		switch {
 		case e.matched:
 			m.ahead--
-		case m.ahead >= digestLag:
+		case m.ahead >= digestLag || far && m.head < j:
 			m.gone = append(m.gone, e.ref)
-			m.forget(m.head)
 		default:
 			return ref, m.gone, true, nil
 		}
-		m.win[m.head] = windowEntry{}
+		*e = digestEntry{}
 		m.head++
 	}
 	return ref, m.gone, true, nil
@@ -368,8 +372,7 @@ func (m *digestMatcher) rest(each func(ref string) error) error {
 		}
 		for ; m.head < len(m.win); m.head++ {
 			e := m.win[m.head]
-			m.forget(m.head)
-			m.win[m.head] = windowEntry{}
+			m.win[m.head] = digestEntry{}
 			if e.matched {
 				continue
 			}
@@ -378,12 +381,6 @@ func (m *digestMatcher) rest(each func(ref string) error) error {
 			}
 		}
 		m.ahead = 0
-	}
-}
-
-func (m *digestMatcher) forget(j int) {
-	if e := m.win[j]; !e.matched && e.d != noDigest && m.at[e.d] == j {
-		delete(m.at, e.d)
 	}
 }
 
