@@ -52,7 +52,8 @@ type delta struct {
 	staged  int // users of the export staged (not repeats)
 	new     int
 	changed int
-	before  int // users of the source staged before and not missing
+	before  int  // users of the source staged before and not missing
+	marked  bool // MarkMissing ran
 }
 
 // openDelta starts the users phase of a run over a source staged before.
@@ -277,6 +278,31 @@ func (r *Run) skipDeltaRepeats(ctx context.Context) error {
 // Commit wrote the users collected (flush) before it calls it.
 func (r *Run) commitDelta(ctx context.Context) error {
 	d := &r.delta
+	if err := r.MarkMissing(ctx); err != nil {
+		return err
+	}
+	if 2*r.Counts.Missing > d.before && !r.settings.AcceptMissing {
+		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: d.before}
+	}
+	r.Counts.New, r.Counts.Changed, r.Counts.Unchanged = d.new, d.changed, d.staged-d.new-d.changed
+	return nil
+}
+
+// MarkMissing marks the users of a re-ingest's source that no record of
+// the export named missing, once every user was handed over, and notes
+// them in temp.users_lost: their mapping lines are applied again (they now
+// name a user not in the export). Ingest calls it before the mapping
+// files, Commit if nothing did; Commit refuses too many missing users
+// (commitDelta), after any error in the mapping files.
+func (r *Run) MarkMissing(ctx context.Context) error {
+	d := &r.delta
+	if d.feed == nil || r.kit.withoutUsers || d.marked {
+		return nil
+	}
+	if err := r.UsersDone(ctx); err != nil {
+		return err
+	}
+	d.marked = true
 	mark := markMissingSQL
 	if r.users.trust {
 		// The users whose records matched are in neither list: the
@@ -286,16 +312,14 @@ func (r *Run) commitDelta(ctx context.Context) error {
 		}
 		mark = markGoneMissingSQL
 	}
-	res, err := r.tx.ExecContext(ctx, mark, r.Src.Provider, r.Src.Tenant)
-	if err != nil {
-		return err
+	for _, q := range sqlqueries.Statements(mark) {
+		res, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		r.Counts.Missing = int(n) // the last statement marks them
 	}
-	n, _ := res.RowsAffected()
-	r.Counts.Missing = int(n)
-	if 2*r.Counts.Missing > d.before && !r.settings.AcceptMissing {
-		return &MissingError{Source: r.Src, Missing: r.Counts.Missing, Staged: d.before}
-	}
-	r.Counts.New, r.Counts.Changed, r.Counts.Unchanged = d.new, d.changed, d.staged-d.new-d.changed
 	return nil
 }
 

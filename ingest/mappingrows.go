@@ -332,7 +332,7 @@ func (r *Run) diffMapping(ctx context.Context, kind string) error {
 // recorded as the last run's.
 func (r *Run) sameMapping(ctx context.Context, role, path string, userCols []string, required ...string) (bool, error) {
 	kind := strings.TrimSuffix(role, "_mapping")
-	if !r.mapDiff.keptWarnings || r.delta.new > 0 {
+	if !r.mapDiff.keptWarnings || r.delta.new > 0 || r.Counts.Missing > 0 {
 		return false, nil
 	}
 	if err := r.waitDigests(); err != nil {

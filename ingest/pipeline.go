@@ -178,6 +178,11 @@ func ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 			return Counts{}, err
 		}
 	}
+	// Every user is handed over now: the missing ones are known before the
+	// mapping files, whose lines naming them warn.
+	if err := run.MarkMissing(ctx); err != nil {
+		return Counts{}, err
+	}
 	complete := func(k Kind) bool { return slices.Contains(s.Complete, k) }
 	prog.setPhase(PhaseDefinitions)
 	if st.roleDefs > 0 || complete(RoleDefinitions) {

@@ -276,8 +276,10 @@ func (r *Run) prepare(ctx context.Context, opts string) error {
 	}
 	r.Counts.RunID = r.ID
 	r.options = opts
-	if _, err := r.tx.ExecContext(ctx, deltaSeenTableSQL); err != nil {
-		return err
+	for _, q := range sqlqueries.Statements(deltaSeenTableSQL) {
+		if _, err := r.tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	var existing int
 	if err := r.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE source = ? AND source_tenant = ?)`,
@@ -441,6 +443,9 @@ func (r *Run) Commit(ctx context.Context) (Counts, error) {
 		return r.Counts, err
 	}
 	// The users the run saw, a temp table like the feeds.
+	if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.users_lost`); err != nil {
+		return r.Counts, err
+	}
 	if _, err := r.tx.ExecContext(ctx, `DROP TABLE temp.users_seen`); err != nil {
 		return r.Counts, err
 	}

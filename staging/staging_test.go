@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -119,9 +120,11 @@ func TestEmbeddedSQLRunsOnEmptyDatabase(t *testing.T) {
 			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 				script := q.SQL
 				if after := q.Get("after"); after != "" {
-					// A script that reads the tables another one makes
-					// runs after it, as the ingest run runs them.
-					script = sqlqueries.MustLoad(after).SQL + ";\n" + script
+					// A script that reads the tables others make runs
+					// after them, as the ingest run runs them.
+					for _, a := range strings.Split(after, ",") {
+						script = sqlqueries.MustLoad(strings.TrimSpace(a)).SQL + ";\n" + script
+					}
 				}
 				for _, st := range sqlqueries.Statements(script) {
 					rows, err := tx.QueryContext(ctx, st, sql.Named("run_id", 1), sql.Named("source", "clerk"),

@@ -7,3 +7,7 @@
 -- binds: positional, by the Go code that prepares it
 
 CREATE TEMP TABLE users_seen (source_id TEXT PRIMARY KEY, row_number INTEGER NOT NULL) WITHOUT ROWID;
+
+-- The users the run marks missing (mark_missing.sql): their mapping lines
+-- are applied again (mapping_redo_warned.sql).
+CREATE TEMP TABLE users_lost (source_id TEXT PRIMARY KEY) WITHOUT ROWID;

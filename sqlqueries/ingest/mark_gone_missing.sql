@@ -3,14 +3,17 @@
 --   missing: of the users whose records did not match (temp.users_gone,
 --   every user of the last run's set that no record of the new file
 --   matched), those no record of the new file named either
---   (temp.users_seen, the records decoded).
+--   (temp.users_seen, the records decoded). Noted in temp.users_lost, then
+--   marked, as mark_missing.sql does.
 -- binds: positional, by the Go code that prepares it
 -- params: ?1 source, ?2 tenant
 
--- The gone users (a few percent) drive the update: the source key index
--- would walk every user of the source.
+-- The gone users (a few percent) drive it: the source key index would walk
+-- every user of the source.
+INSERT INTO temp.users_lost (source_id)
+SELECT u.source_id FROM temp.users_gone g JOIN users u ON u.id = g.id
+WHERE u.source = ?1 AND u.source_tenant = ?2 AND u.change <> 'missing'
+  AND u.source_id NOT IN (SELECT source_id FROM temp.users_seen);
+
 UPDATE users SET change = 'missing'
-WHERE id IN (SELECT id FROM temp.users_gone)
-  AND +source = ?1 AND +source_tenant = ?2
-  AND source_id NOT IN (SELECT source_id FROM temp.users_seen)
-  AND change <> 'missing';
+WHERE source = ?1 AND source_tenant = ?2 AND source_id IN (SELECT source_id FROM temp.users_lost);

@@ -1,11 +1,16 @@
 -- name: mark_missing
--- description: Marks missing the users of a source that this run's
---   export no longer has: those not in temp.users_seen. The source's ids
---   are read off the source key index, and only those not seen are looked
---   up in the table.
+-- description: The users of a source a re-ingest's export no longer has:
+--   those not in temp.users_seen. The source's ids are noted in
+--   temp.users_lost (their mapping lines are applied again: they now name
+--   a user not in the export), then marked missing: never deleted, as they
+--   may be in WorkOS already.
 -- binds: positional, by the Go code that prepares it
+-- params: ?1 source, ?2 tenant
+
+INSERT INTO temp.users_lost (source_id)
+SELECT source_id FROM users
+WHERE source = ?1 AND source_tenant = ?2 AND change <> 'missing'
+  AND source_id NOT IN (SELECT source_id FROM temp.users_seen);
 
 UPDATE users SET change = 'missing'
-WHERE id IN (SELECT id FROM users WHERE source = ?1 AND source_tenant = ?2
-             AND source_id NOT IN (SELECT source_id FROM temp.users_seen))
-  AND change <> 'missing';
+WHERE source = ?1 AND source_tenant = ?2 AND source_id IN (SELECT source_id FROM temp.users_lost);

@@ -71,6 +71,7 @@ INSERT INTO memberships (user_id, organization_id, source, ingest_run_id, row_nu
 SELECT u.id, o.id, :source, :run_id, r.row_number
 FROM org_mapping_resolved r
 JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
+            AND u.change <> 'missing'
 JOIN organizations o ON o.org_key = r.org_key
 WHERE +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row
 ORDER BY r.mapping_row_id
@@ -79,7 +80,8 @@ ON CONFLICT (user_id, organization_id) DO UPDATE SET
     row_number = CASE WHEN memberships.ingest_run_id = excluded.ingest_run_id
                       THEN min(memberships.row_number, excluded.row_number) ELSE excluded.row_number END;
 
--- Lines whose user is not in the export (or was skipped). Finding them
+-- Lines whose user is not in the export (or was skipped, or is missing:
+-- staged from an earlier export, not in this one). Finding them
 -- takes a user lookup per line, so it is skipped when it cannot find any:
 -- when every line with an organization made a membership of its own, every
 -- such line's user was found. (The two counts are constant terms, which
@@ -96,4 +98,5 @@ WHERE (:after_row > 0
        OR (SELECT count(*) FROM org_mapping_rows WHERE +ingest_run_id = :run_id AND org_key IS NOT NULL)
           > (SELECT count(*) FROM memberships WHERE ingest_run_id = :run_id))
   AND +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row AND r.org_key IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id);
+  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
+                  AND u.change <> 'missing');
