@@ -35,37 +35,40 @@ func lastRunWithOptions(ctx context.Context, db *staging.DB, src Source, opts st
 
 // sameFiles reports whether run read files with the same roles and digests.
 func sameFiles(ctx context.Context, db *staging.DB, run int64, files []*File) (bool, error) {
-	var prev []string
-	if err := db.SelectContext(ctx, &prev, `SELECT role || ':' || sha256 FROM ingest_files WHERE ingest_run_id = ? ORDER BY 1`, run); err != nil {
-		return false, err
-	}
-	var cur []string
-	for _, f := range files {
-		cur = append(cur, f.Role+":"+f.hash)
-	}
-	sort.Strings(cur)
-	return strings.Join(prev, "\n") == strings.Join(cur, "\n"), nil
+	return sameRoles(ctx, db, run, files, "sha256", func(f *File) string { return f.hash })
 }
 
 // sameSizes reports whether the files could be those the run read: as many,
 // in the same roles, of the same sizes. A file that cannot be looked at
 // says yes, and the digests decide (reading it then gives the error).
 func sameSizes(ctx context.Context, db *staging.DB, run int64, files []*File) (bool, error) {
+	return sameRoles(ctx, db, run, files, "size", func(f *File) string {
+		if f.spool != "" {
+			return fmt.Sprint(f.size)
+		}
+		fi, err := os.Stat(f.Path)
+		if err != nil {
+			return "?"
+		}
+		return fmt.Sprint(fi.Size())
+	})
+}
+
+// sameRoles reports whether run read files with the same roles and the
+// same value of col (a column of ingest_files) as value gives for files. A
+// value "?" (a file that could not be looked at) says yes.
+func sameRoles(ctx context.Context, db *staging.DB, run int64, files []*File, col string, value func(*File) string) (bool, error) {
 	var prev []string
-	if err := db.SelectContext(ctx, &prev, `SELECT role || ':' || size FROM ingest_files WHERE ingest_run_id = ? ORDER BY 1`, run); err != nil {
+	if err := db.SelectContext(ctx, &prev, `SELECT role || ':' || `+col+` FROM ingest_files WHERE ingest_run_id = ? ORDER BY 1`, run); err != nil {
 		return false, err
 	}
 	var cur []string
 	for _, f := range files {
-		size := f.size
-		if f.spool == "" {
-			fi, err := os.Stat(f.Path)
-			if err != nil {
-				return true, nil
-			}
-			size = fi.Size()
+		v := value(f)
+		if v == "?" {
+			return true, nil
 		}
-		cur = append(cur, fmt.Sprintf("%s:%d", f.Role, size))
+		cur = append(cur, f.Role+":"+v)
 	}
 	sort.Strings(cur)
 	return strings.Join(prev, "\n") == strings.Join(cur, "\n"), nil

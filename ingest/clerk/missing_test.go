@@ -45,7 +45,7 @@ func TestReingestOfAUserRemovedFromTheExportButNotFromTheMappings(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameStaged(t, db, fresh)
+	sameAsFresh(t, db, fresh)
 	if c.Warnings != want.Warnings {
 		t.Errorf("the re-ingest counts %d warnings, a fresh ingest %d", c.Warnings, want.Warnings)
 	}
