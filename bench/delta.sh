@@ -44,6 +44,9 @@ FRESH_WALL=
 ingest() {
 	label=$1 db=$2 dir=$3
 	before=$(size "$db" 2>/dev/null || echo 0)
+	# Each run starts with the writes of the last (and of the copies) on
+	# disk: otherwise their write-back is timed as part of this run.
+	sync
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	/usr/bin/time -v "$W/mig" --db "$db" ingest clerk --json "$dir/users.csv" \
 		--org-mapping "$dir/orgs.csv" --role-mapping "$dir/roles.csv" \

@@ -183,6 +183,7 @@ func ingest(ctx context.Context, db *staging.DB, s Spec) (Counts, error) {
 	if err := run.MarkMissing(ctx); err != nil {
 		return Counts{}, err
 	}
+	phase("missing users")
 	complete := func(k Kind) bool { return slices.Contains(s.Complete, k) }
 	prog.setPhase(PhaseDefinitions)
 	if st.roleDefs > 0 || complete(RoleDefinitions) {

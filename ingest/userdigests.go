@@ -243,21 +243,37 @@ func (r *Run) matchedUsers(ctx context.Context, run []matchedRecord) error {
 }
 
 // goneUsers takes the ids of users whose records were not matched: they
-// are missing unless a decoded record named them.
+// are missing unless a decoded record named them. They are kept until the
+// users phase ends (8 bytes each, up to goneKept), when the decoded ones
+// are known and left out: most gone users were decoded again (they
+// changed, or their record warns), and looking each up in the wide users
+// table cost most of a second at a million users.
 func (r *Run) goneUsers(ctx context.Context, refs []string) error {
 	u := &r.users
 	for _, ref := range refs {
 		u.gone = append(u.gone, refUser(ref))
 	}
 	u.nGone += len(refs)
-	if len(u.gone) < feedBatch {
+	if len(u.gone) < goneKept {
 		return nil
 	}
 	return r.flushGone(ctx)
 }
 
+// goneKept bounds the gone users kept in memory: 8 MB.
+const goneKept = 1 << 20
+
+// flushGone writes the gone users that no decoded record named so far to
+// temp.users_gone.
 func (r *Run) flushGone(ctx context.Context) error {
 	u := &r.users
+	kept := u.gone[:0]
+	for _, id := range u.gone {
+		if !u.decoded.has(id) {
+			kept = append(kept, id)
+		}
+	}
+	u.gone = kept
 	if len(u.gone) == 0 {
 		return nil
 	}
