@@ -194,15 +194,7 @@ func sameAsFresh(t *testing.T, delta, fresh *staging.DB) {
 func TestReingestWritesOnlyTheMappingLinesThatChanged(t *testing.T) {
 	ctx := context.Background()
 	db := ingesttest.OpenDB(t)
-	var users, orgs, roles strings.Builder
-	users.WriteString(header)
-	orgs.WriteString("clerk_user_id,org_name\n")
-	roles.WriteString("clerk_user_id,role_slug\n")
-	for i := range 500 {
-		fmt.Fprintf(&users, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
-		fmt.Fprintf(&orgs, "user_%d,Team %d\n", i, i%7)
-		fmt.Fprintf(&roles, "user_%d,member\n", i)
-	}
+	users, orgs, roles := smallExport(500)
 	// Lines that warn: a user no export has.
 	orgs.WriteString("user_nobody,Team 1\n")
 	roles.WriteString("user_nobody,member\n")

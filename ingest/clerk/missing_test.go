@@ -16,15 +16,7 @@ import (
 // is made for the user.
 func TestReingestOfAUserRemovedFromTheExportButNotFromTheMappings(t *testing.T) {
 	ctx := context.Background()
-	var users, orgs, roles strings.Builder
-	users.WriteString(header)
-	orgs.WriteString("clerk_user_id,org_name\n")
-	roles.WriteString("clerk_user_id,role_slug\n")
-	for i := range 50 {
-		fmt.Fprintf(&users, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
-		fmt.Fprintf(&orgs, "user_%d,Team %d\n", i, i%7)
-		fmt.Fprintf(&roles, "user_%d,member\n", i)
-	}
+	users, orgs, roles := smallExport(50)
 	a := clerk.Options{UsersFile: write(t, "u.csv", users.String()), OrgMapping: write(t, "o.csv", orgs.String()),
 		RoleMapping: write(t, "r.csv", roles.String())}
 	b := a
@@ -49,4 +41,20 @@ func TestReingestOfAUserRemovedFromTheExportButNotFromTheMappings(t *testing.T) 
 	if c.Warnings != want.Warnings {
 		t.Errorf("the re-ingest counts %d warnings, a fresh ingest %d", c.Warnings, want.Warnings)
 	}
+}
+
+// smallExport is a Clerk export of n users (user_0, user_1, ...) with an
+// org mapping (Team 0 to Team 6) and a role mapping (member), as
+// strings.Builders a test may add lines to.
+func smallExport(n int) (users, orgs, roles *strings.Builder) {
+	users, orgs, roles = &strings.Builder{}, &strings.Builder{}, &strings.Builder{}
+	users.WriteString(header)
+	orgs.WriteString("clerk_user_id,org_name\n")
+	roles.WriteString("clerk_user_id,role_slug\n")
+	for i := range n {
+		fmt.Fprintf(users, "user_%d,Ann,A,,u%d@example.com,,u%d@example.com,,,,,,\n", i, i, i)
+		fmt.Fprintf(orgs, "user_%d,Team %d\n", i, i%7)
+		fmt.Fprintf(roles, "user_%d,member\n", i)
+	}
+	return users, orgs, roles
 }
