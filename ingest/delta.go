@@ -54,13 +54,17 @@ type delta struct {
 	changed int
 	before  int  // users of the source staged before and not missing
 	marked  bool // MarkMissing ran
+	// missingBefore: some user of the source was missing before the run.
+	missingBefore bool
 }
 
 // openDelta starts the users phase of a run over a source staged before.
 func (r *Run) openDelta(ctx context.Context) error {
-	if err := r.tx.QueryRowContext(ctx, stagedBeforeSQL, r.Src.Provider, r.Src.Tenant).Scan(&r.delta.before); err != nil {
+	var all int
+	if err := r.tx.QueryRowContext(ctx, stagedBeforeSQL, r.Src.Provider, r.Src.Tenant).Scan(&r.delta.before, &all); err != nil {
 		return err
 	}
+	r.delta.missingBefore = all > r.delta.before
 	f, err := r.openFeed(ctx, "users_delta_feed", deltaFeedColumns, upsertUsersDeltaSQL)
 	if err != nil {
 		return err
@@ -321,6 +325,13 @@ func (r *Run) MarkMissing(ctx context.Context) error {
 		r.Counts.Missing = int(n) // the last statement marks them
 	}
 	return nil
+}
+
+// anyMissing reports whether the source may have a missing user: one
+// missing before the run, or marked by it. The mapping scripts test a
+// user's change only then (:any_missing).
+func (r *Run) anyMissing() bool {
+	return r.delta.missingBefore || r.Counts.Missing > 0
 }
 
 // MissingError stops a re-ingest that would mark more than half of the

@@ -465,7 +465,7 @@ func (r *Run) script(ctx context.Context, path string, extra ...any) error {
 		return err
 	}
 	args := append([]any{sql.Named("run_id", r.ID), sql.Named("source", r.Src.Provider),
-		sql.Named("tenant", r.Src.Tenant), sql.Named("now", staging.Now())}, extra...)
+		sql.Named("tenant", r.Src.Tenant), sql.Named("now", staging.Now()), sql.Named("any_missing", boolInt(r.anyMissing()))}, extra...)
 	for i, stmt := range sqlqueries.Statements(q.SQL) {
 		if err := r.exec(ctx, fmt.Sprintf("%s statement %d", path, i+1), stmt, args...); err != nil {
 			return fmt.Errorf("%s statement %d: %w", path, i+1, err)

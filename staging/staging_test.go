@@ -129,7 +129,8 @@ func TestEmbeddedSQLRunsOnEmptyDatabase(t *testing.T) {
 				for _, st := range sqlqueries.Statements(script) {
 					rows, err := tx.QueryContext(ctx, st, sql.Named("run_id", 1), sql.Named("source", "clerk"),
 						sql.Named("tenant", ""), sql.Named("now", "2026-01-01T00:00:00Z"), sql.Named("org_id", "org_01TEST"),
-						sql.Named("kind", "org"), sql.Named("redo_only", 1), sql.Named("redo_known", 0), sql.Named("after_row", 0))
+						sql.Named("kind", "org"), sql.Named("redo_only", 1), sql.Named("redo_known", 0), sql.Named("after_row", 0),
+						sql.Named("any_missing", 1))
 					if err != nil {
 						return err
 					}

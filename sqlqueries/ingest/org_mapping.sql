@@ -71,7 +71,7 @@ INSERT INTO memberships (user_id, organization_id, source, ingest_run_id, row_nu
 SELECT u.id, o.id, :source, :run_id, r.row_number
 FROM org_mapping_resolved r
 JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-            AND u.change <> 'missing'
+            AND (:any_missing = 0 OR u.change <> 'missing')
 JOIN organizations o ON o.org_key = r.org_key
 WHERE +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row
 ORDER BY r.mapping_row_id
@@ -81,7 +81,9 @@ ON CONFLICT (user_id, organization_id) DO UPDATE SET
                       THEN min(memberships.row_number, excluded.row_number) ELSE excluded.row_number END;
 
 -- Lines whose user is not in the export (or was skipped, or is missing:
--- staged from an earlier export, not in this one). Finding them
+-- staged from an earlier export, not in this one). :any_missing is 0 when
+-- the source has no missing user: the test of a user's change then reads
+-- no user's row (a million rows on a first ingest). Finding them
 -- takes a user lookup per line, so it is skipped when it cannot find any:
 -- when every line with an organization made a membership of its own, every
 -- such line's user was found. (The two counts are constant terms, which
@@ -99,4 +101,4 @@ WHERE (:after_row > 0
           > (SELECT count(*) FROM memberships WHERE ingest_run_id = :run_id))
   AND +r.ingest_run_id = :run_id AND r.mapping_row_id > :after_row AND r.org_key IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-                  AND u.change <> 'missing');
+                  AND (:any_missing = 0 OR u.change <> 'missing'));

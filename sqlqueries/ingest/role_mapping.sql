@@ -27,7 +27,7 @@ INSERT INTO role_assignments (user_id, role_slug, organization_id, scope_key, so
 SELECT u.id, r.role_slug, o.id, coalesce(o.org_key, ''), :source, :run_id, r.row_number
 FROM role_mapping_rows r
 JOIN users u ON u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-            AND u.change <> 'missing'
+            AND (:any_missing = 0 OR u.change <> 'missing')
 LEFT JOIN organizations o
        ON o.org_key = CASE WHEN r.org_id IS NOT NULL THEN 'id:' || r.org_id
                            WHEN r.org_external_id IS NOT NULL THEN 'ext:' || r.org_external_id END
@@ -49,4 +49,4 @@ WHERE (:after_row > 0
           > (SELECT count(*) FROM role_assignments WHERE ingest_run_id = :run_id))
   AND +r.ingest_run_id = :run_id AND r.id > :after_row
   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.source = r.source AND u.source_tenant = r.source_tenant AND u.source_id = r.source_user_id
-                  AND u.change <> 'missing');
+                  AND (:any_missing = 0 OR u.change <> 'missing'));
