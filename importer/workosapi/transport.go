@@ -77,7 +77,9 @@ type outageState struct {
 	streak   int
 	last     time.Time // when the last counted failure was seen
 	answered int64     // tries that got an answer, ever
-	fired    bool
+	// lastAnswered is when the latest try that got an answer started.
+	lastAnswered time.Time
+	fired        bool
 }
 
 // noAnswer counts a try that started at started and got no answer, and
@@ -93,17 +95,24 @@ func (o *outageState) noAnswer(started time.Time) (int, bool) {
 	return o.streak, true
 }
 
-func (o *outageState) answer() {
+// answer counts a try that started at started and got an answer.
+func (o *outageState) answer(started time.Time) {
 	o.mu.Lock()
 	o.streak = 0
 	o.answered++
+	if started.After(o.lastAnswered) {
+		o.lastAnswered = started
+	}
 	o.mu.Unlock()
 }
 
-func (o *outageState) answers() int64 {
+// answeredSince reports whether a try that started after t got an answer:
+// the endpoint answered a new request since. An answer to a try that
+// started before t, on a connection opened before, says nothing of now.
+func (o *outageState) answeredSince(t time.Time) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.answered
+	return o.lastAnswered.After(t)
 }
 
 // fire reports whether this call is the first to declare the outage.
@@ -194,7 +203,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	outageAfter := orDefault(t.OutageAfter, 10)
 
 	failures, limited := 0, 0
-	answeredBefore := t.outage.answers()
+	var firstFailed time.Time // when the first try of this request that got no answer started
 	for {
 		if t.Pacer != nil {
 			if err := t.Pacer.Wait(ctx, class); err != nil {
@@ -227,7 +236,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		started := time.Now()
 		resp, err := t.base().RoundTrip(r)
 		if err == nil {
-			t.outage.answer()
+			t.outage.answer(started)
 		}
 
 		var wait time.Duration
@@ -239,6 +248,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			t.stats.NetError.Add(1)
 			failures++
+			if firstFailed.IsZero() {
+				firstFailed = started
+			}
 			streak, counted := t.outage.noAnswer(started)
 			if streak >= outageAfter {
 				oe := &OutageError{Tries: streak, Err: err}
@@ -253,7 +265,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// A request gives up on its own only while others get
 			// answers; when nobody does, the streak decides, so that an
 			// outage stops the run instead of failing rows one by one.
-			if failures >= maxAttempts && t.outage.answers() != answeredBefore {
+			// Only answers to tries that started after this request's
+			// first failure count: requests already in flight on open
+			// connections may still be answered by an endpoint that
+			// takes no new ones.
+			if failures >= maxAttempts && t.outage.answeredSince(firstFailed) {
 				return nil, &NetworkError{Attempts: failures + limited, Err: err}
 			}
 			wait = t.backoff(failures)

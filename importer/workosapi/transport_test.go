@@ -277,3 +277,47 @@ func TestPacerBudget(t *testing.T) {
 		t.Errorf("all: up to %.0f per 60 s", max60)
 	}
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// An endpoint that stops taking connections may still answer the requests
+// already in flight on connections it opened before. Those answers do not
+// make a request that cannot connect give up on its own (and its row be
+// marked failed): the endpoint is taken for down, and the run stops
+// instead. Before, any answer after the request's start counted, and the
+// importer's outage test failed one time in ten on a loaded machine.
+func TestAnswersToEarlierTriesDoNotHideAnOutage(t *testing.T) {
+	slowStarted, deadFailed := make(chan struct{}), make(chan struct{})
+	var failedOnce sync.Once
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == "/slow" {
+			close(slowStarted)
+			<-deadFailed
+			return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("{}")), Header: http.Header{}, Request: r}, nil
+		}
+		failedOnce.Do(func() { close(deadFailed) })
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	})
+	tr := &workosapi.Transport{Base: base, MaxAttempts: 3, OutageAfter: 6, BaseBackoff: time.Millisecond}
+	hc := &http.Client{Transport: tr}
+	slowDone := make(chan error, 1)
+	go func() {
+		res, err := hc.Get("http://workos.test/slow")
+		if err == nil {
+			res.Body.Close()
+		}
+		slowDone <- err
+	}()
+	<-slowStarted
+	_, err := hc.Get("http://workos.test/dead")
+	if serr := <-slowDone; serr != nil {
+		t.Fatalf("the request in flight: %v", serr)
+	}
+	var oe *workosapi.OutageError
+	if !errors.As(err, &oe) {
+		t.Fatalf("err %v, want the endpoint taken for down", err)
+	}
+}
