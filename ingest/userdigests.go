@@ -149,21 +149,20 @@ func (s *batchSink) endRecords() error {
 type usersDigests struct {
 	context string
 	writer  *digestWriter // the set this run records
-	// last is the set of the source's last run, when it can be trusted:
-	// the decoder reads it (matcher) as it reads the file.
+	// last is the set of the source's last run, when it can be trusted
+	// (trust): the decoder reads it (matcher) as it reads the file, and
+	// the missing users are found from the gone ones (temp.users_gone).
 	last  digestSet
 	trust bool
-	// used: some record matched, so the users the run did not decode are
-	// not in temp.users_seen and missing users are found from the gone
-	// ones (temp.users_gone).
-	used bool
 	// matched and decoded are the ids of the users staged before that a
 	// record matched, or that a record decoded again named: a user in
 	// both was named by two records, which only a full decode tells apart.
 	matched, decoded idBits
 	gone             []int64 // ids handed back as gone, not yet in temp.users_gone
-	slots            map[string]int
-	nMatched, nGone  int // for the debug log
+	// slots is the place in the new set of each decoded record whose
+	// user gets its id when its batch is written, by source id.
+	slots           map[string]int
+	nMatched, nGone int // for the debug log
 }
 
 // errRecordsConflict stops a run in which a matched record and a decoded
