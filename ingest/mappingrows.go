@@ -150,70 +150,51 @@ func (r *Run) clearRoleMapping(ctx context.Context) error {
 // first stages the lines of the users whose lines changed
 // (org_mapping_diff.sql), and applies and prunes only those.
 func (r *Run) ApplyOrgMapping(ctx context.Context) error {
-	if err := r.flush(ctx); err != nil {
-		return err
-	}
-	if r.mapDiff.org {
-		if err := r.redoWarned(ctx, "org"); err != nil {
-			return err
-		}
-		after, err := r.lastRowID(ctx, "org_mapping_rows")
-		if err != nil {
-			return err
-		}
-		if err := r.script(ctx, "ingest/org_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.orgKnown)), after); err != nil {
-			return err
-		}
-		if err := r.script(ctx, "ingest/org_mapping.sql", after); err != nil {
-			return err
-		}
-		return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
-	}
-	if err := r.restoreIndexes(ctx, "org_mapping_rows"); err != nil {
-		return err
-	}
-	if r.bulk {
-		return r.withoutIndexes(ctx, "memberships", "ingest/org_mapping.sql", allRows)
-	}
-	if err := r.script(ctx, "ingest/org_mapping.sql", allRows); err != nil {
-		return err
-	}
-	return r.pruneMapping(ctx, "org", "ingest/org_mapping_prune.sql")
+	return r.applyMapping(ctx, orgMapFile, "memberships")
 }
 
 // ApplyRoleMapping runs sqlqueries/ingest/role_mapping.sql, then
 // role_mapping_prune.sql when the source was staged before; by difference
 // (role_mapping_diff.sql first) as ApplyOrgMapping.
 func (r *Run) ApplyRoleMapping(ctx context.Context) error {
+	return r.applyMapping(ctx, roleMapFile, "role_assignments")
+}
+
+// applyMapping is ApplyOrgMapping and ApplyRoleMapping: the scripts of
+// mapping mf (ingest/<role>.sql, <role>_diff.sql, <role>_prune.sql), which
+// make the rows of table made.
+func (r *Run) applyMapping(ctx context.Context, mf mapFile, made string) error {
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
-	if r.mapDiff.role {
-		if err := r.redoWarned(ctx, "role"); err != nil {
+	lines, script := mf.role+"_rows", "ingest/"+mf.role+".sql"
+	prune := "ingest/" + mf.role + "_prune.sql"
+	if r.mapDiff.on(mf.kind) {
+		if err := r.redoWarned(ctx, mf.kind); err != nil {
 			return err
 		}
-		after, err := r.lastRowID(ctx, "role_mapping_rows")
+		after, err := r.lastRowID(ctx, lines)
 		if err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/role_mapping_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.roleKnown)), after); err != nil {
+		if err := r.script(ctx, "ingest/"+mf.role+"_diff.sql", sql.Named("redo_known", boolInt(r.mapDiff.known(mf.kind))), after); err != nil {
 			return err
 		}
-		if err := r.script(ctx, "ingest/role_mapping.sql", after); err != nil {
+		if err := r.script(ctx, script, after); err != nil {
 			return err
 		}
-		return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
+		return r.pruneMapping(ctx, mf.kind, prune)
 	}
-	if err := r.restoreIndexes(ctx, "role_mapping_rows"); err != nil {
+	if err := r.restoreIndexes(ctx, lines); err != nil {
 		return err
 	}
 	if r.bulk {
-		return r.withoutIndexes(ctx, "role_assignments", "ingest/role_mapping.sql", allRows)
+		return r.withoutIndexes(ctx, made, script, allRows)
 	}
-	if err := r.script(ctx, "ingest/role_mapping.sql", allRows); err != nil {
+	if err := r.script(ctx, script, allRows); err != nil {
 		return err
 	}
-	return r.pruneMapping(ctx, "role", "ingest/role_mapping_prune.sql")
+	return r.pruneMapping(ctx, mf.kind, prune)
 }
 
 // allRows is the :after_row of org_mapping.sql and role_mapping.sql when the
@@ -271,6 +252,13 @@ func (d *mappingDiff) outside(kind string) bool {
 	return d.orgOutside
 }
 
+func (d *mappingDiff) known(kind string) bool {
+	if kind == "role" {
+		return d.roleKnown
+	}
+	return d.orgKnown
+}
+
 func (d *mappingDiff) setKnown(kind string) {
 	if kind == "role" {
 		d.roleKnown = true
@@ -283,7 +271,7 @@ func (d *mappingDiff) setKnown(kind string) {
 // lines of a mapping are applied again (mapping_redo_warned.sql), unless the
 // run did when it read the file (knownRedo).
 func (r *Run) redoWarned(ctx context.Context, kind string) error {
-	if kind == "role" && r.mapDiff.roleKnown || kind == "org" && r.mapDiff.orgKnown {
+	if r.mapDiff.known(kind) {
 		return nil
 	}
 	return r.script(ctx, "ingest/mapping_redo_warned.sql", sql.Named("kind", kind))
