@@ -316,14 +316,15 @@ func (r *Run) MarkMissing(ctx context.Context) error {
 		}
 		mark = markGoneMissingSQL
 	}
-	for _, q := range sqlqueries.Statements(mark) {
-		res, err := r.tx.ExecContext(ctx, q, r.Src.Provider, r.Src.Tenant)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		r.Counts.Missing = int(n) // the last statement marks them
+	if _, err := r.tx.ExecContext(ctx, mark, r.Src.Provider, r.Src.Tenant); err != nil {
+		return err
 	}
+	res, err := r.tx.ExecContext(ctx, markLostMissingSQL, r.Src.Provider, r.Src.Tenant)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	r.Counts.Missing = int(n)
 	return nil
 }
 
@@ -370,5 +371,6 @@ var (
 	stagedBeforeSQL     = sqlqueries.MustLoad("ingest/staged_before.sql").SQL
 	markMissingSQL      = sqlqueries.MustLoad("ingest/mark_missing.sql").SQL
 	markGoneMissingSQL  = sqlqueries.MustLoad("ingest/mark_gone_missing.sql").SQL
+	markLostMissingSQL  = sqlqueries.MustLoad("ingest/mark_lost_missing.sql").SQL
 	removeLostTOTPSQL   = sqlqueries.MustLoad("ingest/remove_lost_totp.sql").SQL
 )

@@ -3,8 +3,8 @@
 --   missing: of the users whose records did not match (temp.users_gone,
 --   every user of the last run's set that no record of the new file
 --   matched), those no record of the new file named either
---   (temp.users_seen, the records decoded). Noted in temp.users_lost, then
---   marked, as mark_missing.sql does.
+--   (temp.users_seen, the records decoded). Noted in temp.users_lost, as
+--   mark_missing.sql does; mark_lost_missing.sql marks them.
 -- binds: positional, by the Go code that prepares it
 -- params: ?1 source, ?2 tenant
 
@@ -15,6 +15,3 @@ INSERT INTO temp.users_lost (source_id)
 SELECT u.source_id FROM temp.users_gone g CROSS JOIN users u ON u.id = g.id
 WHERE +u.source = ?1 AND +u.source_tenant = ?2 AND u.change <> 'missing'
   AND u.source_id NOT IN (SELECT source_id FROM temp.users_seen);
-
-UPDATE users SET change = 'missing'
-WHERE source = ?1 AND source_tenant = ?2 AND source_id IN (SELECT source_id FROM temp.users_lost);
